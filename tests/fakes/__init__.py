@@ -1,0 +1,1 @@
+"""Fakes of the chat platforms' HTTP APIs, shared by tests and benchmarks."""
