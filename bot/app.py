@@ -1,0 +1,110 @@
+"""Wiring: settings → database (migrated, deployment data loaded) → services → dispatcher →
+channels → web server → outbox sender and scheduler. ``App.run`` serves until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from typing import Any
+
+from aiohttp import web
+
+import handlers.all  # noqa: F401  (registers every flow)
+from bot import __version__
+from bot.channels.base import Channel
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.errors import ConfigError
+from bot.outbox import OutboxSender
+from bot.web import build_web_app
+from handlers.services import Services
+from storage import units
+from storage.db import create_engine, ping, session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    """Everything one running process holds."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.version = __version__
+        self.engine = create_engine(settings.database_url)
+        self.session_factory = session_factory(self.engine)
+        self.services = Services(session_factory=self.session_factory, deployment=settings.deployment,
+                                 deployment_dir=settings.deployment_dir, default_locale=settings.default_locale,
+                                 tz=settings.tz)
+        self.dispatcher = Dispatcher(self.services)
+        self.channels: dict[str, Channel] = {}
+        self.web_app = build_web_app(self)
+        self.runner: web.AppRunner | None = None
+        self.outbox: OutboxSender | None = None
+        self.background: list[Any] = []
+        self.started_at = time.monotonic()
+
+    async def prepare(self) -> None:
+        """Check the database, migrate, load deployment data."""
+        if not await ping(self.engine):
+            raise ConfigError("DATABASE_URL cannot be reached: check the address, the user and that the server runs")
+        await upgrade(self.settings.database_url)
+        async with self.session_factory() as s:
+            await units.load_deployment_units(s, self.settings.deployment, self.settings.deployment_dir / "units.yaml")
+            await s.commit()
+
+    def build_channels(self) -> None:
+        s = self.settings
+        if s.webchat_enabled:
+            from bot.channels.webchat import WebChatChannel
+
+            self.channels["web"] = WebChatChannel(self.dispatcher, s, self.web_app, self.services)
+        if s.telegram_bot_token:
+            from bot.channels.telegram import TelegramChannel
+
+            self.channels["telegram"] = TelegramChannel(self.dispatcher, s, self.web_app)
+        for extra in self.services.extras.get("channel_factories", []):
+            ch = extra(self)
+            self.channels[ch.name] = ch
+
+    async def start(self) -> None:
+        await self.prepare()
+        self.build_channels()
+        self.outbox = OutboxSender(self.session_factory, self.channels)
+        self.services.extras["outbox_wake"] = self.outbox.wake
+        self.runner = web.AppRunner(self.web_app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        for ch in self.channels.values():
+            await ch.start()
+        await self.outbox.start()
+        for starter in self.services.extras.get("background_starters", []):
+            self.background.append(await starter(self))
+        log.info("Loa Làng %s serving on http://%s:%s (channels: %s)", self.version, self.settings.http_host,
+                 self.settings.http_port, ", ".join(self.channels) or "none")
+
+    async def stop(self) -> None:
+        for b in reversed(self.background):
+            await b.stop()
+        for ch in self.channels.values():
+            await ch.stop()
+        if self.outbox:
+            await self.outbox.stop()
+        if self.runner:
+            await self.runner.cleanup()
+        await self.engine.dispose()
+
+    async def run_forever(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping after in-flight work")
+            await self.stop()

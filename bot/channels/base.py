@@ -1,0 +1,67 @@
+"""The adapter contract every channel implements, and the text fallback for buttons.
+
+A channel receives platform updates, turns each into an ``Incoming``, hands it to the dispatcher,
+and renders the returned replies. For messages that are not a direct reply (status pushes,
+notices...) the outbox sender calls ``send``; it raises ``RetryLater``, ``Unreachable`` or
+``TransientError`` (``bot.errors``) so the sender can react the same way for every platform.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.messages import Reply
+
+if TYPE_CHECKING:
+    from bot.dispatch import Dispatcher
+
+
+class Channel(ABC):
+    """One platform. ``name`` is stored on identities and outbox rows ("telegram", "zalo", "web")."""
+
+    name: str = "base"
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    async def start(self) -> None:
+        """Begin receiving (polling loop, webhook registration...)."""
+
+    async def stop(self) -> None:
+        """Stop receiving after in-flight updates are handled."""
+
+    @abstractmethod
+    async def send(self, recipient: str, reply: Reply) -> None:
+        """Deliver one message to ``recipient`` (a chat id on this platform)."""
+
+    async def send_all(self, recipient: str, replies: Sequence[Reply]) -> None:
+        for r in replies:
+            await self.send(recipient, r)
+
+    def status(self) -> dict[str, object]:
+        """What /healthz reports for this channel."""
+        return {"enabled": True}
+
+
+def numbered_fallback(reply: Reply) -> str:
+    """Text with numbered choices, for platforms that show no (or too few) buttons.
+    The person may answer with the number; ``choice_for_number`` maps it back."""
+    lines = [reply.text]
+    n = 0
+    for row in reply.buttons:
+        for b in row:
+            n += 1
+            lines.append(f"{n}. {b.label}")
+    return "\n".join(lines)
+
+
+def choice_for_number(reply: Reply, text: str) -> str | None:
+    """The button data chosen by typing its number in a numbered fallback."""
+    t = text.strip().rstrip(".")
+    if not t.isdigit():
+        return None
+    flat = [b for row in reply.buttons for b in row]
+    i = int(t) - 1
+    return flat[i].data if 0 <= i < len(flat) else None

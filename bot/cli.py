@@ -1,0 +1,193 @@
+"""The ``loalang`` command: run | db upgrade | units list | invite | users list|grant|revoke."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
+
+Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="loalang", description="Loa Làng — the village loudspeaker that listens back.")
+    p.add_argument("-v", "--verbose", action="store_true", help="more logging")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="serve the bot: web chat, Telegram if a token is set, scheduler")
+    demo = sub.add_parser("demo", help="like run, with the Kim Bảng demo people seeded and persona switching in the web chat")
+    demo.add_argument("--no-run", action="store_true", help="only seed the demo data")
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply migrations")
+    un = sub.add_parser("units", help="administrative units")
+    ul = un.add_subparsers(dest="units_command", required=True).add_parser("list", help="print code, type, name, parent")
+    ul.add_argument("--history", action="store_true", help="include units that no longer exist")
+    inv = sub.add_parser("invite", help="create a single-use invite code for a role")
+    inv.add_argument("--role", required=True)
+    inv.add_argument("--unit", help="unit code (not needed for district_admin)")
+    inv.add_argument("--days", type=int, default=7, help="days before the code expires (default 7)")
+    inv.add_argument("--categories", help="comma-separated categories an official handles (default all)")
+    us = sub.add_parser("users", help="people with roles")
+    uss = us.add_subparsers(dest="users_command", required=True)
+    uss.add_parser("list", help="every person with a role")
+    for name in ("grant", "revoke"):
+        g = uss.add_parser(name, help=f"{name} a role")
+        g.add_argument("--channel", required=True, help="telegram, zalo or web")
+        g.add_argument("--user-id", required=True, help="the person's user id on that channel")
+        g.add_argument("--role", required=True)
+        g.add_argument("--unit", help="unit code")
+    return p
+
+
+async def _open(settings: Settings) -> Any:
+    from bot.app import App
+
+    app = App(settings)
+    await app.prepare()
+    return app
+
+
+async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import App
+
+    await App(settings).run_forever()
+    return 0
+
+
+async def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    app = await _open(settings)
+    await app.engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def cmd_units(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import units
+
+    app = await _open(settings)
+    async with app.session_factory() as s:
+        rows = await units.units_table(s, settings.deployment, include_history=args.history)
+    await app.engine.dispose()
+    widths = [max(len(str(r[i])) for r in rows + [("code", "type", "name", "parent")]) for i in range(4)]
+    for r in [("code", "type", "name", "parent"), *rows]:
+        print("  ".join(str(v or "").ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+    return 0
+
+
+async def _unit(session: Any, settings: Settings, code: str | None) -> Any:
+    from storage import units
+
+    if code is None:
+        return None
+    unit = await units.by_code(session, code, deployment=settings.deployment)
+    if unit is None:
+        raise ConfigError(f"--unit {code} is not a current unit of deployment {settings.deployment} "
+                          "(see: loalang units list)")
+    return unit
+
+
+async def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.invites import create_invite
+
+    app = await _open(settings)
+    async with app.session_factory() as s:
+        unit = await _unit(s, settings, args.unit)
+        cats = [c.strip() for c in args.categories.split(",")] if args.categories else None
+        try:
+            code = await create_invite(s, args.role, unit, created_by="cli", valid_for=timedelta(days=args.days),
+                                       categories=cats)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        await s.commit()
+    await app.engine.dispose()
+    where = f"{unit.name} ({unit.code})" if unit else "the whole area"
+    print(f"Invite for role {args.role} in {where}, valid {args.days} days, single use.")
+    print("The person sends this in the chat: /join CODE")
+    print(code)
+    return 0
+
+
+async def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from storage.invites import check_role_unit, grant_role, revoke_role
+    from storage.models import ChannelIdentity, RoleGrant, Unit
+
+    app = await _open(settings)
+    try:
+        async with app.session_factory() as s:
+            if args.users_command == "list":
+                q = (select(RoleGrant, ChannelIdentity, Unit)
+                     .join(ChannelIdentity, ChannelIdentity.person_id == RoleGrant.person_id, isouter=True)
+                     .join(Unit, Unit.id == RoleGrant.unit_id, isouter=True)
+                     .where(RoleGrant.revoked_at.is_(None)))  # type: ignore[union-attr]
+                print("person  role            unit                           channel   user_id")
+                for g, ident, unit in await s.exec(q):
+                    unit_s = f"{unit.code} {unit.name}" if unit else "(all)"
+                    print(f"{g.person_id:<7} {g.role:<15} {unit_s:<30} {ident.channel if ident else '-':<9} "
+                          f"{ident.external_id if ident else '-'}")
+                return 0
+            ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == args.channel,
+                                                                ChannelIdentity.external_id == args.user_id))).first()
+            if ident is None:
+                raise ConfigError(f"--user-id {args.user_id} has never written to the bot on {args.channel}")
+            unit = await _unit(s, settings, args.unit)
+            if args.users_command == "grant":
+                try:
+                    check_role_unit(args.role, unit)
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
+                await grant_role(s, ident.person_id, args.role, unit.id if unit else None, by="cli")
+                print(f"granted {args.role} to person {ident.person_id}")
+            else:
+                n = await revoke_role(s, ident.person_id, args.role, unit.id if unit else None, by="cli")
+                print(f"revoked {n} grant(s)")
+            await s.commit()
+    finally:
+        await app.engine.dispose()
+    return 0
+
+
+async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import seed_demo
+
+    app = await _open(settings)
+    await seed_demo(app)
+    await app.engine.dispose()
+    if args.no_run:
+        return 0
+    from bot.app import App
+
+    demo_app = App(settings)
+    demo_app.services.extras["demo"] = True
+    await demo_app.run_forever()
+    return 0
+
+
+COMMANDS: dict[str, Command] = {"run": cmd_run, "db": cmd_db, "units": cmd_units, "invite": cmd_invite,
+                                "users": cmd_users, "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        return asyncio.run(COMMANDS[args.command](settings, args))
+    except ConfigError as exc:
+        print(f"loalang: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,226 @@
+"""The dispatcher: from one neutral ``Incoming`` to the replies to send, in one database transaction.
+
+It drops redelivered events, finds the person, loads their conversation, chooses the locale, routes
+to a command, a step, an action or a plain-word shortcut, and saves the state. Updates of one person
+are handled in order (a per-person lock here; a version check on the conversation row across
+processes); different people are handled concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import unicodedata
+from collections import OrderedDict
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.errors import DomainError, PermissionDenied
+from bot.i18n import SUPPORTED, N_, Translator
+from bot.i18n.choice import choose_locale
+from bot.i18n.detect import detect_locale
+from bot.messages import Incoming, Reply
+from handlers.framework import Context, Input, Registry, registry as default_registry, run_command
+from handlers.services import Services
+from storage import audit
+from storage.models import Conversation, ProcessedEvent
+from storage.people import active_roles, conversation, identify
+from storage.textfold import fold
+
+log = logging.getLogger(__name__)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_STEP_BUTTON = re.compile(r"^(\d+):(.{0,60})$", re.S)
+
+
+class _StaleConversation(Exception):
+    """Another process saved this person's conversation first; handle the update again."""
+
+
+def clean_text(text: str | None) -> str | None:
+    """NFC, control characters and bidi overrides removed, surrounding space trimmed."""
+    if text is None:
+        return None
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+class Dispatcher:
+    """Runs flows for every channel. ``handle`` is safe to call concurrently."""
+
+    def __init__(self, services: Services, registry: Registry = default_registry, max_locks: int = 10000) -> None:
+        self.services = services
+        self.registry = registry
+        self._locks: OrderedDict[str, asyncio.Lock] = OrderedDict()
+        self._max_locks = max_locks
+
+    def _lock(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+            while len(self._locks) > self._max_locks:
+                old_key, old = next(iter(self._locks.items()))
+                if old.locked():
+                    break
+                self._locks.pop(old_key)
+        else:
+            self._locks.move_to_end(key)
+        return lock
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Process one event; returns the direct replies (empty for a redelivery)."""
+        async with self._lock(f"{incoming.channel}:{incoming.user_id}"):
+            for attempt in range(5):
+                try:
+                    return await self._handle_once(incoming)
+                except (_StaleConversation, IntegrityError) as exc:
+                    log.info("retrying %s after %s", incoming.event_id, type(exc).__name__)
+                except OperationalError:
+                    if attempt == 4:
+                        raise
+                    await asyncio.sleep(0.05 * (attempt + 1))
+            return await self._handle_once(incoming)
+
+    async def _handle_once(self, inc: Incoming) -> list[Reply]:
+        factory = self.services.session_factory
+        async with factory() as session:
+            if inc.event_id is not None and await session.get(ProcessedEvent, (inc.channel, inc.event_id)):
+                return []
+            ident, person = await identify(session, inc.channel, inc.user_id, display_name=inc.display_name,
+                                           language_code=inc.language_code, chat_id=inc.chat_id)
+            assert person.id is not None
+            conv = await conversation(session, person.id)
+            old_version = conv.version
+            roles = await active_roles(session, person.id)
+            text = clean_text(inc.text)
+            if text and inc.command is None:
+                detected = detect_locale(text, SUPPORTED)
+                if detected and detected != person.detected_locale:
+                    person.detected_locale = detected
+            locale = choose_locale(explicit=person.locale, detected=person.detected_locale,
+                                   platform_code=person.platform_locale, default=self.services.default_locale,
+                                   supported=SUPPORTED)
+            ctx = Context(incoming=inc, session=session, person=person, conv=conv, services=self.services,
+                          locale=locale, roles=roles)
+            ctx.extras_identity = ident  # type: ignore[attr-defined]
+            try:
+                await self._route(ctx, text)
+            except DomainError as err:
+                await session.rollback()
+                return await self._refused(inc, person.id, locale, err)
+            if inc.event_id is not None:
+                session.add(ProcessedEvent(channel=inc.channel, event_id=inc.event_id))
+            conv.updated_at = self.services.now()
+            # Guarded bump: if another process saved this conversation since we read it, start over.
+            res = await session.exec(update(Conversation).where(  # type: ignore[call-overload]
+                Conversation.person_id == person.id, Conversation.version == old_version
+            ).values(version=old_version + 1))
+            if res.rowcount != 1:
+                await session.rollback()
+                raise _StaleConversation()
+            conv.version = old_version + 1
+            await session.commit()
+        for hook in ctx.after_commit:
+            try:
+                await hook()
+            except Exception:
+                log.exception("after-commit hook failed")
+        return ctx.replies
+
+    async def _refused(self, inc: Incoming, person_id: int, locale: str, err: DomainError) -> list[Reply]:
+        """A refused action: nothing of it is kept, the refusal is recorded, the person is told why."""
+        async with self.services.session_factory() as session:
+            if isinstance(err, PermissionDenied):
+                await audit.log(session, "permission.denied", "person", person_id, actor_id=person_id,
+                                incoming=inc.kind, command=inc.command, button=inc.button)
+            if inc.event_id is not None:
+                session.add(ProcessedEvent(channel=inc.channel, event_id=inc.event_id))
+            await session.commit()
+        t = Translator(locale)
+        return [Reply(t(err.msgid, **err.params))]
+
+    # --- routing ------------------------------------------------------------------------------
+    async def _route(self, ctx: Context, text: str | None) -> None:
+        inc = ctx.incoming
+        reg = self.registry
+        if inc.command is not None:
+            await self.run_command(ctx, inc.command.lower().split("@", 1)[0])
+            return
+        if inc.button is not None:
+            await self._button(ctx, inc.button)
+            return
+        if ctx.conv.flow and ctx.conv.step:
+            await self._step(ctx, self._input(ctx, text))
+            return
+        if text:
+            folded = fold(text)
+            if folded in reg.keywords:
+                await self.run_command(ctx, reg.keywords[folded])
+                return
+        if ctx.person.onboarded_at is None and ctx.person.erased_at is None:
+            await self.run_command(ctx, "start")
+            return
+        if text:
+            for hook in reg.text_hooks:
+                if await hook(ctx, text):
+                    return
+            await self.run_command(ctx, "unknown")
+            return
+        await self.run_command(ctx, "unexpected")
+
+    def _input(self, ctx: Context, text: str | None) -> Input:
+        inc = ctx.incoming
+        if inc.contact_phone is not None:
+            return Input("contact", phone=inc.contact_phone)
+        if inc.location is not None:
+            return Input("location", location=inc.location)
+        if inc.attachments:
+            kinds = {a.kind for a in inc.attachments}
+            kind = "attachment" if kinds & {"photo", "document", "voice", "audio", "video"} else "other"
+            return Input(kind, attachments=inc.attachments, text=text or None)
+        if text:
+            return Input("text", text=text)
+        return Input("other")
+
+    async def run_command(self, ctx: Context, name: str) -> None:
+        await run_command(ctx, name)
+
+    async def _button(self, ctx: Context, data: str) -> None:
+        m = _STEP_BUTTON.match(data)
+        if m:
+            seq, value = int(m.group(1)), m.group(2)
+            if ctx.conv.flow and ctx.conv.step and seq == ctx.conv.seq:
+                await self._step(ctx, Input("button", value=value))
+            else:
+                await self.run_command(ctx, "stale_button")
+            return
+        prefix, _, arg = data.partition(":")
+        action = self.registry.actions.get(prefix)
+        if action is None:
+            await self.run_command(ctx, "stale_button")
+            return
+        await action(ctx, arg)
+
+    async def _step(self, ctx: Context, inp: Input) -> None:
+        flow = self.registry.flows.get(ctx.conv.flow or "")
+        step = flow.steps.get(ctx.conv.step or "") if flow else None
+        if step is None or step.on is None:
+            ctx.finish()
+            await self.run_command(ctx, "unknown")
+            return
+        if inp.kind not in step.accepts:
+            ctx.say(ctx._(_unexpected_msgid(inp.kind, step.accepts)))
+            await ctx.reask()
+            return
+        await step.on(ctx, inp)
+
+
+def _unexpected_msgid(kind: str, accepts: frozenset[str]) -> str:
+    if "attachment" in accepts:
+        return N_("Please send a photo, a document or a voice message, or use the buttons.")
+    if "location" in accepts and kind != "text":
+        return N_("Please share your location or type the place, or use the buttons.")
+    if kind == "other" and "text" in accepts:
+        return N_("I can only read text here. Please type your answer or use the buttons.")
+    return N_("Please answer with the buttons, or type your answer.")

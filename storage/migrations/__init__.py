@@ -1,0 +1,1 @@
+"""Alembic migrations; ``storage.migrate.upgrade`` applies them at start and from ``loalang db upgrade``."""

@@ -1,0 +1,57 @@
+"""People and identities: find or create the person behind a channel user, roles held, erasure."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import utcnow
+from storage.models import ChannelIdentity, Conversation, Person, RoleGrant
+
+
+async def identify(session: AsyncSession, channel: str, external_id: str, *, display_name: str | None = None,
+                   language_code: str | None = None, chat_id: str | None = None) -> tuple[ChannelIdentity, Person]:
+    """The identity and person for a channel user, created on first contact."""
+    ident = (await session.exec(select(ChannelIdentity).where(
+        ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id))).first()
+    if ident is None:
+        person = Person(display_name=display_name, platform_locale=language_code)
+        session.add(person)
+        await session.flush()
+        assert person.id is not None
+        ident = ChannelIdentity(person_id=person.id, channel=channel, external_id=external_id,
+                                chat_id=chat_id or external_id)
+        session.add(ident)
+        await session.flush()
+    else:
+        person = await session.get(Person, ident.person_id)
+        assert person is not None
+    ident.last_inbound_at = utcnow()
+    ident.unreachable = False
+    if chat_id and ident.chat_id != chat_id:
+        ident.chat_id = chat_id
+    if language_code and person.platform_locale != language_code:
+        person.platform_locale = language_code
+    if display_name and not person.display_name and person.erased_at is None:
+        person.display_name = display_name
+    return ident, person
+
+
+async def active_roles(session: AsyncSession, person_id: int) -> list[RoleGrant]:
+    rows = await session.exec(select(RoleGrant).where(RoleGrant.person_id == person_id,
+                                                      RoleGrant.revoked_at.is_(None)))  # type: ignore[union-attr]
+    return list(rows)
+
+
+async def identities(session: AsyncSession, person_id: int) -> list[ChannelIdentity]:
+    rows = await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person_id))
+    return list(rows)
+
+
+async def conversation(session: AsyncSession, person_id: int) -> Conversation:
+    conv = await session.get(Conversation, person_id)
+    if conv is None:
+        conv = Conversation(person_id=person_id, data={})
+        session.add(conv)
+        await session.flush()
+    return conv

@@ -1,0 +1,58 @@
+"""Shared fixtures: one migrated database per test session (SQLite by default, PostgreSQL when
+``TEST_DATABASE_URL`` names one), emptied before every test; services and a dispatcher on top."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401
+from storage.db import SessionFactory, create_engine, session_factory as make_factory
+from storage.migrate import upgrade_sync
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade_sync(url)
+    return url
+
+
+def _tables() -> list[str]:
+    return [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    eng = create_engine(database_url)
+    async with eng.begin() as conn:
+        names = [n for n in _tables()]
+        if eng.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{n}"' for n in names)
+            await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for n in names:
+                await conn.execute(text(f'DELETE FROM "{n}"'))
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> SessionFactory:
+    return make_factory(engine)
+
+
+@pytest.fixture
+async def session(session_factory: SessionFactory) -> AsyncIterator[object]:
+    async with session_factory() as s:
+        yield s
