@@ -172,13 +172,32 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Command] = {"run": cmd_run, "db": cmd_db, "units": cmd_units, "invite": cmd_invite,
                                 "users": cmd_users, "demo": cmd_demo}
+# Feature modules that add sub-commands: each has ``register(subparsers) -> dict[str, Command]``.
+FEATURE_CLI = ("bot.cli_zalo", "bot.cli_campaign", "bot.cli_cases")
+
+
+def _build() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name in FEATURE_CLI:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        COMMANDS.update(module.register(sub))
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _build().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         return asyncio.run(COMMANDS[args.command](settings, args))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n.catalog import N_
+
 
 class LoaLangError(Exception):
     """Base of every error raised on purpose by Loa Làng."""
@@ -29,7 +31,7 @@ class ConfigError(LoaLangError):
 class DomainError(LoaLangError):
     """A user-visible refusal. ``msgid`` is a gettext message id, ``params`` its placeholders."""
 
-    msgid = "Sorry, that cannot be done right now."
+    msgid = N_("Sorry, that cannot be done right now.")
 
     def __init__(self, msgid: str | None = None, **params: Any) -> None:
         self.msgid = msgid or self.msgid
@@ -38,19 +40,19 @@ class DomainError(LoaLangError):
 
 
 class PermissionDenied(DomainError):
-    msgid = "Sorry, your role does not allow this action here."
+    msgid = N_("Sorry, your role does not allow this action here.")
 
 
 class NotFound(DomainError):
-    msgid = "Nothing was found with that code."
+    msgid = N_("Nothing was found with that code.")
 
 
 class Conflict(DomainError):
-    msgid = "Someone else changed this a moment ago. Please look at it again."
+    msgid = N_("Someone else changed this a moment ago. Please look at it again.")
 
 
 class RateLimited(DomainError):
-    msgid = "You are sending a lot right now. Please wait a little and try again."
+    msgid = N_("You are sending a lot right now. Please wait a little and try again.")
 
 
 class ChannelError(LoaLangError):
