@@ -90,7 +90,8 @@ class Dispatcher:
             ident, person = await identify(session, inc.channel, inc.user_id, display_name=inc.display_name,
                                            language_code=inc.language_code, chat_id=inc.chat_id)
             assert person.id is not None
-            conv = await conversation(session, person.id)
+            person_id = person.id
+            conv = await conversation(session, person_id)
             old_version = conv.version
             roles = await active_roles(session, person.id)
             text = clean_text(inc.text)
@@ -107,8 +108,8 @@ class Dispatcher:
             try:
                 await self._route(ctx, text)
             except DomainError as err:
-                await session.rollback()
-                return await self._refused(inc, person.id, locale, err)
+                await session.rollback()  # expires ORM objects: use only values captured before
+                return await self._refused(inc, person_id, ctx.locale, err)
             if inc.event_id is not None:
                 session.add(ProcessedEvent(channel=inc.channel, event_id=inc.event_id))
             conv.updated_at = self.services.now()
