@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+import locales
+
 from bot.errors import ConfigError
 
 __all__ = [
@@ -28,7 +30,7 @@ __all__ = [
     "parse_lesson",
 ]
 
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "locales"
+DEFAULT_ROOT = Path(locales.__file__).resolve().parent
 MAX_OPTION_CHARS = 60  # quiz options become buttons; Zalo and Telegram cut longer labels
 _LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

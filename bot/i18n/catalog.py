@@ -14,7 +14,9 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
+import locales
+
+LOCALES_DIR = Path(locales.__file__).resolve().parent
 SUPPORTED = ("vi", "en")
 
 
