@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,7 +34,15 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         path = _sqlite_path(database_url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(database_url, connect_args={"timeout": 30}, **kwargs)
+        # One connection per process: SQLite admits one writer at a time anyway, and waiting in the
+        # pool's queue is fair and immediate, whereas SQLite's own busy handler sleeps in growing steps
+        # (up to 100 ms) and made latency spiky under load. Nested sessions must therefore not be held
+        # open at the same time in one task.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
+        engine = create_async_engine(database_url, connect_args={"timeout": 30},
+                                     poolclass=AsyncAdaptedQueuePool, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
