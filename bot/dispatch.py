@@ -85,15 +85,21 @@ class Dispatcher:
     async def _handle_once(self, inc: Incoming) -> list[Reply]:
         factory = self.services.session_factory
         async with factory() as session:
-            if inc.event_id is not None and await session.get(ProcessedEvent, (inc.channel, inc.event_id)):
-                return []
+            if inc.event_id is not None:
+                # Claim the delivery first: a redelivery (or a second process racing us) fails here.
+                session.add(ProcessedEvent(channel=inc.channel, event_id=inc.event_id))
+                try:
+                    await session.flush()
+                except IntegrityError:
+                    await session.rollback()
+                    return []
             ident, person = await identify(session, inc.channel, inc.user_id, display_name=inc.display_name,
                                            language_code=inc.language_code, chat_id=inc.chat_id)
             assert person.id is not None
             person_id = person.id
             conv = await conversation(session, person_id)
             old_version = conv.version
-            roles = await active_roles(session, person.id)
+            roles = await active_roles(session, person_id)
             text = clean_text(inc.text)
             if text and inc.command is None:
                 detected = detect_locale(text, SUPPORTED)
@@ -110,12 +116,11 @@ class Dispatcher:
             except DomainError as err:
                 await session.rollback()  # expires ORM objects: use only values captured before
                 return await self._refused(inc, person_id, ctx.locale, err)
-            if inc.event_id is not None:
-                session.add(ProcessedEvent(channel=inc.channel, event_id=inc.event_id))
             conv.updated_at = self.services.now()
             # Guarded bump: if another process saved this conversation since we read it, start over.
-            res = await session.exec(update(Conversation).where(  # type: ignore[call-overload]
-                Conversation.person_id == person.id, Conversation.version == old_version
+            table = Conversation.__table__  # type: ignore[attr-defined]
+            res = await session.execute(update(table).where(
+                table.c.person_id == person_id, table.c.version == old_version
             ).values(version=old_version + 1))
             if res.rowcount != 1:
                 await session.rollback()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,9 +14,11 @@ from storage.models import ChannelIdentity, Conversation, Person, RoleGrant
 async def identify(session: AsyncSession, channel: str, external_id: str, *, display_name: str | None = None,
                    language_code: str | None = None, chat_id: str | None = None) -> tuple[ChannelIdentity, Person]:
     """The identity and person for a channel user, created on first contact."""
-    ident = (await session.exec(select(ChannelIdentity).where(
-        ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id))).first()
-    if ident is None:
+    row = (await session.exec(
+        select(ChannelIdentity, Person).join(Person, Person.id == ChannelIdentity.person_id)  # type: ignore[arg-type]
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id))).first()
+    ident, person = row if row is not None else (None, None)
+    if ident is None or person is None:
         person = Person(display_name=display_name, platform_locale=language_code)
         session.add(person)
         await session.flush()
@@ -23,11 +27,11 @@ async def identify(session: AsyncSession, channel: str, external_id: str, *, dis
                                 chat_id=chat_id or external_id)
         session.add(ident)
         await session.flush()
-    else:
-        person = await session.get(Person, ident.person_id)
-        assert person is not None
-    ident.last_inbound_at = utcnow()
-    ident.unreachable = False
+    now = utcnow()
+    if ident.last_inbound_at is None or now - ident.last_inbound_at > timedelta(seconds=60):
+        ident.last_inbound_at = now  # minute precision is enough (channel choice, Zalo's 7-day window)
+    if ident.unreachable:
+        ident.unreachable = False
     if chat_id and ident.chat_id != chat_id:
         ident.chat_id = chat_id
     if language_code and person.platform_locale != language_code:
