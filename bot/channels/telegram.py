@@ -1,0 +1,294 @@
+"""The Telegram channel: python-telegram-bot in, neutral events to the dispatcher, HTML replies out.
+
+Long polling by default; webhook mode when ``TELEGRAM_WEBHOOK_URL`` is set (the route
+``POST /telegram/webhook`` lives on the shared aiohttp server and checks Telegram's secret header in
+constant time). Conversation state lives in our database, so PTB runs without persistence or
+ConversationHandler. Updates of different people run in parallel, each person's in arrival order
+(``telegram_order``). Direct replies survive 429s (we wait and resend); pushes from the outbox map
+Telegram errors onto ``bot.errors`` so the sender can react.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import json
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aiohttp import web
+from telegram import BotCommand, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.channels.base import Channel
+from bot.channels.telegram_inbound import to_incoming
+from bot.channels.telegram_order import PerUserOrderedProcessor
+from bot.channels.telegram_render import Outgoing, render, reply_locale
+from bot.config import Settings
+from bot.errors import ChannelError, ConfigError, RetryLater, TransientError, Unreachable
+from bot.i18n import SUPPORTED, N_, gettext
+from bot.messages import Incoming, Reply
+from handlers.framework import Registry, registry as default_registry
+
+if TYPE_CHECKING:
+    from bot.dispatch import Dispatcher
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+DIRECT_NETWORK_RETRIES = 3
+MAX_RETRY_WAIT = 300.0
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
+        warnings.simplefilter("ignore")
+        value: int | float | timedelta = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def bot_commands(registry: Registry, locale: str) -> list[BotCommand]:
+    """Commands for Telegram's menu: described, open to everyone, valid Telegram names."""
+    out: list[BotCommand] = []
+    for spec in sorted(registry.commands.values(), key=lambda s: (s.order, s.name)):
+        if spec.description is None or spec.roles is not None:
+            continue
+        if not (1 <= len(spec.name) <= 32 and spec.name.isascii() and spec.name.replace("_", "a").isalnum()
+                and spec.name == spec.name.lower()):
+            continue
+        out.append(BotCommand(spec.name, gettext(locale, spec.description)[:256]))
+    return out[:100]
+
+
+class TelegramChannel(Channel):
+    """One bot account. ``TelegramChannel(dispatcher, settings, web_app)``; see the module docstring."""
+
+    name = "telegram"
+
+    def __init__(self, dispatcher: Dispatcher, settings: Settings, web_app: web.Application, *,
+                 max_parallel: int = 64, dispatch_parallel: int | None = None, connections: int = 16,
+                 registry: Registry = default_registry) -> None:
+        super().__init__(dispatcher)
+        if not settings.telegram_bot_token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+        self.settings = settings
+        self.registry = registry
+        self.mode = "webhook" if settings.telegram_webhook_url else "polling"
+        if self.mode == "webhook" and not settings.telegram_webhook_secret:
+            raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set "
+                              "(Telegram sends it back so we can reject forged updates)")
+        self.processor = PerUserOrderedProcessor(max_parallel)
+        # SQLite has one writer and every transaction starts with BEGIN IMMEDIATE: many parallel
+        # dispatches only queue in SQLite's busy handler, which sleeps and polls. Queue them here
+        # (FIFO) beyond a few, while the sending of replies (network-bound) stays parallel.
+        self._dispatch_gate = asyncio.Semaphore(dispatch_parallel or (4 if settings.is_sqlite else max_parallel))
+        builder = (ApplicationBuilder()
+                   .token(settings.telegram_bot_token)
+                   .base_url(settings.telegram_api_base_url.rstrip("/"))
+                   .base_file_url(settings.telegram_file_base_url.rstrip("/"))
+                   .concurrent_updates(self.processor)
+                   # httpcore scans every pooled connection on each request: a big pool costs more
+                   # CPU than it saves; 16 covers ~150 updates/s against a 50 ms API.
+                   .connection_pool_size(connections)
+                   .pool_timeout(30.0)
+                   .job_queue(None))
+        if self.mode == "webhook":
+            builder = builder.updater(None)
+        self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.app.add_error_handler(self._on_error)
+        self._keyboard_chats: set[str] = set()  # chats showing our reply keyboard (best effort, per process)
+        self._running = False
+        if self.mode == "webhook":
+            web_app.router.add_post(WEBHOOK_PATH, self._webhook)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self.set_commands()
+        if self.mode == "webhook":
+            await self.app.bot.set_webhook(self.settings.telegram_webhook_url or "",
+                                           secret_token=self.settings.telegram_webhook_secret,
+                                           allowed_updates=ALLOWED_UPDATES)
+            await self.app.start()
+        else:
+            await self.app.start()
+            assert self.app.updater is not None
+            # start_polling deletes any webhook first (its bootstrap), then long-polls.
+            await self.app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES,
+                                                 drop_pending_updates=False)
+        self._running = True
+        log.info("Telegram channel started (%s) as @%s", self.mode, self.app.bot.username)
+
+    async def set_commands(self) -> None:
+        """The command menu per locale: the default list in Vietnamese, plus an English one."""
+        default = self.settings.default_locale
+        await self.app.bot.set_my_commands(bot_commands(self.registry, default))
+        for locale in SUPPORTED:
+            if locale != default:
+                await self.app.bot.set_my_commands(bot_commands(self.registry, locale), language_code=locale)
+
+    async def stop(self) -> None:
+        """Stop fetching, finish every update already taken (PTB waits), confirm the offset."""
+        if not self._running:
+            return
+        self._running = False
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    def status(self) -> dict[str, object]:
+        try:
+            username: str | None = self.app.bot.username
+        except RuntimeError:  # not initialised yet
+            username = None
+        return {"enabled": True, "mode": self.mode, "bot_username": username, "running": self._running}
+
+    # -- inbound -----------------------------------------------------------------------------
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        expected = (self.settings.telegram_webhook_secret or "").encode()
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
+            return web.Response(status=403, text="forbidden")
+        if not self._running:
+            return web.Response(status=503, text="starting")  # Telegram retries later
+        try:
+            data = json.loads(await request.read())
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError, TelegramError):
+            return web.Response(status=400, text="bad update")
+        await self.app.update_queue.put(update)
+        return web.Response(status=200, text="ok")
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        answer: asyncio.Task[Any] | None = None
+        if update.callback_query is not None:
+            # Stop the client's spinner at once, in parallel with the work.
+            answer = asyncio.create_task(self._quiet(update.callback_query.answer()))
+        try:
+            inc = to_incoming(update, self.name)
+            if inc is not None:
+                await self.handle(inc)
+        finally:
+            if answer is not None:
+                await answer
+
+    async def handle(self, inc: Incoming) -> None:
+        """Dispatch one event and deliver its direct replies."""
+        try:
+            async with self._dispatch_gate:
+                replies = await self.dispatcher.handle(inc)
+        except Exception:
+            log.exception("handling telegram update %s failed", inc.event_id)
+            locale = inc.language_code if inc.language_code in SUPPORTED else self.settings.default_locale
+            replies = [Reply(gettext(locale or "vi", N_("Sorry, something went wrong on our side. "
+                                                         "Please try again in a moment.")))]
+        if replies and inc.chat_id:
+            await self.reply(inc.chat_id, replies)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+
+    @staticmethod
+    async def _quiet(aw: Awaitable[Any]) -> None:
+        try:
+            await aw
+        except TelegramError as exc:
+            log.info("answering a callback query failed: %s", exc)
+
+    # -- outbound ----------------------------------------------------------------------------
+
+    def _render(self, chat_id: str, reply: Reply) -> list[Outgoing]:
+        return render(reply, default_locale=self.settings.default_locale,
+                      keyboard_shown=chat_id in self._keyboard_chats)
+
+    def _note_keyboard(self, chat_id: str, msg: Outgoing) -> None:
+        if isinstance(msg.reply_markup, ReplyKeyboardMarkup):
+            self._keyboard_chats.add(chat_id)
+        elif isinstance(msg.reply_markup, ReplyKeyboardRemove):
+            self._keyboard_chats.discard(chat_id)
+
+    async def _call(self, chat_id: str, msg: Outgoing) -> Any:
+        bot = self.app.bot
+        fn: Callable[..., Awaitable[Any]] = {"sendMessage": bot.send_message, "sendPhoto": bot.send_photo,
+                                             "sendDocument": bot.send_document}[msg.method]
+        result = await fn(chat_id=chat_id, **msg.kwargs())
+        self._note_keyboard(chat_id, msg)
+        return result
+
+    async def reply(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Direct replies to someone who just wrote: wait out 429s, retry network errors, never raise."""
+        for r in replies:
+            for msg in self._render(chat_id, r):
+                await self._send_direct(chat_id, msg)
+
+    async def _send_direct(self, chat_id: str, msg: Outgoing) -> None:
+        network_failures = 0
+        while True:
+            try:
+                await self._call(chat_id, msg)
+                return
+            except RetryAfter as exc:
+                wait = min(_seconds(exc), MAX_RETRY_WAIT)
+                log.info("telegram asked to wait %.1fs before replying to %s", wait, chat_id)
+                await asyncio.sleep(wait)
+            except Forbidden as exc:
+                log.warning("cannot reply to chat %s: %s", chat_id, exc.message)
+                return
+            except BadRequest as exc:
+                if msg.method == "sendMessage" and "parse entities" in exc.message.lower():
+                    # Our escaping failed somehow: better plain text than no answer.
+                    log.error("telegram refused our HTML for chat %s: %s", chat_id, exc.message)
+                    await self._call_plain(chat_id, msg)
+                    return
+                log.error("telegram refused a reply to chat %s: %s", chat_id, exc.message)
+                return
+            except NetworkError as exc:  # includes TimedOut and 5xx answers
+                network_failures += 1
+                if network_failures > DIRECT_NETWORK_RETRIES:
+                    log.error("reply to chat %s lost after %d network errors: %s", chat_id, network_failures, exc)
+                    return
+                await asyncio.sleep(0.5 * 2 ** (network_failures - 1))
+
+    async def _call_plain(self, chat_id: str, msg: Outgoing) -> None:
+        try:
+            await self.app.bot.send_message(chat_id=chat_id, text=html.unescape(msg.text),
+                                            reply_markup=msg.reply_markup)
+        except TelegramError as exc:
+            log.error("plain-text fallback to chat %s failed too: %s", chat_id, exc)
+
+    async def send(self, recipient: str, reply: Reply) -> None:
+        """A push from the outbox; raises RetryLater, Unreachable, TransientError or ChannelError."""
+        for msg in self._render(recipient, reply):
+            try:
+                await self._call(recipient, msg)
+            except RetryAfter as exc:
+                raise RetryLater(_seconds(exc), str(exc)) from exc
+            except Forbidden as exc:
+                raise Unreachable(exc.message) from exc
+            except BadRequest as exc:
+                if "chat not found" in exc.message.lower():
+                    raise Unreachable(exc.message) from exc
+                raise ChannelError(exc.message) from exc
+            except NetworkError as exc:
+                raise TransientError(str(exc)) from exc
+            except TelegramError as exc:
+                raise ChannelError(str(exc)) from exc
+
+    # exposed for tests and the benchmark
+    def locale_of(self, reply: Reply) -> str:
+        return reply_locale(reply, self.settings.default_locale)
