@@ -35,11 +35,21 @@ class Settings(BaseSettings):
     deployment: str = "kim_bang"
     secret_key: str | None = None
     webchat_enabled: bool = True
+    webchat_frame_ancestors: str | None = None  # e.g. "https://kimbang.ninhbinh.gov.vn"; unset: any site may embed
+    data_dir: Path = Path("data")  # uploads and other files
+    trusted_proxies: str = ""  # comma-separated peer addresses whose X-Forwarded-For is believed
     zalo_app_id: str | None = None
     zalo_app_secret: str | None = None
     zalo_oa_secret_key: str | None = None
     zalo_api_base_url: str = "https://openapi.zalo.me"
     zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
+    zalo_max_buttons: int = Field(default=5, ge=1, le=10)
+    zalo_button_type: str = "oa.query.hide"
+    zalo_button_template_type: str | None = None
+    zalo_quote_field: str | None = "quote_message_id"
+    zalo_notice_quota_per_day: int | None = Field(default=None, ge=0)
+    zalo_replay_window_seconds: int = Field(default=600, ge=10)
+    zalo_interaction_window_seconds: int = Field(default=7 * 86400, ge=3600)
 
     @field_validator("database_url")
     @classmethod

@@ -36,9 +36,26 @@ async def security_headers(request: web.Request, handler):  # type: ignore[no-un
     return response
 
 
+def forwarded_for(trusted: set[str]):  # type: ignore[no-untyped-def]
+    """Behind a reverse proxy every request comes from the proxy: believe X-Forwarded-For only from
+    the configured proxies (so per-IP rate limits see the real client)."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        if request.remote in trusted:
+            hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+            if hops:
+                request = request.clone(remote=hops[-1])
+        return await handler(request)
+
+    return middleware
+
+
 def build_web_app(app: App) -> web.Application:
     """The aiohttp application; channels add their routes before it starts."""
-    web_app = web.Application(client_max_size=30 * 1024 * 1024, middlewares=[security_headers])
+    trusted = {p.strip() for p in app.settings.trusted_proxies.split(",") if p.strip()}
+    middlewares = [security_headers] + ([forwarded_for(trusted)] if trusted else [])
+    web_app = web.Application(client_max_size=30 * 1024 * 1024, middlewares=middlewares)
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     return web_app
