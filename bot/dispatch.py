@@ -119,7 +119,8 @@ class Dispatcher:
             conv.updated_at = self.services.now()
             # Guarded bump: if another process saved this conversation since we read it, start over.
             table = Conversation.__table__  # type: ignore[attr-defined]
-            res = await session.execute(update(table).where(
+            conn = await session.connection()
+            res = await conn.execute(update(table).where(
                 table.c.person_id == person_id, table.c.version == old_version
             ).values(version=old_version + 1))
             if res.rowcount != 1:
