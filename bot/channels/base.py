@@ -12,7 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.messages import Reply
+from bot.errors import ChannelError
+from bot.messages import Attachment, Reply
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
@@ -39,6 +40,11 @@ class Channel(ABC):
     async def send_all(self, recipient: str, replies: Sequence[Reply]) -> None:
         for r in replies:
             await self.send(recipient, r)
+
+    async def fetch_file(self, attachment: Attachment) -> bytes:
+        """The bytes of a file the person sent (``attachment.ref`` is the platform's reference).
+        Channels whose attachments already carry ``content`` need not implement it."""
+        raise ChannelError(f"{self.name} cannot fetch files")
 
     def status(self) -> dict[str, object]:
         """What /healthz reports for this channel."""

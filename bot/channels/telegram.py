@@ -32,7 +32,7 @@ from bot.channels.telegram_render import Outgoing, render, reply_locale
 from bot.config import Settings
 from bot.errors import ChannelError, ConfigError, RetryLater, TransientError, Unreachable
 from bot.i18n import SUPPORTED, N_, gettext
-from bot.messages import Incoming, Reply
+from bot.messages import Attachment, Incoming, Reply
 from handlers.framework import Registry, registry as default_registry
 
 if TYPE_CHECKING:
@@ -147,6 +147,13 @@ class TelegramChannel(Channel):
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+
+    async def fetch_file(self, attachment: Attachment) -> bytes:
+        """Download a file the person sent (getFile, then the file URL of the Bot API server)."""
+        if not attachment.ref:
+            raise ChannelError("attachment has no file id")
+        tg_file = await self.app.bot.get_file(attachment.ref)
+        return bytes(await tg_file.download_as_bytearray())
 
     def status(self) -> dict[str, object]:
         try:
