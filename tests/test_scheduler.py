@@ -1,0 +1,183 @@
+"""Scheduler jobs: scheduled notices, campaign pushes per resident, petition reminders once per
+threshold (even when the job runs twice at once), escalation, digest (skipped when empty), auto-close."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlmodel import select
+
+from bot.scheduler import Scheduler
+from storage import campaigns
+from storage.db import utcnow
+from storage.models import OutboxMessage
+from storage.models.notices import Notice, NoticeTarget
+from tests.harness import make_services
+from tests.test_outbox_support import make_people, make_staff, unit_id
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def world(session_factory):
+    clock = Clock()
+    services = await make_services(session_factory, clock=clock)
+    ward = await unit_id(session_factory, "13384")
+    v1 = await unit_id(session_factory, "13384-T04")
+    app = SimpleNamespace(session_factory=session_factory, services=services, settings=None, channels={},
+                          outbox=SimpleNamespace(woken=0))
+    app.outbox.wake = lambda: setattr(app.outbox, "woken", app.outbox.woken + 1)
+    people = await make_people(session_factory, 3, channel="test", start=100, village_id=v1, ward_id=ward)
+    official = await make_staff(session_factory, "901", "official", ward)
+    head = await make_staff(session_factory, "902", "unit_head", ward)
+    admin = await make_staff(session_factory, "903", "district_admin", None)
+    return SimpleNamespace(app=app, clock=clock, services=services, ward=ward, v1=v1, people=people,
+                           official=official, head=head, admin=admin, sched=Scheduler(app, clock=clock))
+
+
+async def _keys(factory, kind=None):
+    async with factory() as s:
+        q = select(OutboxMessage)
+        if kind:
+            q = q.where(OutboxMessage.kind == kind)
+        return sorted((r.dedupe_key or "", r.person_id) for r in await s.exec(q))
+
+
+async def test_scheduled_notice_goes_out_once(world, session_factory):
+    async with session_factory() as s:
+        n = Notice(author_id=world.official, author_role="official", text="Họp", status="scheduled",
+                   send_at=world.clock.now + timedelta(hours=1))
+        s.add(n)
+        await s.flush()
+        s.add(NoticeTarget(notice_id=n.id, unit_id=world.ward))
+        await s.commit()
+    assert await world.sched.notices_job() == 0
+    world.clock.now += timedelta(hours=2)
+    results = await asyncio.gather(world.sched.notices_job(), world.sched.notices_job())
+    assert sorted(results) == [0, 3]
+    assert len(await _keys(session_factory, "notice")) == 3
+
+
+async def test_campaign_push_advances_each_resident(world, session_factory):
+    course = [lesson.id for lesson in campaigns.LIBRARY.ordered("vi")[:3]]
+    a, b, c = world.people
+    async with session_factory() as s:
+        camp = await campaigns.create(s, "Tuần dân chủ", [world.ward], weekday=0, at_time="19:00", lesson_ids=course)
+        await campaigns.mark_shown(s, b, course[0])  # b read lesson 1 already with /learn
+        await campaigns.opt_out(s, c)
+        await s.commit()
+    assert await world.sched.campaign_job(camp.id) == 2
+    assert await world.sched.campaign_job(camp.id) == 0  # same day again (restart, second process)
+    async with session_factory() as s:
+        rows = list(await s.exec(select(OutboxMessage).where(OutboxMessage.kind == "lesson")))
+    got = {r.person_id: r.payload["text"] for r in rows}
+    assert set(got) == {a, b}
+    assert "Bài 1/13" in got[a] and "Bài 2/13" in got[b]
+    world.clock.now += timedelta(days=7)
+    assert await world.sched.campaign_job(camp.id) == 2
+    async with session_factory() as s:
+        prog = await campaigns.progress_of(s, b)
+    assert set(prog) == set(course)
+    world.clock.now += timedelta(days=7)
+    assert await world.sched.campaign_job(camp.id) == 1  # b has finished the course
+
+
+async def test_scheduler_rebuilds_campaign_jobs_from_the_database(world, session_factory):
+    async with session_factory() as s:
+        camp = await campaigns.create(s, "C", [world.ward], weekday=2, at_time="19:30")
+        await s.commit()
+    await world.sched.start()
+    try:
+        job = world.sched.scheduler.get_job(f"campaign:{camp.id}")
+        assert job is not None and "wed" in str(job.trigger) and "19" in str(job.trigger)
+        assert world.sched.scheduler.get_job("digest") is not None
+    finally:
+        await world.sched.stop()
+
+
+async def _case(session_factory, world, *, created, due, status="new", assignee=None, **kw):
+    from storage.models.cases import Case
+
+    async with session_factory() as s:
+        case = Case(code=f"KB-26-{abs(hash((created, due))) % 10**6:06d}", route="kien_nghi", category="other",
+                    status=status, is_open=status not in ("answered", "closed"), unit_id=world.ward,
+                    ward_id=world.ward, description="Đường thôn bị hỏng nhiều chỗ", created_at=created,
+                    ack_due=created + timedelta(days=1), answer_due=due, assignee_id=assignee, **kw)
+        s.add(case)
+        await s.commit()
+        return case
+
+
+async def test_reminders_go_once_per_threshold(world, session_factory):
+    now = world.clock.now
+    case = await _case(session_factory, world, created=now - timedelta(days=40), due=now + timedelta(days=5),
+                       status="acknowledged", assignee=world.official, acknowledged_at=now - timedelta(days=39))
+    from storage.cases import config_for
+    from storage.deadlines import progress
+
+    pct = progress(case.created_at, case.answer_due, now, config_for(world.services).calendar) * 100
+    assert 80 <= pct < 100
+    await asyncio.gather(world.sched.reminders_job(), world.sched.reminders_job())
+    await world.sched.reminders_job()
+    keys = await _keys(session_factory, "reminder")
+    assert keys == [(f"reminder:{case.id}:80:{world.official}#0", world.official)]
+    world.clock.now = case.answer_due + timedelta(hours=1)
+    await world.sched.reminders_job()
+    await world.sched.reminders_job()
+    keys = [k for k, _ in await _keys(session_factory, "reminder")]
+    assert keys == [f"reminder:{case.id}:100:{world.official}#0", f"reminder:{case.id}:80:{world.official}#0"]
+
+
+async def test_unacknowledged_petition_reminds_the_unit_officials(world, session_factory):
+    now = world.clock.now
+    case = await _case(session_factory, world, created=now - timedelta(days=5), due=now + timedelta(days=60))
+    await world.sched.reminders_job()
+    await world.sched.reminders_job()
+    ack = [(k, p) for k, p in await _keys(session_factory, "reminder") if ":ack:" in k]
+    # no assignee: the officials of the unit, and the unit head
+    assert sorted(p for _, p in ack) == sorted([world.official, world.head])
+    assert all(k.startswith(f"reminder:{case.id}:ack:") for k, _ in ack)
+
+
+async def test_overdue_escalates_to_unit_head_and_district_admin_once(world, session_factory):
+    now = world.clock.now
+    await _case(session_factory, world, created=now - timedelta(days=90), due=now - timedelta(days=2),
+                status="in_progress")
+    await world.sched.escalation_job()
+    await world.sched.escalation_job()
+    people = sorted(p for _, p in await _keys(session_factory, "escalation"))
+    assert people == sorted([world.head, world.admin])
+
+
+async def test_digest_is_skipped_when_empty(world, session_factory):
+    assert await world.sched.digest_job() == 0
+    assert await _keys(session_factory, "digest") == []
+    now = world.clock.now
+    await _case(session_factory, world, created=now - timedelta(hours=3), due=now + timedelta(days=1))
+    assert await world.sched.digest_job() >= 1
+    assert await world.sched.digest_job() == 0  # once a day
+    async with session_factory() as s:
+        rows = list(await s.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest")))
+    assert {r.person_id for r in rows} == {world.official, world.head, world.admin}
+    assert "1 mới" in rows[0].payload["text"] or "1 new" in rows[0].payload["text"]
+
+
+async def test_answered_petitions_are_closed_automatically(world, session_factory):
+    from storage.models.cases import Case
+
+    now = world.clock.now
+    case = await _case(session_factory, world, created=now - timedelta(days=80), due=now - timedelta(days=20),
+                       status="answered", answered_at=now - timedelta(days=40))
+    assert await world.sched.auto_close_job() == 1
+    async with session_factory() as s:
+        assert (await s.get(Case, case.id)).status == "closed"
+    assert await world.sched.auto_close_job() == 0
