@@ -17,6 +17,7 @@ from bot.channels.base import Channel
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.errors import ConfigError
+from bot.messages import Attachment
 from bot.outbox import OutboxSender
 from bot.web import build_web_app
 from handlers.services import Services
@@ -43,7 +44,7 @@ class App:
         self.web_app = build_web_app(self)
         self.runner: web.AppRunner | None = None
         self.outbox: OutboxSender | None = None
-        self.background: list[Any] = []
+        self.scheduler: Any = None
         self.started_at = time.monotonic()
 
     async def prepare(self) -> None:
@@ -65,13 +66,19 @@ class App:
             from bot.channels.telegram import TelegramChannel
 
             self.channels["telegram"] = TelegramChannel(self.dispatcher, s, self.web_app)
-        for extra in self.services.extras.get("channel_factories", []):
-            ch = extra(self)
-            self.channels[ch.name] = ch
+        if s.zalo_app_id and s.zalo_oa_secret_key:
+            from bot.channels.zalo import ZaloChannel
+
+            self.channels["zalo"] = ZaloChannel(self.dispatcher, s, self.web_app, self.session_factory)
+
+    async def fetch_file(self, channel: str, attachment: Attachment) -> bytes:
+        """Bytes of a file a person sent on ``channel`` (used by the petition flow)."""
+        return await self.channels[channel].fetch_file(attachment)
 
     async def start(self) -> None:
         await self.prepare()
         self.build_channels()
+        self.services.extras["fetch_file"] = self.fetch_file
         self.outbox = OutboxSender(self.session_factory, self.channels)
         self.services.extras["outbox_wake"] = self.outbox.wake
         self.runner = web.AppRunner(self.web_app, access_log=None)
@@ -81,14 +88,16 @@ class App:
         for ch in self.channels.values():
             await ch.start()
         await self.outbox.start()
-        for starter in self.services.extras.get("background_starters", []):
-            self.background.append(await starter(self))
+        from bot.scheduler import Scheduler
+
+        self.scheduler = Scheduler(self)
+        await self.scheduler.start()
         log.info("Loa Làng %s serving on http://%s:%s (channels: %s)", self.version, self.settings.http_host,
                  self.settings.http_port, ", ".join(self.channels) or "none")
 
     async def stop(self) -> None:
-        for b in reversed(self.background):
-            await b.stop()
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         for ch in self.channels.values():
             await ch.stop()
         if self.outbox:
