@@ -11,6 +11,8 @@ escalation of overdue petitions to unit heads and district admins; a 07:30 diges
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
@@ -47,6 +49,7 @@ class Scheduler:
         self.tz = self.services.tz
         self.clock = clock or self.services.now
         self.scheduler = AsyncIOScheduler(timezone=self.tz)
+        self._in_flight: set[asyncio.Task[Any]] = set()
         self._campaign_jobs: set[str] = set()
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -69,16 +72,26 @@ class Scheduler:
         self.services.extras["scheduler"] = self
 
     async def stop(self) -> None:
+        """Stop scheduling, then let jobs already running finish (they hold database connections)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        running = [t for t in self._in_flight if not t.done()]
+        if running:
+            await asyncio.wait(running, timeout=60)
 
     def _guard(self, fn: Callable[[], Awaitable[int]]) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._in_flight.add(task)
             try:
                 n = await fn()
             except Exception:
                 log.exception("scheduled job %s failed", fn.__name__)
                 return
+            finally:
+                if task is not None:
+                    self._in_flight.discard(task)
             if n:
                 self._wake()
         run.__name__ = fn.__name__
