@@ -116,17 +116,18 @@ class Dispatcher:
             except DomainError as err:
                 await session.rollback()  # expires ORM objects: use only values captured before
                 return await self._refused(inc, person_id, ctx.locale, err)
-            conv.updated_at = self.services.now()
-            # Guarded bump: if another process saved this conversation since we read it, start over.
+            # One guarded write of the whole conversation: if another process saved it since we read
+            # it, nothing is written and the update is handled again from the start.
             table = Conversation.__table__  # type: ignore[attr-defined]
             conn = await session.connection()
             res = await conn.execute(update(table).where(
                 table.c.person_id == person_id, table.c.version == old_version
-            ).values(version=old_version + 1))
+            ).values(version=old_version + 1, flow=conv.flow, step=conv.step, seq=conv.seq, data=dict(conv.data),
+                     updated_at=self.services.now()))
             if res.rowcount != 1:
                 await session.rollback()
                 raise _StaleConversation()
-            conv.version = old_version + 1
+            session.expunge(conv)  # already written above
             await session.commit()
         for hook in ctx.after_commit:
             try:

@@ -195,3 +195,34 @@ async def test_mydata_and_forget(dispatcher, session_factory) -> None:  # type: 
         assert (await s.exec(select(AuditEvent).where(AuditEvent.action == "person.erased"))).first()
     await chat.say("xin chao ba con")
     assert "dữ liệu cá nhân" in chat.text  # starts as a new person
+
+
+
+async def test_a_second_process_that_saved_first_makes_the_update_start_over(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
+    """The conversation row is written with a version check: a stale write is not kept."""
+    from storage.models import Conversation
+
+    chat = Chat(dispatcher, "u15")
+    await chat.say("/start")
+    async with session_factory() as s:
+        conv = (await s.exec(select(Conversation))).one()
+        before = conv.version
+    calls = 0
+    original = dispatcher._route
+
+    async def racing_route(ctx, text):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # another process saves this person's conversation meanwhile
+            from sqlalchemy import update as sa_update
+
+            conn = await ctx.session.connection()
+            await conn.execute(sa_update(Conversation.__table__).values(version=Conversation.version + 1))
+        await original(ctx, text)
+
+    dispatcher._route = racing_route
+    await chat.press("Tôi đồng ý")
+    assert calls == 2 and "phường" in chat.text
+    async with session_factory() as s:
+        conv = (await s.exec(select(Conversation))).one()
+        assert conv.version == before + 1 and conv.step == "ward"

@@ -300,3 +300,24 @@ async def test_webhook_mode(fake: FakeTelegramAPI, session_factory: SessionFacto
     finally:
         await rig.stop()
         await runner.cleanup()
+
+
+async def test_reply_that_cannot_be_delivered_is_kept_in_the_outbox(rig: Rig, fake: FakeTelegramAPI) -> None:
+    from sqlmodel import select
+
+    from storage.models import OutboxMessage
+
+    fake.fail_next("sendMessage", 502, "Bad Gateway", count=10)
+    await rig.say("/help")
+    async with rig.factory() as s:
+        kept = list(await s.exec(select(OutboxMessage).where(OutboxMessage.channel == "telegram")))
+    assert len(kept) == 1 and kept[0].recipient == str(USER) and "/help" in kept[0].payload["text"]
+
+
+async def test_file_a_person_sent_can_be_fetched(rig: Rig, fake: FakeTelegramAPI) -> None:
+    from bot.messages import Attachment
+
+    fake.add_file("photo-1", b"\xff\xd8\xff\xe0 jpeg bytes")
+    assert rig.channel is not None
+    data = await rig.channel.fetch_file(Attachment(kind="photo", ref="photo-1"))
+    assert data.startswith(b"\xff\xd8\xff")

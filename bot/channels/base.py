@@ -9,6 +9,7 @@ notices...) the outbox sender calls ``send``; it raises ``RetryLater``, ``Unreac
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,24 @@ class Channel(ABC):
     def status(self) -> dict[str, object]:
         """What /healthz reports for this channel."""
         return {"enabled": True}
+
+
+def coalesce(replies: Sequence[Reply], max_len: int = 4096) -> list[Reply]:
+    """Join a run of plain text replies into the next one, so one action answers with one message.
+
+    Platforms count messages (Telegram: about one per second per chat; Zalo: a few free replies per
+    window), and people on cheap phones get one notification instead of three."""
+    out: list[Reply] = []
+    for r in replies:
+        prev = out[-1] if out else None
+        if (prev is not None and not prev.buttons and not prev.attachments and not prev.request_contact
+                and not prev.request_location and not r.attachments
+                and not (prev.remove_keyboard and (r.request_contact or r.request_location))
+                and len(prev.text) + 2 + len(r.text) <= max_len):
+            out[-1] = replace(r, text=f"{prev.text}\n\n{r.text}", remove_keyboard=r.remove_keyboard or prev.remove_keyboard)
+        else:
+            out.append(r)
+    return out
 
 
 def numbered_fallback(reply: Reply) -> str:

@@ -25,7 +25,7 @@ from telegram import BotCommand, ReplyKeyboardMarkup, ReplyKeyboardRemove, Updat
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, coalesce
 from bot.channels.telegram_inbound import to_incoming
 from bot.channels.telegram_order import PerUserOrderedProcessor
 from bot.channels.telegram_render import Outgoing, render, reply_locale
@@ -33,6 +33,7 @@ from bot.config import Settings
 from bot.errors import ChannelError, ConfigError, RetryLater, TransientError, Unreachable
 from bot.i18n import SUPPORTED, N_, gettext
 from bot.messages import Attachment, Incoming, Reply
+from storage.models import OutboxMessage
 from handlers.framework import Registry, registry as default_registry
 
 if TYPE_CHECKING:
@@ -238,37 +239,50 @@ class TelegramChannel(Channel):
         return result
 
     async def reply(self, chat_id: str, replies: Sequence[Reply]) -> None:
-        """Direct replies to someone who just wrote: wait out 429s, retry network errors, never raise."""
-        for r in replies:
+        """Direct replies to someone who just wrote: wait out 429s, retry network errors, never raise.
+        A reply that still cannot be delivered goes to the outbox, which keeps trying."""
+        for r in coalesce(replies):
             for msg in self._render(chat_id, r):
-                await self._send_direct(chat_id, msg)
+                if not await self._send_direct(chat_id, msg):
+                    await self._to_outbox(chat_id, r)
+                    break
 
-    async def _send_direct(self, chat_id: str, msg: Outgoing) -> None:
+    async def _to_outbox(self, chat_id: str, reply: Reply) -> None:
+        try:
+            async with self.dispatcher.services.session_factory() as s:
+                s.add(OutboxMessage(channel=self.name, recipient=chat_id, kind="reply", payload=reply.to_dict(),
+                                    priority=1))
+                await s.commit()
+        except Exception:
+            log.exception("could not keep an undelivered reply to chat %s", chat_id)
+
+    async def _send_direct(self, chat_id: str, msg: Outgoing) -> bool:
         network_failures = 0
         while True:
             try:
                 await self._call(chat_id, msg)
-                return
+                return True
             except RetryAfter as exc:
                 wait = min(_seconds(exc), MAX_RETRY_WAIT)
                 log.info("telegram asked to wait %.1fs before replying to %s", wait, chat_id)
                 await asyncio.sleep(wait)
             except Forbidden as exc:
                 log.warning("cannot reply to chat %s: %s", chat_id, exc.message)
-                return
+                return True  # blocked: nothing to keep trying
             except BadRequest as exc:
                 if msg.method == "sendMessage" and "parse entities" in exc.message.lower():
                     # Our escaping failed somehow: better plain text than no answer.
                     log.error("telegram refused our HTML for chat %s: %s", chat_id, exc.message)
                     await self._call_plain(chat_id, msg)
-                    return
+                    return True
                 log.error("telegram refused a reply to chat %s: %s", chat_id, exc.message)
-                return
+                return True
             except NetworkError as exc:  # includes TimedOut and 5xx answers
                 network_failures += 1
                 if network_failures > DIRECT_NETWORK_RETRIES:
-                    log.error("reply to chat %s lost after %d network errors: %s", chat_id, network_failures, exc)
-                    return
+                    log.error("reply to chat %s not delivered after %d network errors: %s", chat_id,
+                              network_failures, exc)
+                    return False
                 await asyncio.sleep(0.5 * 2 ** (network_failures - 1))
 
     async def _call_plain(self, chat_id: str, msg: Outgoing) -> None:

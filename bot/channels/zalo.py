@@ -28,7 +28,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.channels.base import Channel, numbered_fallback
+from bot.channels.base import Channel, coalesce, numbered_fallback
 from bot.channels.zalo_client import (ZaloButton, ZaloClient, ZaloError, ZaloFeatureNotAllowed,
                                       ZaloInvalidParam, ZaloNotFollower, ZaloOutsideWindow,
                                       ZaloQuotaExceeded, ZaloTokenExpired)
@@ -287,7 +287,7 @@ class ZaloChannel(Channel):
         else:
             assert parsed.incoming is not None
             replies = await self.dispatcher.handle(parsed.incoming)
-            await self._deliver_direct(user, replies, msg_id)
+            await self._deliver_direct(user, coalesce(replies, self.opts.max_text), msg_id)
         await self._after_inbound(user, msg_id)
 
     async def _zalo_user(self, user: str) -> ZaloUser | None:
