@@ -99,6 +99,7 @@ class Dispatcher:
             person_id = person.id
             conv = await conversation(session, person_id)
             old_version = conv.version
+            session.expunge(conv)  # written once, with a version check, at the end (not by autoflush)
             roles = await active_roles(session, person_id)
             text = clean_text(inc.text)
             if text and inc.command is None:
@@ -127,7 +128,6 @@ class Dispatcher:
             if res.rowcount != 1:
                 await session.rollback()
                 raise _StaleConversation()
-            session.expunge(conv)  # already written above
             await session.commit()
         for hook in ctx.after_commit:
             try:
