@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
+    telegram_send_rate: float = Field(default=30.0, gt=0, le=1000)  # messages/s for this process's outbox sender
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     timezone: str = "Asia/Ho_Chi_Minh"

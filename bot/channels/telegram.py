@@ -33,6 +33,7 @@ from bot.config import Settings
 from bot.errors import ChannelError, ConfigError, RetryLater, TransientError, Unreachable
 from bot.i18n import SUPPORTED, N_, gettext
 from bot.messages import Attachment, Incoming, Reply
+from bot.outbox import RateLimits
 from storage.models import OutboxMessage
 from handlers.framework import Registry, registry as default_registry
 
@@ -86,6 +87,8 @@ class TelegramChannel(Channel):
         if self.mode == "webhook" and not settings.telegram_webhook_secret:
             raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set "
                               "(Telegram sends it back so we can reject forged updates)")
+        # The outbox sender paces pushes with this; with several senders, split Telegram's 30/s.
+        self.rate_limits = RateLimits(per_second=settings.telegram_send_rate)
         self.processor = PerUserOrderedProcessor(max_parallel)
         # SQLite has one writer and every transaction starts with BEGIN IMMEDIATE: many parallel
         # dispatches only queue in SQLite's busy handler, which sleeps and polls. Queue them here
