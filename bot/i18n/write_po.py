@@ -1,6 +1,6 @@
 """Write or update a Vietnamese .po domain from a Python dict of msgid → msgstr (maintainer tool).
 
-Usage: python tools/write_po.py DOMAIN FILE.py   (FILE.py defines a dict ``T``)
+Usage: python -m bot.i18n.write_po DOMAIN FILE.py   (FILE.py defines a dict ``T``)
 Existing entries of the domain are kept unless the dict gives a new translation.
 """
 
@@ -13,11 +13,12 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot.i18n.catalog import LOCALES_DIR
+
 
 
 def main(domain: str, source: str) -> None:
-    path = ROOT / "locales" / "vi" / "LC_MESSAGES" / f"{domain}.po"
+    path = LOCALES_DIR / "vi" / "LC_MESSAGES" / f"{domain}.po"
     if path.exists():
         with path.open("rb") as fh:
             cat = read_po(fh, locale="vi")
