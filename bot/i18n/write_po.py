@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import runpy
 import sys
-from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n.catalog import LOCALES_DIR
-
 
 
 def main(domain: str, source: str) -> None:
