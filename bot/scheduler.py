@@ -6,7 +6,7 @@ Jobs: due scheduled notices (guarded status change); weekly campaign pushes (one
 per campaign and day); petition reminders to the assignee when not acknowledged within one
 working day and at 50/80/100 % of the answer period (``reminder:<case>:<threshold>`` keys);
 escalation of overdue petitions to unit heads and district admins; a 07:30 digest for each official
-(skipped when empty); automatic closing of answered petitions.
+(skipped when empty); automatic closing of answered petitions; pruning of old delivery ids.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 
 from bot.i18n import N_, gettext
 from bot.messages import Button, Reply
 from storage import campaigns, notices, outbox
-from storage.models import OutboxMessage, Person, RoleGrant
+from storage.models import OutboxMessage, Person, ProcessedEvent, RoleGrant
 
 log = logging.getLogger(__name__)
 THRESHOLDS = (50, 80, 100)
@@ -38,6 +38,8 @@ STAFF = ("official", "unit_head", "district_admin")
 def _locale(person: Person | None, default: str = "vi") -> str:
     return (person.locale if person and person.locale else default) or "vi"
 
+
+PROCESSED_KEEP = timedelta(days=7)
 
 class Scheduler:
     """``Scheduler(app)``; app has ``session_factory``, ``services``, ``settings``, ``channels``, ``outbox``."""
@@ -65,6 +67,8 @@ class Scheduler:
                   next_run_time=now + timedelta(seconds=45), **opts)
         s.add_job(self._guard(self.digest_job), CronTrigger(hour=DIGEST_AT.hour, minute=DIGEST_AT.minute,
                                                             timezone=self.tz), id="digest", **opts)
+        s.add_job(self._guard(self.prune_job), IntervalTrigger(hours=6), id="prune",
+                  next_run_time=now + timedelta(minutes=5), **opts)
         s.add_job(self._guard(self.auto_close_job), IntervalTrigger(hours=1), id="auto-close",
                   next_run_time=now + timedelta(minutes=1), **opts)
         s.start()
@@ -252,6 +256,13 @@ class Scheduler:
                 kind="escalation", dedupe_key=f"escalation:{case.id}:district:{pid}", ref_type="case",
                 ref_id=case.id, priority=3))
         return total
+
+    async def prune_job(self) -> int:
+        """Forget delivery ids older than a week: platforms redeliver for a day at most (Telegram: 24 h)."""
+        async with self.factory() as s:
+            await s.exec(delete(ProcessedEvent).where(col(ProcessedEvent.at) < self.clock() - PROCESSED_KEEP))  # type: ignore[call-overload]
+            await s.commit()
+        return 0
 
     async def auto_close_job(self) -> int:
         from storage import cases

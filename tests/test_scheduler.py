@@ -181,3 +181,16 @@ async def test_answered_petitions_are_closed_automatically(world, session_factor
     async with session_factory() as s:
         assert (await s.get(Case, case.id)).status == "closed"
     assert await world.sched.auto_close_job() == 0
+
+
+async def test_old_delivery_ids_are_pruned(world, session_factory):
+    from storage.models import ProcessedEvent
+
+    async with session_factory() as s:
+        s.add(ProcessedEvent(channel="telegram", event_id="old", at=world.clock.now - timedelta(days=8)))
+        s.add(ProcessedEvent(channel="telegram", event_id="new", at=world.clock.now - timedelta(hours=1)))
+        await s.commit()
+    await world.sched.prune_job()
+    async with session_factory() as s:
+        left = [e.event_id for e in await s.exec(select(ProcessedEvent))]
+    assert left == ["new"]
