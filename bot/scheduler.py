@@ -273,15 +273,26 @@ class Scheduler:
         return n
 
     async def digest_job(self) -> int:
-        """One morning message per official: new, due soon, overdue in their scope; nothing if empty."""
+        """One morning message per official: new, due soon, overdue in their scope; nothing if empty.
+        Open petitions are counted in the database per (unit, category), so the job's cost does not
+        grow with the number of petitions."""
+        from sqlalchemy import and_, case, func, not_
+
         from storage.models.cases import Case
 
         now = self.clock()
         day = self.services.local(now).date().isoformat()
+        late_expr = and_(col(Case.answer_due) < now, col(Case.paused_at).is_(None))
+        soon_expr = and_(col(Case.answer_due) < now + timedelta(days=2), not_(late_expr))
+        new_expr = col(Case.created_at) >= now - timedelta(days=1)
         async with self.factory() as s:
             grants = list(await s.exec(select(RoleGrant).where(col(RoleGrant.role).in_(STAFF),
                                                                col(RoleGrant.revoked_at).is_(None))))
-            open_cases = list(await s.exec(select(Case).where(col(Case.is_open).is_(True))))
+            groups = list(await s.exec(
+                select(Case.unit_id, Case.category,
+                       func.sum(case((new_expr, 1), else_=0)), func.sum(case((soon_expr, 1), else_=0)),
+                       func.sum(case((late_expr, 1), else_=0)))
+                .where(col(Case.is_open).is_(True)).group_by(Case.unit_id, Case.category)))
         by_person: dict[int, list[RoleGrant]] = {}
         for g in grants:
             by_person.setdefault(g.person_id, []).append(g)
@@ -289,31 +300,24 @@ class Scheduler:
         for pid, gs in by_person.items():
             async with self.factory() as s:
                 try:
-                    total += await self._digest_for(s, pid, gs, open_cases, now, day)
+                    total += await self._digest_for(s, pid, gs, groups, day)
                     await s.commit()
                 except IntegrityError:  # the other process sent today's digest first
                     await s.rollback()
         return total
 
-    async def _digest_for(self, s: Any, pid: int, grants: list[RoleGrant], open_cases: list[Any], now: datetime,
-                          day: str) -> int:
+    async def _digest_for(self, s: Any, pid: int, grants: list[RoleGrant], groups: list[Any], day: str) -> int:
         from storage.permissions import covering_grants
 
         new = soon = late = 0
-        for c in open_cases:
-            if not await covering_grants(s, grants, c.unit_id, STAFF, c.category):
-                continue
-            if c.answer_due < now and c.paused_at is None:
-                late += 1
-            elif c.answer_due < now + timedelta(days=2):
-                soon += 1
-            if c.created_at >= now - timedelta(days=1):
-                new += 1
+        for unit_id, category, n_new, n_soon, n_late in groups:
+            if await covering_grants(s, grants, unit_id, STAFF, category):
+                new, soon, late = new + int(n_new or 0), soon + int(n_soon or 0), late + int(n_late or 0)
         if not (new or soon or late):
             return 0
         loc = _locale(await s.get(Person, pid), self.services.default_locale)
         text = gettext(loc, N_("Good morning. Petitions in your area: {new} new since yesterday, "
-                               "{soon} due within two days, {late} overdue. Send /menu to open them."),
+                               "{soon} due within two days, {late} overdue. Send /queue to open them."),
                        new=new, soon=soon, late=late)
         return len(await outbox.enqueue(s, pid, Reply(text), kind="digest", dedupe_key=f"digest:{pid}:{day}",
                                         priority=6))

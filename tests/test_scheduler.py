@@ -163,12 +163,15 @@ async def test_digest_is_skipped_when_empty(world, session_factory):
     assert await _keys(session_factory, "digest") == []
     now = world.clock.now
     await _case(session_factory, world, created=now - timedelta(hours=3), due=now + timedelta(days=1))
+    await _case(session_factory, world, created=now - timedelta(days=40), due=now - timedelta(days=1))
     assert await world.sched.digest_job() >= 1
     assert await world.sched.digest_job() == 0  # once a day
     async with session_factory() as s:
         rows = list(await s.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest")))
     assert {r.person_id for r in rows} == {world.official, world.head, world.admin}
-    assert "1 mới" in rows[0].payload["text"] or "1 new" in rows[0].payload["text"]
+    text = rows[0].payload["text"]
+    assert ("1 mới" in text and "1 sắp đến hạn" in text and "1 đã quá hạn" in text) or \
+        ("1 new" in text and "1 due within" in text and "1 overdue" in text), text
 
 
 async def test_answered_petitions_are_closed_automatically(world, session_factory):
