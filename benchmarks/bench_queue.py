@@ -38,7 +38,7 @@ from sqlmodel import select  # noqa: E402
 from storage import cases, units  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade_sync  # noqa: E402
-from storage.models import ChannelIdentity, Person, RoleGrant, Unit  # noqa: E402
+from storage.models import ChannelIdentity, Person, RoleGrant  # noqa: E402
 from storage.models.cases import Case  # noqa: E402
 
 DEPLOYMENT = ROOT / "bot" / "deployments" / "kim_bang"

@@ -3,7 +3,6 @@ uploads sniffed by content, idempotent resends, pushes and replay, demo persona 
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
