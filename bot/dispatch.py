@@ -26,7 +26,7 @@ from handlers.framework import Context, Input, Registry, registry as default_reg
 from handlers.services import Services
 from storage import audit
 from storage.models import Conversation, ProcessedEvent
-from storage.people import active_roles, conversation, identify
+from storage.people import active_roles, identify
 from storage.textfold import fold
 
 log = logging.getLogger(__name__)
@@ -93,11 +93,10 @@ class Dispatcher:
                 except IntegrityError:
                     await session.rollback()
                     return []
-            ident, person = await identify(session, inc.channel, inc.user_id, display_name=inc.display_name,
-                                           language_code=inc.language_code, chat_id=inc.chat_id)
+            ident, person, conv = await identify(session, inc.channel, inc.user_id, display_name=inc.display_name,
+                                                 language_code=inc.language_code, chat_id=inc.chat_id)
             assert person.id is not None
             person_id = person.id
-            conv = await conversation(session, person_id)
             old_version = conv.version
             session.expunge(conv)  # written once, with a version check, at the end (not by autoflush)
             roles = await active_roles(session, person_id)

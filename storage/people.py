@@ -12,12 +12,15 @@ from storage.models import ChannelIdentity, Conversation, Person, RoleGrant
 
 
 async def identify(session: AsyncSession, channel: str, external_id: str, *, display_name: str | None = None,
-                   language_code: str | None = None, chat_id: str | None = None) -> tuple[ChannelIdentity, Person]:
-    """The identity and person for a channel user, created on first contact."""
+                   language_code: str | None = None,
+                   chat_id: str | None = None) -> tuple[ChannelIdentity, Person, Conversation]:
+    """The identity, person and conversation for a channel user (one query), created on first contact."""
     row = (await session.exec(
-        select(ChannelIdentity, Person).join(Person, Person.id == ChannelIdentity.person_id)  # type: ignore[arg-type]
+        select(ChannelIdentity, Person, Conversation)
+        .join(Person, Person.id == ChannelIdentity.person_id)  # type: ignore[arg-type]
+        .join(Conversation, Conversation.person_id == Person.id, isouter=True)  # type: ignore[arg-type]
         .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id))).first()
-    ident, person = row if row is not None else (None, None)
+    ident, person, conv = row if row is not None else (None, None, None)
     if ident is None or person is None:
         person = Person(display_name=display_name, platform_locale=language_code)
         session.add(person)
@@ -27,6 +30,9 @@ async def identify(session: AsyncSession, channel: str, external_id: str, *, dis
                                 chat_id=chat_id or external_id)
         session.add(ident)
         await session.flush()
+    assert person.id is not None
+    if conv is None:
+        conv = await conversation(session, person.id)
     now = utcnow()
     if ident.last_inbound_at is None or now - ident.last_inbound_at > timedelta(seconds=60):
         ident.last_inbound_at = now  # minute precision is enough (channel choice, Zalo's 7-day window)
@@ -38,7 +44,7 @@ async def identify(session: AsyncSession, channel: str, external_id: str, *, dis
         person.platform_locale = language_code
     if display_name and not person.display_name and person.erased_at is None:
         person.display_name = display_name
-    return ident, person
+    return ident, person, conv
 
 
 async def active_roles(session: AsyncSession, person_id: int) -> list[RoleGrant]:
