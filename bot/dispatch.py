@@ -93,13 +93,14 @@ class Dispatcher:
                 except IntegrityError:
                     await session.rollback()
                     return []
-            ident, person, conv = await identify(session, inc.channel, inc.user_id, display_name=inc.display_name,
-                                                 language_code=inc.language_code, chat_id=inc.chat_id)
+            ident, person, conv, has_roles = await identify(
+                session, inc.channel, inc.user_id, display_name=inc.display_name, language_code=inc.language_code,
+                chat_id=inc.chat_id)
             assert person.id is not None
             person_id = person.id
             old_version = conv.version
             session.expunge(conv)  # written once, with a version check, at the end (not by autoflush)
-            roles = await active_roles(session, person_id)
+            roles = await active_roles(session, person_id) if has_roles else []
             text = clean_text(inc.text)
             if text and inc.command is None:
                 detected = detect_locale(text, SUPPORTED)

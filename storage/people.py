@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import exists
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,14 +14,16 @@ from storage.models import ChannelIdentity, Conversation, Person, RoleGrant
 
 async def identify(session: AsyncSession, channel: str, external_id: str, *, display_name: str | None = None,
                    language_code: str | None = None,
-                   chat_id: str | None = None) -> tuple[ChannelIdentity, Person, Conversation]:
-    """The identity, person and conversation for a channel user (one query), created on first contact."""
+                   chat_id: str | None = None) -> tuple[ChannelIdentity, Person, Conversation, bool]:
+    """The identity, person and conversation for a channel user, and whether the person holds any
+    role (one query for all four), created on first contact."""
+    has_roles = exists().where(RoleGrant.person_id == Person.id, RoleGrant.revoked_at.is_(None))  # type: ignore[union-attr]
     row = (await session.exec(
-        select(ChannelIdentity, Person, Conversation)
+        select(ChannelIdentity, Person, Conversation, has_roles)
         .join(Person, Person.id == ChannelIdentity.person_id)  # type: ignore[arg-type]
         .join(Conversation, Conversation.person_id == Person.id, isouter=True)  # type: ignore[arg-type]
         .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id))).first()
-    ident, person, conv = row if row is not None else (None, None, None)
+    ident, person, conv, roles_held = row if row is not None else (None, None, None, False)
     if ident is None or person is None:
         person = Person(display_name=display_name, platform_locale=language_code)
         session.add(person)
@@ -44,7 +47,7 @@ async def identify(session: AsyncSession, channel: str, external_id: str, *, dis
         person.platform_locale = language_code
     if display_name and not person.display_name and person.erased_at is None:
         person.display_name = display_name
-    return ident, person, conv
+    return ident, person, conv, bool(roles_held)
 
 
 async def active_roles(session: AsyncSession, person_id: int) -> list[RoleGrant]:
