@@ -27,7 +27,6 @@ from handlers.services import Services
 from storage import audit
 from storage.models import Conversation, ProcessedEvent
 from storage.people import active_roles, identify
-from storage.textfold import fold
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +161,9 @@ class Dispatcher:
             await self._step(ctx, self._input(ctx, text))
             return
         if text:
-            folded = fold(text)
-            if folded in reg.keywords:
-                await self.run_command(ctx, reg.keywords[folded])
+            command = reg.keyword_for(text)
+            if command is not None:
+                await self.run_command(ctx, command)
                 return
         if ctx.person.onboarded_at is None and ctx.person.erased_at is None:
             await self.run_command(ctx, "start")

@@ -150,6 +150,6 @@ async def needs_consent(ctx: Context) -> None:
 
 registry.keyword("help", "help", "tro giup", "huong dan", "giup", "giup do", "?")
 registry.keyword("menu", "menu", "danh muc", "bat dau lai")
-registry.keyword("cancel", "huy", "huy bo", "cancel", "thoi")
-registry.keyword("start", "start", "bat dau", "xin chao", "chao", "hello", "hi")
+registry.keyword("cancel", "hủy", "huỷ", "hủy bỏ", "cancel", "thôi")
+registry.keyword("start", "start", "bắt đầu", "xin chào", "chào", "hello", "hi")
 registry.menu_item(N_("Help"), "help", order=99)

@@ -10,6 +10,7 @@ older prompt is detected and answered politely, which also makes a double tap ha
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,6 +105,8 @@ class Registry:
         self.commands: dict[str, CommandSpec] = {}
         self.actions: dict[str, ActionFn] = {}
         self.keywords: dict[str, str] = {}
+        self.keywords_exact: dict[str, str] = {}
+        self.accented_keys: set[str] = set()
         self.text_hooks: list[Callable[[Context, str], Awaitable[bool]]] = []
 
     def flow(self, name: str, title: str | None = None) -> Flow:
@@ -147,9 +150,30 @@ class Registry:
         return fn
 
     def keyword(self, command: str, *words: str) -> None:
-        """Plain words (already folded: lower-case, no diacritics) that run a command."""
+        """Plain words that run a command. Write them as people type them: "gop y" also matches
+        "góp ý"; a word given with its diacritics ("dừng") makes its unaccented form ("dung") match
+        only unaccented input, so "đúng" (right, yes) is not taken for "dừng" (stop)."""
+        from storage.textfold import fold
+
         for w in words:
-            self.keywords[w] = command
+            folded = fold(w)
+            self.keywords[folded] = command
+            exact = unicodedata.normalize("NFC", w).lower().strip()
+            if exact != folded:
+                self.keywords_exact[exact] = command
+                self.accented_keys.add(folded)
+
+    def keyword_for(self, text: str) -> str | None:
+        """The command a plain-word message stands for, if any."""
+        from storage.textfold import fold
+
+        lowered = unicodedata.normalize("NFC", text).lower().strip()
+        folded = fold(text)
+        if lowered == folded or lowered.isascii():
+            return self.keywords.get(folded)
+        if lowered in self.keywords_exact:
+            return self.keywords_exact[lowered]
+        return None if folded in self.accented_keys else self.keywords.get(folded)
 
     def text_hook(self, fn: Callable[[Context, str], Awaitable[bool]]) -> Callable[[Context, str], Awaitable[bool]]:
         """Called for free text outside any flow; returns True when it handled the text."""

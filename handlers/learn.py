@@ -110,9 +110,9 @@ async def quizstats(ctx: Context) -> None:
     ctx.say("\n".join(lines))
 
 
-registry.keyword("stop", "dung", "dung lai", "stop", "dung nhan", "huy dang ky")
+registry.keyword("stop", "dừng", "dừng lại", "stop", "dừng nhận", "hủy đăng ký")
 registry.keyword("resume", "tiep tuc", "resume", "nhan lai")
-registry.keyword("learn", "hoc", "bai hoc", "tim hieu", "learn")
+registry.keyword("learn", "học", "bài học", "tìm hiểu", "learn")
 registry.menu_item(N_("Learn your rights"), "learn", order=20)
 
 

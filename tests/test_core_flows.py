@@ -226,3 +226,13 @@ async def test_a_second_process_that_saved_first_makes_the_update_start_over(dis
     async with session_factory() as s:
         conv = (await s.exec(select(Conversation))).one()
         assert conv.version == before + 1 and conv.step == "ward"
+
+
+def test_plain_words_respect_diacritics_where_they_matter() -> None:
+    from handlers.framework import registry
+
+    assert registry.keyword_for("dung") == "stop" and registry.keyword_for("Dừng") == "stop"
+    assert registry.keyword_for("đúng") is None  # "right/yes", not "stop"
+    assert registry.keyword_for("góp ý") == "feedback" and registry.keyword_for("gop y") == "feedback"
+    assert registry.keyword_for("huy") == "cancel" and registry.keyword_for("hủy") == "cancel"
+    assert registry.keyword_for("Xin chào") == "start" and registry.keyword_for("cháo") is None
