@@ -40,7 +40,7 @@ WARD_CODE = "13384"
 
 async def _prepare(url: str, residents: int, chat_base: int) -> tuple[object, object, list[int], int]:
     """Migrated database with ``residents`` onboarded people in one ward (Telegram chat ids)."""
-    from storage.models import ChannelIdentity, Person
+    from storage.people.models import ChannelIdentity, Person
 
     await upgrade(url)
     engine = create_engine(url)
@@ -64,8 +64,8 @@ async def _prepare(url: str, residents: int, chat_base: int) -> tuple[object, ob
 
 async def _notice(factory: object, ward_id: int, author_id: int) -> tuple[int, float]:
     """A notice to the ward, dispatched the way the scheduler does; returns (rows, seconds)."""
-    from storage import notices
-    from storage.models.notices import Notice, NoticeTarget
+    from storage.notices import services as notices
+    from storage.notices.models import Notice, NoticeTarget
 
     async with factory() as s:  # type: ignore[operator]
         n = Notice(author_id=author_id, author_role="official", text="Thông báo: lịch tiêm phòng cho trẻ em.",
@@ -80,7 +80,7 @@ async def _notice(factory: object, ward_id: int, author_id: int) -> tuple[int, f
 
 
 async def bench_enqueue(tmp: Path, n: int) -> float:
-    from bot.messages import Button, Reply
+    from bot.core.messages import Button, Reply
     from storage import outbox
 
     url = f"sqlite+aiosqlite:///{tmp / 'enqueue.db'}"
@@ -108,8 +108,8 @@ async def sender_main(db: str, api: str, token: str) -> None:
     from bot.config import load_settings
     from bot.dispatch import Dispatcher
     from bot.outbox import OutboxSender
-    from handlers.services import Services
-    from storage.models import OutboxMessage
+    from handlers.framework.services import Services
+    from storage.outbox.models import OutboxMessage
 
     proc = psutil.Process()
     settings = load_settings(database_url=db, telegram_bot_token=token, telegram_api_base_url=f"{api}/bot",

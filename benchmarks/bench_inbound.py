@@ -174,11 +174,10 @@ async def _loalang_users(fake: FakeTelegramAPI, rec: Recorder, done: dict[str, a
 
 async def run_loalang(latency: float, n_users: int, steps: int, rate: float | None, profile: bool,
                       max_parallel: int, dispatch_parallel: int | None = None) -> Result:
-    import handlers.all  # noqa: F401
-    from bot.channels.telegram import TelegramChannel
+        from bot.channels.telegram import TelegramChannel
     from bot.config import load_settings
     from bot.dispatch import Dispatcher
-    from bot.messages import Incoming
+    from bot.core.messages import Incoming
     from storage.db import create_engine, session_factory
     from storage.migrate import upgrade
     from tests.harness import make_services

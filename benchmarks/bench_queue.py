@@ -4,9 +4,9 @@
 
 Seeds N petitions (default 1,000,000; ``--quick`` 100,000) over the six Kim Bảng wards and 100,000
 residents with bulk INSERTs (executemany on SQLite, COPY on PostgreSQL), then measures through the
-real services: one ward official's ``/queue`` page (``cases.queue``), a filtered page, and the
-scheduler's overdue scan (``cases.overdue``, 500 rows) — p50/p95 over 300 runs each — plus
-``cases.submit`` p50/p99 (the service call: validation, routing, deadlines, code, event, staff
+real services: one ward official's ``/queue`` page (``petitions.queue``), a filtered page, and the
+scheduler's overdue scan (``petitions.overdue``, 500 rows) — p50/p95 over 300 runs each — plus
+``petitions.submit`` p50/p99 (the service call: validation, routing, deadlines, code, event, staff
 notifications). RSS is read after the queries at 10% of N and at N, to show memory stays flat.
 Targets: queue and overdue p95 < 20 ms.
 """
@@ -35,11 +35,12 @@ import psutil  # noqa: E402
 from sqlalchemy import create_engine as sync_engine, insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from storage import cases, units  # noqa: E402
+from storage import units  # noqa: E402
+from storage import petitions
 from storage.db import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade_sync  # noqa: E402
-from storage.models import ChannelIdentity, Person, RoleGrant  # noqa: E402
-from storage.models.cases import Case  # noqa: E402
+from storage.people.models import ChannelIdentity, Person, RoleGrant  # noqa: E402
+from storage.petitions.models import Case  # noqa: E402
 
 DEPLOYMENT = ROOT / "bot" / "deployments" / "kim_bang"
 NOW = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)
@@ -190,20 +191,20 @@ async def measure_reads(factory: Any, official_id: int, runs: int) -> dict[str, 
             async with factory() as s:
                 t = time.perf_counter()
                 if name == "queue":
-                    page = await cases.queue(s, grants)
+                    page = await petitions.queue(s, grants)
                     assert page.items
                 elif name == "queue_filtered":
-                    await cases.queue(s, grants, status="in_progress", category=CATS[i % len(CATS)])
+                    await petitions.queue(s, grants, status="in_progress", category=CATS[i % len(CATS)])
                 elif name == "queue_page5":
-                    await cases.queue(s, grants, page=5)
+                    await petitions.queue(s, grants, page=5)
                 else:
-                    rows = await cases.overdue(s, NOW, limit=500)
+                    rows = await petitions.overdue(s, NOW, limit=500)
                     assert rows
                 out[name].append((time.perf_counter() - t) * 1000)
     return out
 
 
-async def measure_submit(factory: Any, cfg: cases.CasesConfig, person0: int, n: int) -> list[float]:
+async def measure_submit(factory: Any, cfg: petitions.CasesConfig, person0: int, n: int) -> list[float]:
     lat = []
     rnd = random.Random(7)
     for i in range(n):
@@ -211,7 +212,7 @@ async def measure_submit(factory: Any, cfg: cases.CasesConfig, person0: int, n: 
             person = await s.get(Person, person0 + i)
             assert person is not None
             t = time.perf_counter()
-            await cases.submit(s, cfg, person, cases.NewCase(
+            await petitions.submit(s, cfg, person, petitions.NewCase(
                 route="phan_anh", category=rnd.choice(CATS), description=f"Phản ánh thử số {i}: đèn đường hỏng."),
                 channel="telegram", now=datetime.now(UTC), idempotency_key=f"bench-{i}")
             await s.commit()
@@ -234,7 +235,7 @@ async def run(url: str, total: int, residents: int, runs: int) -> None:
     print(f"  residents seeded in {time.perf_counter() - t:.1f} s")
     gc.collect()
     print(f"  RSS before any case exists: {rss_mb():.1f} MB")
-    cfg = cases.load_config(DEPLOYMENT)
+    cfg = petitions.load_config(DEPLOYMENT)
     done = 0
     for target in (total // 10, total):
         secs = await seed_cases(url, wards, villages, done, target - done, residents, person0)

@@ -43,15 +43,14 @@ def pct(xs: list[float], q: float) -> float:
 
 
 async def main(residents: int, rate: float | None, latency: float) -> None:
-    import handlers.all  # noqa: F401
-    from sqlmodel import func, select
+        from sqlmodel import func, select
 
     from bot.channels.telegram import TelegramChannel
     from bot.config import load_settings
     from bot.dispatch import Dispatcher
     from storage.db import create_engine, session_factory
     from storage.migrate import upgrade
-    from storage.models.cases import Case
+    from storage.petitions.models import Case
     from tests.harness import make_services
 
     tmp = tempfile.mkdtemp(prefix="loalang-submit-")

@@ -37,15 +37,14 @@ async def serve(db_url: str, upload_dir: str) -> None:
     from sqlalchemy import create_engine as sync_engine
     from sqlmodel import SQLModel
 
-    import handlers.all  # noqa: F401
-    import storage.models  # noqa: F401
+    import storage.tables  # noqa: F401
     from bot.channels.webchat import WebChatChannel
     from bot.channels.webchat_limits import RateLimiter
     from bot.config import load_settings
     from bot.dispatch import Dispatcher
     from bot.outbox import OutboxSender
     from bot.web import security_headers
-    from handlers.services import Services
+    from handlers.framework.services import Services
     from storage import units
     from storage.db import create_engine, session_factory
     from storage.migrate import upgrade
@@ -62,11 +61,10 @@ async def serve(db_url: str, upload_dir: str) -> None:
     services = Services(session_factory=factory, deployment=settings.deployment,
                         deployment_dir=settings.deployment_dir, default_locale="vi", tz=settings.tz)
     # Every simulated browser comes from 127.0.0.1: lift the per-IP limit (the per-identity one stays).
-    services.extras["webchat_rate_limiter"] = RateLimiter(per_ip=(10**9, 1.0))
-    services.extras["webchat_upload_dir"] = upload_dir
     dispatcher = Dispatcher(services)
     web_app = web.Application(middlewares=[security_headers])
-    channel = WebChatChannel(dispatcher, settings, web_app, services)
+    channel = WebChatChannel(dispatcher, settings, web_app, services,
+                             rate_limiter=RateLimiter(per_ip=(10**9, 1.0)), upload_dir=upload_dir)
     sender = OutboxSender(factory, {"web": channel})
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()

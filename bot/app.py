@@ -7,20 +7,20 @@ import asyncio
 import logging
 import signal
 import time
-from typing import Any
 
 from aiohttp import web
 
-import handlers.all  # noqa: F401  (registers every flow)
 from bot import __version__
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.dispatch import Dispatcher
-from bot.errors import ConfigError
-from bot.messages import Attachment
+from bot.core.errors import ConfigError
+from bot.core.messages import Attachment
 from bot.outbox import OutboxSender
+from bot.scheduler import Scheduler
 from bot.web import build_web_app
-from handlers.services import Services
+from handlers.features import APP
+from handlers.framework import Services
 from storage import units
 from storage.db import create_engine, ping, session_factory
 from storage.migrate import upgrade
@@ -44,7 +44,7 @@ class App:
         self.web_app = build_web_app(self)
         self.runner: web.AppRunner | None = None
         self.outbox: OutboxSender | None = None
-        self.scheduler: Any = None
+        self.scheduler: Scheduler | None = None
         self.started_at = time.monotonic()
 
     async def prepare(self) -> None:
@@ -78,9 +78,9 @@ class App:
     async def start(self) -> None:
         await self.prepare()
         self.build_channels()
-        self.services.extras["fetch_file"] = self.fetch_file
+        self.dispatcher.fetch_file = self.fetch_file
         self.outbox = OutboxSender(self.session_factory, self.channels)
-        self.services.extras["outbox_wake"] = self.outbox.wake
+        self.services.wake_outbox = self.outbox.wake
         self.runner = web.AppRunner(self.web_app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
@@ -88,9 +88,7 @@ class App:
         for ch in self.channels.values():
             await ch.start()
         await self.outbox.start()
-        from bot.scheduler import Scheduler
-
-        self.scheduler = Scheduler(self)
+        self.scheduler = Scheduler(self.services, APP.jobs)
         await self.scheduler.start()
         log.info("Loa Làng %s serving on http://%s:%s (channels: %s)", self.version, self.settings.http_host,
                  self.settings.http_port, ", ".join(self.channels) or "none")

@@ -11,7 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.config import Settings, load_settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
+from handlers.framework.manifest import CliCommand, CliContext
 
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 
@@ -93,7 +94,7 @@ async def _unit(session: Any, settings: Settings, code: str | None) -> Any:
 
 
 async def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.invites import create_invite
+    from storage.people.invites import create_invite
 
     app = await _open(settings)
     async with app.session_factory() as s:
@@ -116,8 +117,9 @@ async def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
 async def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
     from sqlmodel import select
 
-    from storage.invites import check_role_unit, grant_role, revoke_role
-    from storage.models import ChannelIdentity, RoleGrant, Unit
+    from storage.people.invites import check_role_unit, grant_role, revoke_role
+    from storage.people.models import ChannelIdentity, RoleGrant
+    from storage.units.models import Unit
 
     app = await _open(settings)
     try:
@@ -165,30 +167,36 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import App
 
     demo_app = App(settings)
-    demo_app.services.extras["demo"] = True
+    demo_app.services.demo = True
     await demo_app.run_forever()
     return 0
 
 
 COMMANDS: dict[str, Command] = {"run": cmd_run, "db": cmd_db, "units": cmd_units, "invite": cmd_invite,
                                 "users": cmd_users, "demo": cmd_demo}
-# Feature modules that add sub-commands: each has ``register(subparsers) -> dict[str, Command]``.
-FEATURE_CLI = ("bot.cli_zalo", "bot.cli_campaign", "bot.cli_cases")
+
+
+def _feature_command(cmd: CliCommand) -> Command:
+    async def run(settings: Settings, args: argparse.Namespace) -> int:
+        app = await _open(settings)
+        try:
+            return await cmd.run(CliContext(services=app.services), args)
+        finally:
+            await app.engine.dispose()
+    return run
 
 
 def _build() -> argparse.ArgumentParser:
-    import importlib
+    """The parser: the application's own commands, Zalo's, then every feature manifest's."""
+    from bot import cli_zalo
+    from handlers.features import APP
 
     parser = _parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    for name in FEATURE_CLI:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        COMMANDS.update(module.register(sub))
+    COMMANDS.update(cli_zalo.register(sub))
+    for cmd in APP.cli:
+        cmd.configure(sub.add_parser(cmd.name, help=cmd.help))
+        COMMANDS[cmd.name] = _feature_command(cmd)
     return parser
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.config import Settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 def register(subparsers: Any) -> dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]]:
@@ -70,8 +70,8 @@ async def _status(settings: Settings, factory: Any) -> int:
     from sqlmodel import col, select
 
     from storage.db import utcnow
-    from storage.models import OutboxMessage
-    from storage.models.zalo import ZaloEvent, ZaloSendCount, ZaloToken
+    from storage.outbox.models import OutboxMessage
+    from storage.channels.zalo import ZaloEvent, ZaloSendCount, ZaloToken
 
     async with factory() as s:
         tok = await s.get(ZaloToken, settings.zalo_app_id)

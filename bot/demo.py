@@ -12,11 +12,12 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.i18n import N_
+from bot.core.i18n import N_
 from storage import units
 from storage.db import utcnow
-from storage.invites import grant_role
-from storage.models import ChannelIdentity, Person, Unit
+from storage.people.invites import grant_role
+from storage.people.models import ChannelIdentity, Person
+from storage.units.models import Unit
 
 DEMO_WARD_CODE = "13384"
 DEMO_VILLAGE_CODE = "13384-T04"  # Thôn Ngọc Sơn (sample)

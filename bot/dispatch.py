@@ -13,24 +13,30 @@ import logging
 import re
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.errors import DomainError, PermissionDenied
-from bot.i18n import SUPPORTED, N_, Translator
-from bot.i18n.choice import choose_locale
-from bot.i18n.detect import detect_locale
-from bot.messages import Incoming, Reply
-from handlers.framework import Context, Input, Registry, registry as default_registry, run_command
-from handlers.services import Services
+from bot.core.errors import DomainError, PermissionDenied
+from bot.core.i18n import SUPPORTED, N_, Translator
+from bot.core.i18n.choice import choose_locale
+from bot.core.i18n.detect import detect_locale
+from bot.core.messages import Attachment, Incoming, Reply
+from handlers.features import APP
+from handlers.framework import Context, Input, Registry, Services, run_command
 from storage import audit
-from storage.models import Conversation, ProcessedEvent
-from storage.people import active_roles, identify
+from storage.conversations.models import Conversation, ProcessedEvent
+from storage.people.models import ChannelIdentity
+from storage.people.services import active_roles, identify
 
 log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+FetchFile = Callable[[str, Attachment], Awaitable[bytes]]
+FETCHED_KINDS = frozenset({"photo", "document", "voice", "audio", "video"})
+MAX_FETCH_BYTES = 20 * 1024 * 1024
 _STEP_BUTTON = re.compile(r"^(\d+):(.{0,60})$", re.S)
 
 
@@ -48,9 +54,11 @@ def clean_text(text: str | None) -> str | None:
 class Dispatcher:
     """Runs flows for every channel. ``handle`` is safe to call concurrently."""
 
-    def __init__(self, services: Services, registry: Registry = default_registry, max_locks: int = 10000) -> None:
+    def __init__(self, services: Services, registry: Registry | None = None, max_locks: int = 10000) -> None:
         self.services = services
-        self.registry = registry
+        self.registry = registry or APP.registry
+        self.fetch_file: FetchFile | None = None
+        """Downloads a file a person sent (set by the app per channel, e.g. Telegram getFile)."""
         self._locks: OrderedDict[str, asyncio.Lock] = OrderedDict()
         self._max_locks = max_locks
 
@@ -70,6 +78,7 @@ class Dispatcher:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one event; returns the direct replies (empty for a redelivery)."""
         async with self._lock(f"{incoming.channel}:{incoming.user_id}"):
+            incoming = await self._with_file_bytes(incoming)
             for attempt in range(5):
                 try:
                     return await self._handle_once(incoming)
@@ -80,6 +89,39 @@ class Dispatcher:
                         raise
                     await asyncio.sleep(0.05 * (attempt + 1))
             return await self._handle_once(incoming)
+
+    async def _with_file_bytes(self, inc: Incoming) -> Incoming:
+        """Download the files a person sent *before* the update's transaction opens (a download may
+        take seconds; on SQLite the transaction holds the one connection). Only when their current
+        step takes files; a failed download leaves ``content`` empty and the flow asks again."""
+        wanted = [a for a in inc.attachments if a.content is None and a.ref and a.kind in FETCHED_KINDS
+                  and (a.size is None or a.size <= MAX_FETCH_BYTES)]
+        if not wanted or self.fetch_file is None or not await self._step_takes_files(inc):
+            return inc
+        out = []
+        for a in inc.attachments:
+            if a in wanted:
+                try:
+                    data = await self.fetch_file(inc.channel, a)
+                    a = replace(a, content=data, size=len(data))
+                except Exception:
+                    log.warning("could not download a %s on %s", a.kind, inc.channel, exc_info=True)
+            out.append(a)
+        return replace(inc, attachments=tuple(out))
+
+    async def _step_takes_files(self, inc: Incoming) -> bool:
+        conv_t, ident_t = Conversation.__table__, ChannelIdentity.__table__  # type: ignore[attr-defined]
+        async with self.services.session_factory() as session:
+            conn = await session.connection()
+            row = (await conn.execute(
+                select(conv_t.c.flow, conv_t.c.step).select_from(
+                    ident_t.join(conv_t, conv_t.c.person_id == ident_t.c.person_id))
+                .where(ident_t.c.channel == inc.channel, ident_t.c.external_id == inc.user_id))).first()
+        if row is None or not row.flow or not row.step:
+            return False
+        flow = self.registry.flows.get(row.flow)
+        step = flow.steps.get(row.step) if flow else None
+        return step is not None and "attachment" in step.accepts
 
     async def _handle_once(self, inc: Incoming) -> list[Reply]:
         factory = self.services.session_factory
@@ -92,7 +134,7 @@ class Dispatcher:
                 except IntegrityError:
                     await session.rollback()
                     return []
-            ident, person, conv, has_roles = await identify(
+            _ident, person, conv, has_roles = await identify(
                 session, inc.channel, inc.user_id, display_name=inc.display_name, language_code=inc.language_code,
                 chat_id=inc.chat_id)
             assert person.id is not None
@@ -109,8 +151,7 @@ class Dispatcher:
                                    platform_code=person.platform_locale, default=self.services.default_locale,
                                    supported=SUPPORTED)
             ctx = Context(incoming=inc, session=session, person=person, conv=conv, services=self.services,
-                          locale=locale, roles=roles)
-            ctx.extras_identity = ident  # type: ignore[attr-defined]
+                          locale=locale, roles=roles, registry=self.registry)
             try:
                 await self._route(ctx, text)
             except DomainError as err:

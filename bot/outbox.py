@@ -31,11 +31,12 @@ from sqlalchemy import or_, update
 from sqlmodel import col, select
 
 from bot.channels.base import Channel
-from bot.errors import ChannelError, RetryLater, TransientError, Unreachable
-from bot.outbox_errors import Waiting
+from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable
+from bot.core.errors import Waiting
 from storage.db import SessionFactory, utcnow
-from storage.models import ChannelIdentity, OutboxMessage
-from storage.outbox import reply_of
+from storage.people.models import ChannelIdentity
+from storage.outbox.models import OutboxMessage
+from storage.outbox.services import reply_of
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8

@@ -12,17 +12,17 @@ from typing import Any
 
 from aiohttp import web
 
-import handlers.all  # noqa: F401
+from bot.channels.webchat_limits import RateLimiter
 from bot.channels.webchat import WebChatChannel
 from bot.config import load_settings
 from bot.dispatch import Dispatcher
-from bot.messages import Button, Reply
+from bot.core.messages import Button, Reply
 from bot.outbox import OutboxSender
 from bot.web import security_headers
-from handlers.services import Services
+from handlers.framework.services import Services
 from storage.db import SessionFactory
-from storage.models import ChannelIdentity
-from storage.outbox import enqueue
+from storage.people.models import ChannelIdentity
+from storage.outbox.services import enqueue
 from tests.harness import make_services
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,17 +56,15 @@ class ChatServer:
         await self.runner.cleanup()
 
 
-async def start_server(factory: SessionFactory, upload_dir: Path, *, extras: dict[str, Any] | None = None,
-                       secret_key: str | None = None) -> ChatServer:
-    services = await make_services(factory)
-    services.extras["webchat_upload_dir"] = upload_dir
-    services.extras.update(extras or {})
+async def start_server(factory: SessionFactory, upload_dir: Path, *, demo: bool = False,
+                       rate_limiter: RateLimiter | None = None, secret_key: str | None = None) -> ChatServer:
+    services = await make_services(factory, demo=demo)
     dispatcher = Dispatcher(services)
     settings = load_settings(secret_key=secret_key or "")
     web_app = web.Application(middlewares=[security_headers])
-    channel = WebChatChannel(dispatcher, settings, web_app, services)
+    channel = WebChatChannel(dispatcher, settings, web_app, services, upload_dir=upload_dir, rate_limiter=rate_limiter)
     sender = OutboxSender(factory, {"web": channel}, idle_wait=0.2)
-    services.extras["outbox_wake"] = sender.wake
+    services.wake_outbox = sender.wake
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401
+import storage.tables  # noqa: F401
 from storage.db import SessionFactory, create_engine, session_factory as make_factory
 from storage.migrate import upgrade_sync
 

@@ -8,11 +8,10 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-import handlers.all  # noqa: F401
 from bot.config import DEPLOYMENTS_DIR
 from bot.dispatch import Dispatcher
-from bot.messages import Incoming, Location, Reply
-from handlers.services import Services
+from bot.core.messages import Incoming, Location, Reply
+from handlers.framework.services import Services
 from storage import units
 from storage.db import SessionFactory
 

@@ -3,7 +3,7 @@
 A channel receives platform updates, turns each into an ``Incoming``, hands it to the dispatcher,
 and renders the returned replies. For messages that are not a direct reply (status pushes,
 notices...) the outbox sender calls ``send``; it raises ``RetryLater``, ``Unreachable`` or
-``TransientError`` (``bot.errors``) so the sender can react the same way for every platform.
+``TransientError`` (``bot.core.errors``) so the sender can react the same way for every platform.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import replace
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.errors import ChannelError
-from bot.messages import Attachment, Reply
+from bot.core.errors import ChannelError
+from bot.core.messages import Attachment, Reply
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher

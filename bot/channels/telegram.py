@@ -5,7 +5,7 @@ Long polling by default; webhook mode when ``TELEGRAM_WEBHOOK_URL`` is set (the 
 constant time). Conversation state lives in our database, so PTB runs without persistence or
 ConversationHandler. Updates of different people run in parallel, each person's in arrival order
 (``telegram_order``). Direct replies survive 429s (we wait and resend); pushes from the outbox map
-Telegram errors onto ``bot.errors`` so the sender can react.
+Telegram errors onto ``bot.core.errors`` so the sender can react.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from bot.channels.telegram_inbound import to_incoming
 from bot.channels.telegram_order import PerUserOrderedProcessor
 from bot.channels.telegram_render import Outgoing, render, reply_locale
 from bot.config import Settings
-from bot.errors import ChannelError, ConfigError, RetryLater, TransientError, Unreachable
-from bot.i18n import SUPPORTED, N_, gettext
-from bot.messages import Attachment, Incoming, Reply
+from bot.core.errors import ChannelError, ConfigError, RetryLater, TransientError, Unreachable
+from bot.core.i18n import SUPPORTED, N_, gettext
+from bot.core.messages import Attachment, Incoming, Reply
 from bot.outbox import RateLimits
-from storage.models import OutboxMessage
-from handlers.framework import Registry, registry as default_registry
+from storage.outbox.models import OutboxMessage
+from handlers.framework import Registry
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
@@ -76,13 +76,12 @@ class TelegramChannel(Channel):
     name = "telegram"
 
     def __init__(self, dispatcher: Dispatcher, settings: Settings, web_app: web.Application, *,
-                 max_parallel: int = 64, dispatch_parallel: int | None = None, connections: int = 16,
-                 registry: Registry = default_registry) -> None:
+                 max_parallel: int = 64, dispatch_parallel: int | None = None, connections: int = 16) -> None:
         super().__init__(dispatcher)
         if not settings.telegram_bot_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
         self.settings = settings
-        self.registry = registry
+        self.registry = dispatcher.registry
         self.mode = "webhook" if settings.telegram_webhook_url else "polling"
         if self.mode == "webhook" and not settings.telegram_webhook_secret:
             raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
-from bot.messages import Attachment, Incoming, Location
+from bot.core.messages import Attachment, Incoming, Location
 
 __all__ = ["to_incoming"]
 

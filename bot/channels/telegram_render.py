@@ -22,8 +22,8 @@ from typing import Any
 from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, InputFile, KeyboardButton,
                       ReplyKeyboardMarkup, ReplyKeyboardRemove)
 
-from bot.i18n import N_, SUPPORTED, detect_locale, gettext
-from bot.messages import Attachment, Reply
+from bot.core.i18n import N_, SUPPORTED, detect_locale, gettext
+from bot.core.messages import Attachment, Reply
 
 __all__ = ["MAX_TEXT", "Outgoing", "render", "split_text", "utf16_len"]
 

@@ -42,9 +42,9 @@ from bot.channels.webchat_limits import RateLimiter
 from bot.channels.webchat_uploads import MAX_UPLOAD, FileStore, LocalFileStore, safe_file_name, sniff
 from bot.config import Settings
 from bot.dispatch import Dispatcher
-from bot.i18n import SUPPORTED
-from bot.messages import Attachment, Incoming, Location, Reply
-from handlers.services import Services
+from bot.core.i18n import SUPPORTED
+from bot.core.messages import Attachment, Incoming, Location, Reply
+from handlers.framework.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,8 @@ class WebChatChannel(Channel):
     name = "web"
 
     def __init__(self, dispatcher: Dispatcher, settings: Settings, web_app: web.Application,
-                 services: Services) -> None:
+                 services: Services, *, rate_limiter: RateLimiter | None = None,
+                 upload_dir: Path | None = None, serialise_db: bool | None = None) -> None:
         super().__init__(dispatcher)
         self.settings = settings
         self.services = services
@@ -78,11 +79,11 @@ class WebChatChannel(Channel):
         self.identities = Identities(settings.secret_key)
         # SQLite takes one writer at a time and a blocked BEGIN IMMEDIATE waits in SQLite's busy handler,
         # which sleeps up to 100 ms per retry: queue this channel's transactions here instead (see process).
-        sqlite = settings.is_sqlite if services.extras.get("webchat_sqlite") is None else services.extras["webchat_sqlite"]
+        sqlite = settings.is_sqlite if serialise_db is None else serialise_db
         self._db_gate = asyncio.Semaphore(1 if sqlite else 64)
         self.history = HistoryWriter(self.factory, gate=self._db_gate)
-        self.limits: RateLimiter = services.extras.get("webchat_rate_limiter") or RateLimiter()
-        root = services.extras.get("webchat_upload_dir") or Path(getattr(settings, "data_dir", "data")) / "uploads"
+        self.limits: RateLimiter = rate_limiter or RateLimiter()
+        root = upload_dir or Path(getattr(settings, "data_dir", "data")) / "uploads"
         self.files: FileStore = LocalFileStore(Path(root))
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}
         self._template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
@@ -113,7 +114,7 @@ class WebChatChannel(Channel):
 
     @property
     def demo(self) -> bool:
-        return bool(self.services.extras.get("demo"))
+        return self.services.demo
 
     # --- outbox pushes --------------------------------------------------------------------------
     async def send(self, recipient: str, reply: Reply) -> None:
@@ -320,7 +321,7 @@ class WebChatChannel(Channel):
         if not self.demo:
             raise web.HTTPNotFound()
         from bot.demo import DEMO_PERSONAS
-        from bot.i18n import gettext
+        from bot.core.i18n import gettext
 
         await self._ready()
         lang = self._lang(request)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from storage.db import SessionFactory, utcnow
-from storage.models.webchat import WebChatMessage
+from storage.channels.webchat import WebChatMessage
 
 log = logging.getLogger(__name__)
 REPLAY_LIMIT = 200

@@ -10,7 +10,7 @@ import html
 import re
 from functools import lru_cache
 
-from bot.i18n import SUPPORTED, N_, gettext
+from bot.core.i18n import SUPPORTED, N_, gettext
 
 PAGE: dict[str, str] = {
     "title": N_("Loa Làng — chat with your ward"),

@@ -23,7 +23,7 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import SessionFactory
-from storage.models.webchat import WebChatKey
+from storage.channels.webchat import WebChatKey
 
 COOKIE = "loalang_web"
 MAX_AGE = 2 * 365 * 24 * 3600

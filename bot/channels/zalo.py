@@ -36,14 +36,16 @@ from bot.channels.zalo_tokens import ZaloNotConnected, ZaloTokenStore
 from bot.channels.zalo_webhook import (BUTTON_PREFIX, CHANNEL, BadEvent, Parsed, event_key, parse_body,
                                        parse_event, timestamp_ms, user_of, verify_signature)
 from bot.config import Settings
-from bot.errors import ChannelError, RetryLater, TransientError, Unreachable
-from bot.i18n import N_, Translator
-from bot.messages import Attachment, Reply
-from bot.outbox_errors import Waiting
+from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable
+from bot.core.i18n import N_, Translator
+from bot.core.messages import Attachment, Reply
+from bot.core.errors import Waiting
 from storage import outbox as outbox_store
 from storage.db import SessionFactory, utcnow
-from storage.models import ChannelIdentity, OutboxMessage, Person, ProcessedEvent
-from storage.models.zalo import ZaloEvent, ZaloSendCount, ZaloUser
+from storage.people.models import ChannelIdentity, Person
+from storage.outbox.models import OutboxMessage
+from storage.conversations.models import ProcessedEvent
+from storage.channels.zalo import ZaloEvent, ZaloSendCount, ZaloUser
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
@@ -351,7 +353,7 @@ class ZaloChannel(Channel):
             released += res.rowcount or 0
             await s.commit()
         if released:
-            wake = self.dispatcher.services.extras.get("outbox_wake")
+            wake = self.dispatcher.services.wake_outbox
             if callable(wake):
                 wake()
 
@@ -407,7 +409,7 @@ class ZaloChannel(Channel):
                 return
             await outbox_store.enqueue(s, ident.person_id, list(replies), kind="reply", channel=CHANNEL, priority=1)
             await s.commit()
-        wake = self.dispatcher.services.extras.get("outbox_wake")
+        wake = self.dispatcher.services.wake_outbox
         if callable(wake):
             wake()
 

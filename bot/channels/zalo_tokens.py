@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from bot.channels.zalo_client import TokenPair, ZaloClient, ZaloRefreshTokenInvalid
 from storage.db import SessionFactory, utcnow
-from storage.models.zalo import ZaloToken
+from storage.channels.zalo import ZaloToken
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.messages import Attachment, Incoming, Location
+from bot.core.messages import Attachment, Incoming, Location
 
 CHANNEL = "zalo"
 BUTTON_PREFIX = "#b:"

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers every table)
+import storage.tables  # noqa: F401  (registers every table)
 from storage.db import create_engine
 
 config = context.config

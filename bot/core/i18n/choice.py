@@ -1,0 +1,76 @@
+"""Choose the locale to answer a resident in.
+
+Precedence, highest first:
+
+1. the resident's explicit choice (/language);
+2. the language their own messages were confidently detected in, kept until
+   they write confidently in another one (see `update_detected`);
+3. the platform's language code, when supported ("en-US" → "en");
+4. the deployment default.
+
+Many residents' phones are set to English while they type Vietnamese, so
+their words (2) outrank the phone setting (3).
+"""
+
+from __future__ import annotations
+
+from bot.core.i18n.detect import detect_locale
+
+__all__ = ["choose_locale", "normalise_platform_code", "update_detected"]
+
+
+def _match(code: str | None, supported: tuple[str, ...]) -> str | None:
+    if not isinstance(code, str):
+        return None
+    code = code.strip().replace("_", "-").lower()
+    if not code:
+        return None
+    by_lower = {loc.lower(): loc for loc in supported}
+    if code in by_lower:
+        return by_lower[code]
+    base = code.split("-")[0]
+    return by_lower.get(base)
+
+
+def normalise_platform_code(
+    code: str | None, supported: tuple[str, ...] = ("vi", "en")
+) -> str | None:
+    """Map a platform language code ("en-US", "vi_VN", "VI") to a supported locale.
+
+    Returns None for missing, empty or unsupported codes ("fr", "zh-TW").
+    """
+    return _match(code, supported)
+
+
+def choose_locale(
+    *,
+    explicit: str | None,
+    detected: str | None,
+    platform_code: str | None,
+    default: str,
+    supported: tuple[str, ...],
+) -> str:
+    """Return the locale to use, following the precedence in the module docstring.
+
+    Unsupported values at any level are skipped. If even `default` is not
+    supported, the first supported locale is used.
+    """
+    for candidate in (explicit, detected, platform_code):
+        found = _match(candidate, supported)
+        if found is not None:
+            return found
+    found = _match(default, supported)
+    if found is not None:
+        return found
+    return supported[0] if supported else default
+
+
+def update_detected(
+    previous: str | None, text: str, supported: tuple[str, ...] = ("vi", "en")
+) -> str | None:
+    """Return the detected locale to remember after the resident sends `text`.
+
+    A confident detection replaces the remembered one; short or unclear
+    messages ("ok", "👍", "2") keep what was remembered.
+    """
+    return detect_locale(text, supported) or previous

@@ -1,0 +1,114 @@
+"""The context a step, command or action runs in: the person, their conversation, the database
+session, the services, and the replies collected so far."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.core.i18n import Translator
+from bot.core.messages import Button, Incoming, Reply
+from handlers.framework.registry import Registry
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from handlers.framework.services import Services
+    from storage.conversations.models import Conversation
+    from storage.people.models import Person, RoleGrant
+
+
+@dataclass
+class Context:
+    """Everything a step or command needs; collects the replies to send back."""
+
+    incoming: Incoming
+    session: AsyncSession
+    person: Person
+    conv: Conversation
+    services: Services
+    locale: str
+    roles: list[RoleGrant]
+    registry: Registry
+    replies: list[Reply] = field(default_factory=list)
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._t = Translator(self.locale)
+
+    # --- text -------------------------------------------------------------------------------
+    def _(self, msgid: str, **params: Any) -> str:
+        return self._t(msgid, **params)
+
+    def set_locale(self, locale: str) -> None:
+        self.locale = locale
+        self._t = Translator(locale)
+
+    def say(self, text: str, buttons: list[list[Button]] | tuple[tuple[Button, ...], ...] = (), **kw: Any) -> None:
+        self.replies.append(Reply(text=text, buttons=tuple(tuple(r) for r in buttons), **kw))
+
+    def button(self, label: str, value: str) -> Button:
+        """A button bound to the current prompt (``seq``)."""
+        return Button(label, f"{self.conv.seq}:{value}")
+
+    # --- state ------------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return self.services.now()
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The draft of the current flow (kept per flow, survives restarts)."""
+        assert self.conv.flow, "no flow is active"
+        d: dict[str, Any] = self.conv.data.setdefault(self.conv.flow, {})
+        return d
+
+    def flow_data(self, flow: str) -> dict[str, Any]:
+        d: dict[str, Any] = self.conv.data.setdefault(flow, {})
+        return d
+
+    async def goto(self, flow: str, step: str, *, fresh: bool = False) -> None:
+        """Move to ``flow.step`` and send its prompt. ``fresh`` discards that flow's draft first."""
+        if fresh:
+            self.conv.data.pop(flow, None)
+        self.conv.flow, self.conv.step = flow, step
+        self.conv.seq += 1
+        spec = self.registry.flows[flow].steps[step]
+        if spec.ask is not None:
+            await spec.ask(self)
+
+    async def reask(self) -> None:
+        """Send the current step's prompt again (fresh buttons)."""
+        if self.conv.flow and self.conv.step:
+            await self.goto(self.conv.flow, self.conv.step)
+
+    def finish(self, *, keep_draft: bool = False) -> None:
+        """Leave the current flow; its draft is dropped unless ``keep_draft``."""
+        if self.conv.flow and not keep_draft:
+            self.conv.data.pop(self.conv.flow, None)
+        self.conv.flow = self.conv.step = None
+        self.conv.seq += 1
+
+    # --- roles ------------------------------------------------------------------------------
+    def has_role(self, *roles: str) -> bool:
+        return any(g.role in roles for g in self.roles)
+
+    @property
+    def role_names(self) -> set[str]:
+        return {g.role for g in self.roles} | {"resident"}
+
+
+async def run_command(ctx: Context, name: str) -> None:
+    """Run a command by name, applying its role and consent rules (shared by every entry point)."""
+    registry = ctx.registry
+    spec = registry.commands.get(name)
+    if spec is None:
+        spec = registry.commands["unknown_command"]
+        ctx.extras_command = name  # type: ignore[attr-defined]
+    elif spec.roles is not None and not (spec.roles & ctx.role_names):
+        spec = registry.commands["not_allowed"]
+    elif spec.needs_consent and ctx.person.consent_given is not True:
+        spec = registry.commands["needs_consent"]
+    await spec.fn(ctx)

@@ -1,0 +1,213 @@
+"""/start: welcome, explicit consent to the privacy notice, residence (ward then village), optional phone.
+
+States: consent → ward → village → phone → done. Editing from /profile re-enters at ward or phone
+with ``data["edit"]`` set, and returns to the profile afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.i18n import N_
+from handlers.people.commands import LANGUAGE_NAMES, menu_buttons, show_menu
+from handlers.framework import Context, Input
+from handlers.people import registry
+from storage import audit, units
+from storage.units.models import Unit
+
+flow = registry.flow("onboarding")
+_PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,16}$")
+
+
+def privacy_notice(ctx: Context) -> str:
+    return "\n".join([
+        ctx._("Before we start, please read how we use your personal data (notice version {version}):",
+              version=ctx.services.privacy_notice_version),
+        ctx._("• What we keep: your name in this chat app, your ward and village, your phone number if you give it, "
+              "and what you send us."),
+        ctx._("• Why: to pass your feedback to the right office, tell you the answer, and send notices for your area."),
+        ctx._("• Who sees it: only the officials who handle your case. If you make a denunciation (tố cáo, reporting "
+              "a violation of the law), your identity is kept confidential."),
+        ctx._("• Your rights: see everything we hold with /mydata; withdraw your consent and erase your data with "
+              "/forget."),
+        ctx._("Do you agree? If you do not agree, you can still read public information."),
+    ])
+
+
+@registry.command("start", description=N_("Start, or set up your profile again"), order=0)
+async def start(ctx: Context) -> None:
+    ctx.say(ctx._("Welcome to Loa Làng, the chat service of your ward. Here you can learn your rights, send feedback "
+                  "to the ward, and follow the answer."))
+    if ctx.person.consent_given is True and ctx.person.ward_id is not None:
+        await show_menu(ctx, ctx._("Your profile is ready. What would you like to do?"))
+        return
+    if ctx.person.consent_given is True:
+        await ctx.goto("onboarding", "ward")
+        return
+    await ctx.goto("onboarding", "consent")
+
+
+@flow.ask("consent")
+async def ask_consent(ctx: Context) -> None:
+    other = "en" if ctx.locale == "vi" else "vi"
+    ctx.say(privacy_notice(ctx), [[ctx.button(ctx._("I agree"), "yes"), ctx.button(ctx._("I do not agree"), "no")],
+                                  [ctx.button(LANGUAGE_NAMES[other], f"lang-{other}")]])
+
+
+@flow.on("consent")
+async def on_consent(ctx: Context, inp: Input) -> None:
+    from bot.core.textfold import fold
+
+    value = inp.value or {"dong y": "yes", "co": "yes", "yes": "yes", "agree": "yes", "ok": "yes",
+                          "khong": "no", "khong dong y": "no", "no": "no"}.get(fold(inp.text or ""))
+    if value and value.startswith("lang-") and value[5:] in LANGUAGE_NAMES:
+        ctx.person.locale = value[5:]
+        ctx.set_locale(value[5:])
+        await ctx.reask()
+        return
+    if value == "yes":
+        ctx.person.consent_given = True
+        ctx.person.consent_at = ctx.now
+        ctx.person.consent_version = ctx.services.privacy_notice_version
+        await audit.log(ctx.session, "consent.given", "person", ctx.person.id, actor_id=ctx.person.id,
+                        version=ctx.services.privacy_notice_version)
+        ctx.say(ctx._("Thank you. Your consent is recorded."))
+        await ctx.goto("onboarding", "ward")
+    elif value == "no":
+        ctx.person.consent_given = False
+        ctx.person.onboarded_at = ctx.person.onboarded_at or ctx.now
+        await audit.log(ctx.session, "consent.declined", "person", ctx.person.id, actor_id=ctx.person.id,
+                        version=ctx.services.privacy_notice_version)
+        ctx.finish()
+        ctx.say(ctx._("Understood. We keep no profile for you. You can still learn your rights with /learn and read "
+                      "public answers with /public. If you change your mind, send /start."), menu_buttons(ctx))
+    else:
+        ctx.say(ctx._("Please press “I agree” or “I do not agree”."))
+        await ctx.reask()
+
+
+@flow.ask("ward")
+async def ask_ward(ctx: Context) -> None:
+    communes = await units.current_communes(ctx.session, ctx.services.deployment)
+    buttons = [ctx.button(u.name, str(u.id)) for u in communes]
+    ctx.say(ctx._("Which ward or commune do you live in? Choose below, or type its name (the old commune name is "
+                  "fine too)."), [buttons[i:i + 2] for i in range(0, len(buttons), 2)], remove_keyboard=True)
+
+
+@flow.on("ward")
+async def on_ward(ctx: Context, inp: Input) -> None:
+    unit: Unit | None = None
+    if inp.value:
+        unit = await units.get(ctx.session, int(inp.value)) if inp.value.isdigit() else None
+    elif inp.text:
+        candidates = await units.resolve_commune(ctx.session, ctx.services.deployment, inp.text)
+        if len(candidates) == 1:
+            unit = candidates[0]
+        elif candidates:
+            ctx.say(ctx._("Did you mean one of these?"),
+                    [[ctx.button(u.name, str(u.id))] for u in candidates[:5]])
+            return
+        else:
+            ctx.say(ctx._("Sorry, I could not find “{text}”. Please choose your ward from the list.", text=inp.text[:60]))
+            await ctx.reask()
+            return
+    if unit is None:
+        await ctx.reask()
+        return
+    current = await units.current_successor(ctx.session, unit)
+    if current.id != unit.id:
+        ctx.say(ctx._("{old} is now part of {new}.", old=unit.name, new=current.name))
+    ctx.person.ward_id = current.id
+    ctx.person.village_id = None
+    ctx.say(ctx._("Ward: {name}.", name=current.name))
+    await ctx.goto("onboarding", "village")
+
+
+@flow.ask("village")
+async def ask_village(ctx: Context) -> None:
+    assert ctx.person.ward_id is not None
+    villages = await units.villages_of(ctx.session, ctx.person.ward_id)
+    buttons = [ctx.button(v.name, str(v.id)) for v in villages]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([ctx.button(ctx._("My village is not listed"), "none")])
+    ctx.say(ctx._("Which village or residential group? Choose below or type its name."), rows)
+
+
+@flow.on("village")
+async def on_village(ctx: Context, inp: Input) -> None:
+    assert ctx.person.ward_id is not None
+    village: Unit | None = None
+    if inp.value == "none":
+        ctx.person.village_id = None
+        ctx.say(ctx._("All right. The ward will still receive your feedback."))
+        await _after_residence(ctx)
+        return
+    if inp.value and inp.value.isdigit():
+        village = await units.get(ctx.session, int(inp.value))
+    elif inp.text:
+        found = await units.resolve_village(ctx.session, ctx.person.ward_id, inp.text)
+        if len(found) == 1:
+            village = found[0]
+        elif found:
+            ctx.say(ctx._("Did you mean one of these?"), [[ctx.button(v.name, str(v.id))] for v in found[:5]])
+            return
+        else:
+            ctx.say(ctx._("Sorry, I could not find “{text}”. Please choose your village from the list.", text=inp.text[:60]))
+            await ctx.reask()
+            return
+    if village is None or village.parent_id != ctx.person.ward_id:
+        await ctx.reask()
+        return
+    ctx.person.village_id = village.id
+    ctx.say(ctx._("Village: {name}.", name=village.name))
+    await _after_residence(ctx)
+
+
+async def _after_residence(ctx: Context) -> None:
+    if ctx.data.get("edit"):
+        await _finish_edit(ctx)
+        return
+    await ctx.goto("onboarding", "phone")
+
+
+@flow.ask("phone")
+async def ask_phone(ctx: Context) -> None:
+    ctx.say(ctx._("If you wish, share your phone number so the ward can call you back about your feedback. "
+                  "This is optional."),
+            [[ctx.button(ctx._("Skip"), "skip")]], request_contact=True)
+
+
+@flow.on("phone", accepts=("text", "button", "contact"))
+async def on_phone(ctx: Context, inp: Input) -> None:
+    phone = inp.phone or inp.text
+    if inp.value == "skip":
+        phone = None
+    elif phone is not None:
+        phone = phone.strip()
+        if not _PHONE.match(phone):
+            ctx.say(ctx._("That does not look like a phone number. Please type it like 0912 345 678, or press Skip."))
+            await ctx.reask()
+            return
+        phone = re.sub(r"[ .-]", "", phone)
+    else:
+        await ctx.reask()
+        return
+    ctx.person.phone = phone
+    if phone:
+        ctx.say(ctx._("Phone number saved."), remove_keyboard=True)
+    if ctx.data.get("edit"):
+        await _finish_edit(ctx)
+        return
+    ctx.person.onboarded_at = ctx.now
+    await audit.log(ctx.session, "person.onboarded", "person", ctx.person.id, actor_id=ctx.person.id)
+    ctx.finish()
+    await show_menu(ctx, ctx._("You are all set. What would you like to do?"))
+
+
+async def _finish_edit(ctx: Context) -> None:
+    from handlers.people.profile import show_profile
+
+    ctx.person.onboarded_at = ctx.person.onboarded_at or ctx.now
+    ctx.finish()
+    ctx.say(ctx._("Your profile is updated."), remove_keyboard=True)
+    await show_profile(ctx)

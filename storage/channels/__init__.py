@@ -1,0 +1,1 @@
+"""Tables the channel adapters keep for themselves (web chat history and keys, Zalo events and tokens)."""

@@ -1,0 +1,1 @@
+"""Legal-awareness lessons, quizzes, progress and weekly campaigns."""

@@ -1,0 +1,1 @@
+"""Notices from the ward and village heads: audience, schedule, delivery report."""

@@ -1,0 +1,1 @@
+"""People, their channel identities, roles in units and invites."""

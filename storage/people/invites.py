@@ -1,0 +1,122 @@
+"""Role invites and grants: single-use expiring codes, granting and revoking roles (all audited)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.errors import DomainError
+from bot.core.i18n import N_
+from storage import audit
+from storage.db import utcnow
+from storage.people.models import Invite, Person, RoleGrant
+from storage.units.models import Unit
+from storage.people.models import ROLES
+
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I confusion
+UNIT_KINDS_FOR_ROLE = {
+    "village_head": ("village", "residential_group"),
+    "official": ("commune", "ward", "township"),
+    "unit_head": ("commune", "ward", "township"),
+    "inspector": ("commune", "ward", "township"),
+    "district_admin": ("province", "district", "town"),
+}
+
+
+class InviteInvalid(DomainError):
+    msgid = N_("This code is not valid. Please check it, or ask for a new one.")
+
+
+class InviteExpired(DomainError):
+    msgid = N_("This code has expired. Please ask for a new one.")
+
+
+class InviteUsed(DomainError):
+    msgid = N_("This code has already been used. Please ask for a new one.")
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def check_role_unit(role: str, unit: Unit | None) -> None:
+    if role not in ROLES or role == "resident":
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(r for r in ROLES if r != 'resident')}")
+    if role == "district_admin" and unit is None:
+        return
+    if unit is None:
+        raise ValueError(f"role {role} needs a unit code")
+    if unit.kind not in UNIT_KINDS_FOR_ROLE[role]:
+        raise ValueError(f"role {role} needs a unit of kind {'/'.join(UNIT_KINDS_FOR_ROLE[role])}, not {unit.kind}")
+
+
+async def create_invite(session: AsyncSession, role: str, unit: Unit | None, *, created_by: str,
+                        valid_for: timedelta = timedelta(days=7), categories: list[str] | None = None) -> str:
+    """A new invite; returns the code (shown once, only its hash is kept)."""
+    check_role_unit(role, unit)
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
+    code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    inv = Invite(code_hash=_hash(code), role=role, unit_id=unit.id if unit else None, categories=categories,
+                 created_by=created_by, expires_at=utcnow() + valid_for)
+    session.add(inv)
+    await session.flush()
+    await audit.log(session, "invite.created", "invite", inv.id, actor_label=created_by,
+                    unit_id=inv.unit_id, role=role)
+    return code
+
+
+async def redeem(session: AsyncSession, person: Person, code: str) -> RoleGrant:
+    """Grant the invite's role to ``person``; raises InviteInvalid/Expired/Used."""
+    if not code or len(normalise_code(code)) != 12:
+        raise InviteInvalid()
+    inv = (await session.exec(select(Invite).where(Invite.code_hash == _hash(code)))).first()
+    if inv is None:
+        raise InviteInvalid()
+    if inv.used_at is not None:
+        raise InviteUsed()
+    if inv.expires_at < utcnow():
+        raise InviteExpired()
+    inv.used_at = utcnow()
+    inv.used_by = person.id
+    assert person.id is not None
+    grant = await grant_role(session, person.id, inv.role, inv.unit_id, by=f"invite:{inv.id}", categories=inv.categories)
+    return grant
+
+
+async def grant_role(session: AsyncSession, person_id: int, role: str, unit_id: int | None, *, by: str,
+                     categories: list[str] | None = None) -> RoleGrant:
+    """Grant a role (idempotent: an identical active grant is returned as is)."""
+    existing = (await session.exec(select(RoleGrant).where(
+        RoleGrant.person_id == person_id, RoleGrant.role == role, RoleGrant.unit_id == unit_id,
+        RoleGrant.revoked_at.is_(None)))).first()  # type: ignore[union-attr]
+    if existing is not None:
+        return existing
+    grant = RoleGrant(person_id=person_id, role=role, unit_id=unit_id, categories=categories, granted_by=by)
+    session.add(grant)
+    await session.flush()
+    await audit.log(session, "role.granted", "person", person_id, actor_label=by, unit_id=unit_id, role=role,
+                    categories=categories)
+    return grant
+
+
+async def revoke_role(session: AsyncSession, person_id: int, role: str, unit_id: int | None, *, by: str) -> int:
+    """Revoke matching active grants; returns how many were revoked."""
+    q = select(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.role == role,
+                                RoleGrant.revoked_at.is_(None))  # type: ignore[union-attr]
+    if unit_id is not None:
+        q = q.where(RoleGrant.unit_id == unit_id)
+    n = 0
+    for g in await session.exec(q):
+        g.revoked_at = utcnow()
+        g.revoked_by = by
+        n += 1
+        await audit.log(session, "role.revoked", "person", person_id, actor_label=by, unit_id=g.unit_id, role=role)
+    return n

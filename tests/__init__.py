@@ -1,0 +1,1 @@
+"""Loa Làng test suite."""
