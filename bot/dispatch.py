@@ -186,7 +186,7 @@ class Dispatcher:
                 session.add(ProcessedEvent(channel=inc.channel, event_id=inc.event_id))
             await session.commit()
         t = Translator(locale)
-        return [Reply(t(err.msgid, **err.params))]
+        return [Reply(t(err.msgid, **err.params), locale=locale)]
 
     # --- routing ------------------------------------------------------------------------------
     async def _route(self, ctx: Context, text: str | None) -> None:

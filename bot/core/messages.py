@@ -99,6 +99,8 @@ class Reply:
     request_contact: bool = False
     request_location: bool = False
     remove_keyboard: bool = False
+    locale: str | None = None
+    """The language the text is in (set by ``Context.say`` and by every push), so a channel never guesses."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe form, used to store replies in the outbox and web chat history."""
@@ -112,6 +114,7 @@ class Reply:
             "request_contact": self.request_contact,
             "request_location": self.request_location,
             "remove_keyboard": self.remove_keyboard,
+            "locale": self.locale,
         }
 
     @classmethod
@@ -123,9 +126,6 @@ class Reply:
             request_contact=d.get("request_contact", False),
             request_location=d.get("request_location", False),
             remove_keyboard=d.get("remove_keyboard", False),
+            locale=d.get("locale"),
         )
 
-
-def rows(*buttons: Button, per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
-    """Lay buttons out ``per_row`` to a row."""
-    return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))

@@ -47,6 +47,7 @@ class Context:
         self._t = Translator(locale)
 
     def say(self, text: str, buttons: list[list[Button]] | tuple[tuple[Button, ...], ...] = (), **kw: Any) -> None:
+        kw.setdefault("locale", self.locale)
         self.replies.append(Reply(text=text, buttons=tuple(tuple(r) for r in buttons), **kw))
 
     def button(self, label: str, value: str) -> Button:

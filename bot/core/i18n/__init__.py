@@ -1,7 +1,7 @@
 """Languages: translation catalogs, language detection from residents' text, and locale choice."""
 
 from bot.core.i18n.catalog import LOCALES_DIR, SUPPORTED, N_, Translator, catalog, gettext, placeholders
-from bot.core.i18n.choice import choose_locale, normalise_platform_code, update_detected
+from bot.core.i18n.choice import choose_locale, normalise_platform_code, person_locale, update_detected
 from bot.core.i18n.detect import detect_locale, detection_scores
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "detection_scores",
     "gettext",
     "normalise_platform_code",
+    "person_locale",
     "placeholders",
     "update_detected",
 ]

@@ -14,9 +14,19 @@ their words (2) outrank the phone setting (3).
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.core.i18n.detect import detect_locale
 
-__all__ = ["choose_locale", "normalise_platform_code", "update_detected"]
+__all__ = ["LocaleHolder", "choose_locale", "normalise_platform_code", "person_locale", "update_detected"]
+
+
+class LocaleHolder(Protocol):
+    """What a person record keeps for the locale choice (``storage.people.models.Person``)."""
+
+    locale: str | None
+    detected_locale: str | None
+    platform_locale: str | None
 
 
 def _match(code: str | None, supported: tuple[str, ...]) -> str | None:
@@ -74,3 +84,12 @@ def update_detected(
     messages ("ok", "👍", "2") keep what was remembered.
     """
     return detect_locale(text, supported) or previous
+
+
+def person_locale(person: LocaleHolder | None, default: str, supported: tuple[str, ...] = ("vi", "en")) -> str:
+    """The one rule for the language to write to a person in, for a reply or a push alike."""
+    if person is None:
+        return choose_locale(explicit=None, detected=None, platform_code=None, default=default,
+                             supported=supported)
+    return choose_locale(explicit=person.locale, detected=person.detected_locale,
+                         platform_code=person.platform_locale, default=default, supported=supported)
