@@ -180,7 +180,7 @@ async def run_loalang(latency: float, n_users: int, steps: int, rate: float | No
     from bot.core.messages import Incoming
     from storage.db import create_engine, session_factory
     from storage.migrate import upgrade
-    from tests.harness import make_services
+    from tests.world import make_services
 
     tmp = tempfile.mkdtemp(prefix="loalang-bench-")
     url = f"sqlite+aiosqlite:///{tmp}/bench.db"

@@ -51,7 +51,7 @@ async def main(residents: int, rate: float | None, latency: float) -> None:
     from storage.db import create_engine, session_factory
     from storage.migrate import upgrade
     from storage.petitions.models import Case
-    from tests.harness import make_services
+    from tests.world import make_services
 
     tmp = tempfile.mkdtemp(prefix="loalang-submit-")
     url = f"sqlite+aiosqlite:///{tmp}/bench.db"

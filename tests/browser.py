@@ -23,7 +23,7 @@ from handlers.framework.services import Services
 from storage.db import SessionFactory
 from storage.people.models import ChannelIdentity
 from storage.outbox.services import enqueue
-from tests.harness import make_services
+from tests.world import make_services
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -1,5 +1,6 @@
 """Shared fixtures: one migrated database per test session (SQLite by default, PostgreSQL when
-``TEST_DATABASE_URL`` names one), emptied before every test; services and a dispatcher on top."""
+``TEST_DATABASE_URL`` names one), emptied before every test; the Kim Bảng ``world`` on top
+(``tests/world.py``: units, residents, staff, services, a dispatcher)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlmodel import SQLModel
 import storage.tables  # noqa: F401
 from storage.db import SessionFactory, create_engine, session_factory as make_factory
 from storage.migrate import upgrade_sync
+from tests.world import World, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,3 +58,9 @@ def session_factory(engine: AsyncEngine) -> SessionFactory:
 async def session(session_factory: SessionFactory) -> AsyncIterator[object]:
     async with session_factory() as s:
         yield s
+
+
+@pytest.fixture
+async def world(session_factory: SessionFactory) -> World:
+    """The one test world (see ``tests/world.py``)."""
+    return await build_world(session_factory)

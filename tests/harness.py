@@ -8,22 +8,10 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from bot.config import DEPLOYMENTS_DIR
 from bot.dispatch import Dispatcher
 from bot.core.messages import Incoming, Location, Reply
-from handlers.framework.services import Services
-from storage import units
-from storage.db import SessionFactory
 
 _ids = itertools.count(1)
-
-
-async def make_services(factory: SessionFactory, deployment: str = "kim_bang", **kw: Any) -> Services:
-    path: Path = DEPLOYMENTS_DIR / deployment
-    async with factory() as s:
-        await units.load_deployment_units(s, deployment, path / "units.yaml")
-        await s.commit()
-    return Services(session_factory=factory, deployment=deployment, deployment_dir=path, **kw)
 
 
 class Chat:

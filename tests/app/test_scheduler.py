@@ -18,8 +18,8 @@ from storage.learning import services as campaigns
 from storage.db import utcnow
 from storage.outbox.models import OutboxMessage
 from storage.notices.models import Notice, NoticeTarget
-from tests.harness import make_services
-from tests.outbox.support import make_people, make_staff, unit_id
+from tests.world import make_services
+from tests.world import make_people, make_staff, unit_id
 
 
 class Clock:

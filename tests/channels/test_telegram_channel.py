@@ -23,7 +23,7 @@ from bot.core.messages import Button, Incoming, Reply
 from storage.db import SessionFactory
 from storage.audit.models import AuditEvent
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.harness import make_services
+from tests.world import make_services
 
 TOKEN = "123456:TEST-token-abcdef"
 USER = 5001

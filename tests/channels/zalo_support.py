@@ -17,7 +17,7 @@ from bot.outbox import UNLIMITED, OutboxSender
 from handlers.framework.services import Services
 from storage.db import SessionFactory
 from tests.fakes.zalo_api import FakeZaloAPI, SentMessage
-from tests.harness import make_services
+from tests.world import make_services
 
 
 def zalo_settings(fake: FakeZaloAPI) -> Settings:

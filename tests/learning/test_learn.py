@@ -8,8 +8,9 @@ from sqlmodel import select
 from bot.dispatch import Dispatcher
 from storage.learning import services as campaigns
 from storage.learning.models import LessonProgress
-from tests.harness import Chat, make_services
-from tests.outbox.support import make_people, make_staff, unit_id
+from tests.harness import Chat
+from tests.world import make_services
+from tests.world import make_people, make_staff, unit_id
 
 
 @pytest.fixture

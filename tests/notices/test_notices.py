@@ -15,8 +15,10 @@ from storage.db import utcnow
 from storage.outbox.models import OutboxMessage
 from storage.people.models import Person
 from storage.notices.models import Notice
-from tests.harness import Chat, make_services
-from tests.outbox.support import FakeChannel, make_people, make_staff, unit_id
+from tests.harness import Chat
+from tests.world import make_services
+from tests.outbox.support import FakeChannel
+from tests.world import make_people, make_staff, unit_id
 
 FAST = RateLimits(per_second=1000, per_chat_interval=0.0, group_per_minute=1000, margin=0.0)
 

@@ -18,7 +18,8 @@ from storage import outbox
 from storage.db import utcnow
 from storage.people.models import ChannelIdentity
 from storage.outbox.models import OutboxMessage
-from tests.outbox.support import FakeChannel, make_people, texts_by_recipient
+from tests.outbox.support import FakeChannel, texts_by_recipient
+from tests.world import make_people
 
 FAST = RateLimits(per_second=1000, per_chat_interval=0.0, group_per_minute=1000, margin=0.0)
 

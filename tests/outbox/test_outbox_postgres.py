@@ -11,7 +11,8 @@ from bot.core.messages import Reply
 from bot.outbox import OutboxSender, RateLimits
 from storage import outbox
 from storage.db import create_engine, session_factory as make_factory
-from tests.outbox.support import FakeChannel, make_people
+from tests.outbox.support import FakeChannel
+from tests.world import make_people
 
 FAST = RateLimits(per_second=10_000, per_chat_interval=0.0, group_per_minute=10_000, margin=0.0)
 

@@ -19,8 +19,8 @@ from storage import outbox
 from storage.people.models import ChannelIdentity
 from storage.outbox.models import OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.harness import make_services
-from tests.outbox.support import make_people
+from tests.world import make_services
+from tests.world import make_people
 
 
 @pytest.fixture

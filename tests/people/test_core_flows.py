@@ -15,7 +15,8 @@ from storage.db import utcnow
 from storage.people.invites import create_invite
 from storage.audit.models import AuditEvent
 from storage.people.models import ChannelIdentity, Invite, Person, RoleGrant
-from tests.harness import Chat, make_services
+from tests.harness import Chat
+from tests.world import make_services
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from storage.petitions.files import LocalFileStore
 from storage.people.invites import grant_role
 from storage.people.models import Person
 from storage.petitions.models import Case
-from tests.harness import Chat, make_services
+from tests.harness import Chat
+from tests.world import make_services
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 PDF = b"%PDF-1.4\n" + b"0" * 200
