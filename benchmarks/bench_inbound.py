@@ -66,8 +66,10 @@ class Result:
         return xs[min(len(xs) - 1, int(q * len(xs)))] * 1000
 
     def line(self) -> str:
-        return (f"  {self.name:<34} {self.updates:>5} updates in {self.seconds:6.2f}s = {self.rate:7.1f}/s   "
-                f"p50 {self.pct(0.5):7.1f} ms   p99 {self.pct(0.99):7.1f} ms")
+        return (
+            f"  {self.name:<34} {self.updates:>5} updates in {self.seconds:6.2f}s = {self.rate:7.1f}/s   "
+            f"p50 {self.pct(0.5):7.1f} ms   p99 {self.pct(0.99):7.1f} ms"
+        )
 
 
 class Recorder:
@@ -124,6 +126,7 @@ class Pacer:
 
 # -- the Loa Làng run -----------------------------------------------------------------------------
 
+
 def _button(records: list[dict[str, Any]], pick: Callable[[str, str], bool]) -> str:
     for r in reversed(records):
         for row in (r.get("reply_markup") or {}).get("inline_keyboard", []):
@@ -133,8 +136,14 @@ def _button(records: list[dict[str, Any]], pick: Callable[[str, str], bool]) -> 
     raise RuntimeError(f"no such button in {[r['text'] for r in records]}")
 
 
-async def _loalang_users(fake: FakeTelegramAPI, rec: Recorder, done: dict[str, asyncio.Future[None]],
-                         users: list[int], steps: int, pacer: Pacer) -> list[float]:
+async def _loalang_users(
+    fake: FakeTelegramAPI,
+    rec: Recorder,
+    done: dict[str, asyncio.Future[None]],
+    users: list[int],
+    steps: int,
+    pacer: Pacer,
+) -> list[float]:
     latencies: list[float] = []
 
     async def push(update: dict[str, Any], user: int) -> None:
@@ -152,13 +161,19 @@ async def _loalang_users(fake: FakeTelegramAPI, rec: Recorder, done: dict[str, a
         f = fake
         script: list[Callable[[], Awaitable[None]]] = [
             lambda: push(f.make_command_update(user, "start"), user),
-            lambda: push(f.make_callback_update(user, _button(rec.by_chat[user], lambda t, d: d.endswith(":yes"))),
-                         user),
+            lambda: push(
+                f.make_callback_update(user, _button(rec.by_chat[user], lambda t, d: d.endswith(":yes"))), user
+            ),
             lambda: push(f.make_text_update(user, "xa thanh son"), user),
-            lambda: push(f.make_callback_update(user, _button(rec.by_chat[user], lambda t, d: t.startswith("Thôn")
-                                                              or t.startswith("Tổ"))), user),
-            lambda: push(f.make_callback_update(user, _button(rec.by_chat[user], lambda t, d: d.endswith(":skip"))),
-                         user),
+            lambda: push(
+                f.make_callback_update(
+                    user, _button(rec.by_chat[user], lambda t, d: t.startswith("Thôn") or t.startswith("Tổ"))
+                ),
+                user,
+            ),
+            lambda: push(
+                f.make_callback_update(user, _button(rec.by_chat[user], lambda t, d: d.endswith(":skip"))), user
+            ),
             lambda: push(f.make_command_update(user, "help"), user),
             lambda: push(f.make_command_update(user, "menu"), user),
             lambda: push(f.make_text_update(user, "tro giup"), user),
@@ -172,12 +187,19 @@ async def _loalang_users(fake: FakeTelegramAPI, rec: Recorder, done: dict[str, a
     return latencies
 
 
-async def run_loalang(latency: float, n_users: int, steps: int, rate: float | None, profile: bool,
-                      max_parallel: int, dispatch_parallel: int | None = None) -> Result:
-        from bot.channels.telegram import TelegramChannel
+async def run_loalang(
+    latency: float,
+    n_users: int,
+    steps: int,
+    rate: float | None,
+    profile: bool,
+    max_parallel: int,
+    dispatch_parallel: int | None = None,
+) -> Result:
+    from bot.channels.telegram import TelegramChannel
     from bot.config import load_settings
-    from bot.dispatch import Dispatcher
     from bot.core.messages import Incoming
+    from bot.dispatch import Dispatcher
     from storage.db import create_engine, session_factory
     from storage.migrate import upgrade
     from tests.world import make_services
@@ -190,10 +212,20 @@ async def run_loalang(latency: float, n_users: int, steps: int, rate: float | No
     services = await make_services(factory)
     async with FakeTelegramAPI(token=TOKEN, latency=latency) as fake:
         rec = Recorder(fake)
-        settings = load_settings(telegram_bot_token=TOKEN, telegram_api_base_url=f"{fake.url}/bot",
-                                 telegram_file_base_url=f"{fake.url}/file/bot", database_url=url)
-        ch = TelegramChannel(Dispatcher(services), settings, web.Application(), max_parallel=max_parallel,
-                             dispatch_parallel=dispatch_parallel, connections=CONNECTIONS)
+        settings = load_settings(
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=f"{fake.url}/bot",
+            telegram_file_base_url=f"{fake.url}/file/bot",
+            database_url=url,
+        )
+        ch = TelegramChannel(
+            Dispatcher(services),
+            settings,
+            web.Application(),
+            max_parallel=max_parallel,
+            dispatch_parallel=dispatch_parallel,
+            connections=CONNECTIONS,
+        )
         done: dict[str, asyncio.Future[None]] = {}
         original = ch.handle
 
@@ -226,6 +258,7 @@ async def run_loalang(latency: float, n_users: int, steps: int, rate: float | No
 
 # -- the bare echo bot ----------------------------------------------------------------------------
 
+
 async def run_echo(latency: float, n_users: int, steps: int, concurrent: bool, rate: float | None) -> Result:
     async with FakeTelegramAPI(token=TOKEN, latency=latency) as fake:
         rec = Recorder(fake)
@@ -253,6 +286,7 @@ async def run_echo(latency: float, n_users: int, steps: int, concurrent: bool, r
 
 # -- loalang run: start time and idle memory ------------------------------------------------------
 
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -265,12 +299,18 @@ async def run_service() -> tuple[float, float]:
     async with FakeTelegramAPI(token=TOKEN) as fake:
         port = _free_port()
         tmp = tempfile.mkdtemp(prefix="loalang-run-")
-        env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/run.db", "HTTP_PORT": str(port),
-               "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": f"{fake.url}/bot",
-               "TELEGRAM_FILE_BASE_URL": f"{fake.url}/file/bot"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/run.db",
+            "HTTP_PORT": str(port),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": f"{fake.url}/bot",
+            "TELEGRAM_FILE_BASE_URL": f"{fake.url}/file/bot",
+        }
         t0 = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         ready = float("nan")
         try:
             async with aiohttp.ClientSession() as http:
@@ -304,8 +344,12 @@ async def main() -> None:
     ap.add_argument("--latency", type=float, nargs="*", default=[0.0, 0.05], help="fake API latencies (s)")
     ap.add_argument("--rate", type=float, default=100.0, help="offered load of the paced pass (updates/s)")
     ap.add_argument("--parallel", type=int, default=64, help="updates processed at once by the channel")
-    ap.add_argument("--dispatch-parallel", type=int, default=None,
-                    help="dispatches at once (default: the channel's choice, 1 on SQLite)")
+    ap.add_argument(
+        "--dispatch-parallel",
+        type=int,
+        default=None,
+        help="dispatches at once (default: the channel's choice, 1 on SQLite)",
+    )
     ap.add_argument("--only-loalang", action="store_true", help="skip the echo baselines and the paced pass")
     ap.add_argument("--profile", action="store_true", help="cProfile the saturated Loa Làng run")
     ap.add_argument("--skip-service", action="store_true", help="do not start `python -m bot run`")
@@ -315,8 +359,10 @@ async def main() -> None:
     CONNECTIONS = args.connections
     logging.basicConfig(level=logging.WARNING)
     users, steps = (50, 10) if args.quick else (500, 10)
-    print(f"{users} users × {steps} steps = {users * steps} updates per run; paced passes at {args.rate:.0f}/s "
-          f"with {users * steps // 5} updates")
+    print(
+        f"{users} users × {steps} steps = {users * steps} updates per run; paced passes at {args.rate:.0f}/s "
+        f"with {users * steps // 5} updates"
+    )
     for lat in args.latency:
         print(f"\nfake Bot API latency {lat * 1000:.0f} ms")
         if args.only_loalang:
@@ -334,8 +380,10 @@ async def main() -> None:
         paced = await run_loalang(lat, paced_users, steps, args.rate, False, args.parallel, args.dispatch_parallel)
         print(paced.line())
         best = max(echo_seq.rate, echo_con.rate)
-        print(f"  ratio Loa Làng / best bare echo: {ours.rate / best:.2f}   "
-              f"(vs sequential echo {ours.rate / echo_seq.rate:.2f})")
+        print(
+            f"  ratio Loa Làng / best bare echo: {ours.rate / best:.2f}   "
+            f"(vs sequential echo {ours.rate / echo_seq.rate:.2f})"
+        )
     if not args.skip_service:
         ready, rss = await run_service()
         print(f"\nloalang run: /healthz answered after {ready:.2f}s; idle RSS {rss:.0f} MB")

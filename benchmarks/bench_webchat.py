@@ -58,13 +58,19 @@ async def serve(db_url: str, upload_dir: str) -> None:
     async with factory() as s:
         await units.load_deployment_units(s, settings.deployment, settings.deployment_dir / "units.yaml")
         await s.commit()
-    services = Services(session_factory=factory, deployment=settings.deployment,
-                        deployment_dir=settings.deployment_dir, default_locale="vi", tz=settings.tz)
+    services = Services(
+        session_factory=factory,
+        deployment=settings.deployment,
+        deployment_dir=settings.deployment_dir,
+        default_locale="vi",
+        tz=settings.tz,
+    )
     # Every simulated browser comes from 127.0.0.1: lift the per-IP limit (the per-identity one stays).
     dispatcher = Dispatcher(services)
     web_app = web.Application(middlewares=[security_headers])
-    channel = WebChatChannel(dispatcher, settings, web_app, services,
-                             rate_limiter=RateLimiter(per_ip=(10**9, 1.0)), upload_dir=upload_dir)
+    channel = WebChatChannel(
+        dispatcher, settings, web_app, factory, rate_limiter=RateLimiter(per_ip=(10**9, 1.0)), upload_dir=upload_dir
+    )
     sender = OutboxSender(factory, {"web": channel})
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
@@ -91,7 +97,7 @@ async def session(url: str, n: int, think: float, latencies: list[float], errors
 
     await asyncio.sleep(random.uniform(0, ramp))  # people arrive over a few seconds, not in one millisecond
 
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:  # noqa: SIM117 (the socket body is long)
         async with http.ws_connect(url + "/ws", max_msg_size=0) as ws:
             await ws.send_json({"type": "hello", "after": 0, "lang": "vi"})
             while (await ws.receive_json())["type"] != "ready":
@@ -149,8 +155,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_rss(proc.pid, peak, stop))
     t0 = time.perf_counter()
-    results = await asyncio.gather(*(session(url, args.messages, args.think, latencies, errors, args.ramp)
-                                     for _ in range(args.sessions)), return_exceptions=True)
+    results = await asyncio.gather(
+        *(session(url, args.messages, args.think, latencies, errors, args.ramp) for _ in range(args.sessions)),
+        return_exceptions=True,
+    )
     elapsed = time.perf_counter() - t0
     stop.set()
     await sampler
@@ -159,14 +167,23 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     failed = [r for r in results if isinstance(r, BaseException)]
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    out = {"sessions": args.sessions, "messages_per_session": args.messages, "think_s": args.think,
-           "ramp_s": args.ramp,
-           "messages": len(latencies), "seconds": round(elapsed, 2),
-           "messages_per_s": round(len(latencies) / elapsed, 1),
-           "p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1), "p99_ms": round(q[98] * 1000, 1),
-           "max_ms": round(latencies[-1] * 1000, 1) if latencies else 0.0,
-           "server_peak_rss_mb": round(peak[0] / 2**20, 1), "errors": errors[:5], "failed_sessions": len(failed),
-           "database": db_url.split(":", 1)[0]}
+    out = {
+        "sessions": args.sessions,
+        "messages_per_session": args.messages,
+        "think_s": args.think,
+        "ramp_s": args.ramp,
+        "messages": len(latencies),
+        "seconds": round(elapsed, 2),
+        "messages_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(q[49] * 1000, 1),
+        "p95_ms": round(q[94] * 1000, 1),
+        "p99_ms": round(q[98] * 1000, 1),
+        "max_ms": round(latencies[-1] * 1000, 1) if latencies else 0.0,
+        "server_peak_rss_mb": round(peak[0] / 2**20, 1),
+        "errors": errors[:5],
+        "failed_sessions": len(failed),
+        "database": db_url.split(":", 1)[0],
+    }
     if failed:
         out["first_failure"] = repr(failed[0])[:300]
     if args.profile:

@@ -7,25 +7,40 @@ import asyncio
 import logging
 import signal
 import time
+from collections.abc import Sequence
 
 from aiohttp import web
 
 from bot import __version__
 from bot.channels.base import Channel
 from bot.config import Settings
-from bot.dispatch import Dispatcher
 from bot.core.errors import ConfigError
+from bot.core.i18n import SUPPORTED, gettext
 from bot.core.messages import Attachment
+from bot.dispatch import Dispatcher
 from bot.outbox import OutboxSender
 from bot.scheduler import Scheduler
 from bot.web import build_web_app
 from handlers.features import APP
-from handlers.framework import Services
+from handlers.framework import Registry, Services
 from storage import units
 from storage.db import create_engine, ping, session_factory
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+MenuCommand = tuple[str, dict[str, str]]
+
+
+def command_menu(registry: Registry, locales: Sequence[str] = SUPPORTED) -> list[MenuCommand]:
+    """The commands a platform menu shows (Telegram's): described and open to everyone, in menu order,
+    each with its description per locale. Channels get this list, never the registry."""
+    specs = sorted(registry.commands.values(), key=lambda s: (s.order, s.name))
+    return [
+        (spec.name, {loc: gettext(loc, spec.description) for loc in locales})
+        for spec in specs
+        if spec.description is not None and spec.roles is None
+    ]
 
 
 class App:
@@ -36,9 +51,13 @@ class App:
         self.version = __version__
         self.engine = create_engine(settings.database_url)
         self.session_factory = session_factory(self.engine)
-        self.services = Services(session_factory=self.session_factory, deployment=settings.deployment,
-                                 deployment_dir=settings.deployment_dir, default_locale=settings.default_locale,
-                                 tz=settings.tz)
+        self.services = Services(
+            session_factory=self.session_factory,
+            deployment=settings.deployment,
+            deployment_dir=settings.deployment_dir,
+            default_locale=settings.default_locale,
+            tz=settings.tz,
+        )
         self.dispatcher = Dispatcher(self.services)
         self.channels: dict[str, Channel] = {}
         self.web_app = build_web_app(self)
@@ -58,18 +77,31 @@ class App:
 
     def build_channels(self) -> None:
         s = self.settings
+        # Channels are imported only when configured: each pulls in its platform library.
         if s.webchat_enabled:
             from bot.channels.webchat import WebChatChannel
+            from bot.demo import DEMO_PERSONAS
 
-            self.channels["web"] = WebChatChannel(self.dispatcher, s, self.web_app, self.services)
+            self.channels["web"] = WebChatChannel(
+                self.dispatcher, s, self.web_app, self.session_factory, demo=self.services.demo, personas=DEMO_PERSONAS
+            )
         if s.telegram_bot_token:
             from bot.channels.telegram import TelegramChannel
 
-            self.channels["telegram"] = TelegramChannel(self.dispatcher, s, self.web_app)
+            self.channels["telegram"] = TelegramChannel(
+                self.dispatcher,
+                s,
+                self.web_app,
+                commands=command_menu(self.dispatcher.registry),
+                session_factory=self.session_factory,
+            )
         if s.zalo_app_id and s.zalo_oa_secret_key:
             from bot.channels.zalo import ZaloChannel
 
-            self.channels["zalo"] = ZaloChannel(self.dispatcher, s, self.web_app, self.session_factory)
+            # The sender starts after the channels: wake whatever sender is wired by then.
+            self.channels["zalo"] = ZaloChannel(
+                self.dispatcher, s, self.web_app, self.session_factory, wake_outbox=lambda: self.services.wake_outbox()
+            )
 
     async def fetch_file(self, channel: str, attachment: Attachment) -> bytes:
         """Bytes of a file a person sent on ``channel`` (used by the petition flow)."""
@@ -90,8 +122,13 @@ class App:
         await self.outbox.start()
         self.scheduler = Scheduler(self.services, APP.jobs)
         await self.scheduler.start()
-        log.info("Loa Làng %s serving on http://%s:%s (channels: %s)", self.version, self.settings.http_host,
-                 self.settings.http_port, ", ".join(self.channels) or "none")
+        log.info(
+            "Loa Làng %s serving on http://%s:%s (channels: %s)",
+            self.version,
+            self.settings.http_host,
+            self.settings.http_port,
+            ", ".join(self.channels) or "none",
+        )
 
     async def stop(self) -> None:
         if self.scheduler is not None:

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ from bot.config import Settings, load_settings
 from bot.core.errors import ConfigError
 from handlers.framework.manifest import CliCommand, CliContext
 
-Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,12 +22,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="more logging")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="serve the bot: web chat, Telegram if a token is set, scheduler")
-    demo = sub.add_parser("demo", help="like run, with the Kim Bảng demo people seeded and persona switching in the web chat")
+    demo = sub.add_parser(
+        "demo", help="like run, with the Kim Bảng demo people seeded and persona switching in the web chat"
+    )
     demo.add_argument("--no-run", action="store_true", help="only seed the demo data")
     db = sub.add_parser("db", help="database maintenance")
     db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply migrations")
     un = sub.add_parser("units", help="administrative units")
-    ul = un.add_subparsers(dest="units_command", required=True).add_parser("list", help="print code, type, name, parent")
+    ul = un.add_subparsers(dest="units_command", required=True).add_parser(
+        "list", help="print code, type, name, parent"
+    )
     ul.add_argument("--history", action="store_true", help="include units that no longer exist")
     inv = sub.add_parser("invite", help="create a single-use invite code for a role")
     inv.add_argument("--role", required=True)
@@ -75,7 +79,7 @@ async def cmd_units(settings: Settings, args: argparse.Namespace) -> int:
     async with app.session_factory() as s:
         rows = await units.units_table(s, settings.deployment, include_history=args.history)
     await app.engine.dispose()
-    widths = [max(len(str(r[i])) for r in rows + [("code", "type", "name", "parent")]) for i in range(4)]
+    widths = [max(len(str(r[i])) for r in [*rows, ("code", "type", "name", "parent")]) for i in range(4)]
     for r in [("code", "type", "name", "parent"), *rows]:
         print("  ".join(str(v or "").ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
     return 0
@@ -88,8 +92,9 @@ async def _unit(session: Any, settings: Settings, code: str | None) -> Any:
         return None
     unit = await units.by_code(session, code, deployment=settings.deployment)
     if unit is None:
-        raise ConfigError(f"--unit {code} is not a current unit of deployment {settings.deployment} "
-                          "(see: loalang units list)")
+        raise ConfigError(
+            f"--unit {code} is not a current unit of deployment {settings.deployment} (see: loalang units list)"
+        )
     return unit
 
 
@@ -101,8 +106,9 @@ async def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
         unit = await _unit(s, settings, args.unit)
         cats = [c.strip() for c in args.categories.split(",")] if args.categories else None
         try:
-            code = await create_invite(s, args.role, unit, created_by="cli", valid_for=timedelta(days=args.days),
-                                       categories=cats)
+            code = await create_invite(
+                s, args.role, unit, created_by="cli", valid_for=timedelta(days=args.days), categories=cats
+            )
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         await s.commit()
@@ -115,7 +121,7 @@ async def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from storage.people.invites import check_role_unit, grant_role, revoke_role
     from storage.people.models import ChannelIdentity, RoleGrant
@@ -125,18 +131,27 @@ async def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
     try:
         async with app.session_factory() as s:
             if args.users_command == "list":
-                q = (select(RoleGrant, ChannelIdentity, Unit)
-                     .join(ChannelIdentity, ChannelIdentity.person_id == RoleGrant.person_id, isouter=True)
-                     .join(Unit, Unit.id == RoleGrant.unit_id, isouter=True)
-                     .where(RoleGrant.revoked_at.is_(None)))  # type: ignore[union-attr]
+                q = (
+                    select(RoleGrant, ChannelIdentity, Unit)
+                    .join(ChannelIdentity, col(ChannelIdentity.person_id) == col(RoleGrant.person_id), isouter=True)
+                    .join(Unit, col(Unit.id) == col(RoleGrant.unit_id), isouter=True)
+                    .where(col(RoleGrant.revoked_at).is_(None))
+                )
                 print("person  role            unit                           channel   user_id")
                 for g, ident, unit in await s.exec(q):
                     unit_s = f"{unit.code} {unit.name}" if unit else "(all)"
-                    print(f"{g.person_id:<7} {g.role:<15} {unit_s:<30} {ident.channel if ident else '-':<9} "
-                          f"{ident.external_id if ident else '-'}")
+                    print(
+                        f"{g.person_id:<7} {g.role:<15} {unit_s:<30} {ident.channel if ident else '-':<9} "
+                        f"{ident.external_id if ident else '-'}"
+                    )
                 return 0
-            ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == args.channel,
-                                                                ChannelIdentity.external_id == args.user_id))).first()
+            ident = (
+                await s.exec(
+                    select(ChannelIdentity).where(
+                        ChannelIdentity.channel == args.channel, ChannelIdentity.external_id == args.user_id
+                    )
+                )
+            ).first()
             if ident is None:
                 raise ConfigError(f"--user-id {args.user_id} has never written to the bot on {args.channel}")
             unit = await _unit(s, settings, args.unit)
@@ -172,8 +187,14 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, Command] = {"run": cmd_run, "db": cmd_db, "units": cmd_units, "invite": cmd_invite,
-                                "users": cmd_users, "demo": cmd_demo}
+COMMANDS: dict[str, Command] = {
+    "run": cmd_run,
+    "db": cmd_db,
+    "units": cmd_units,
+    "invite": cmd_invite,
+    "users": cmd_users,
+    "demo": cmd_demo,
+}
 
 
 def _feature_command(cmd: CliCommand) -> Command:
@@ -183,6 +204,7 @@ def _feature_command(cmd: CliCommand) -> Command:
             return await cmd.run(CliContext(services=app.services), args)
         finally:
             await app.engine.dispose()
+
     return run
 
 
@@ -202,8 +224,9 @@ def _build() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _build().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.config import Settings
 from bot.core.errors import ConfigError
 
 
-def register(subparsers: Any) -> dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]]:
+def register(subparsers: Any) -> dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]]:
     z = subparsers.add_parser("zalo", help="Zalo Official Account: tokens and status")
     zs = z.add_subparsers(dest="zalo_command", required=True)
     st = zs.add_parser("set-tokens", help="store the access and refresh token from Zalo's OA authorisation")
     st.add_argument("--access-token", required=True)
     st.add_argument("--refresh-token", required=True)
-    st.add_argument("--expires-in", type=int, default=90000,
-                    help="seconds until the access token expires (default 90000, about 25 hours)")
+    st.add_argument(
+        "--expires-in",
+        type=int,
+        default=90000,
+        help="seconds until the access token expires (default 90000, about 25 hours)",
+    )
     zs.add_parser("status", help="token expiry, last refresh, unprocessed events, waiting messages")
     return {"zalo": cmd_zalo}
 
@@ -58,8 +62,10 @@ async def _set_tokens(settings: Settings, args: argparse.Namespace, factory: Any
     if args.expires_in <= 0:
         raise ConfigError("--expires-in must be a positive number of seconds")
     await save_tokens(factory, settings.zalo_app_id or "", access, refresh, args.expires_in)
-    print(f"Zalo tokens stored for app {settings.zalo_app_id} (access token {_mask(access)}, "
-          f"valid {args.expires_in // 3600} h; it is refreshed automatically from now on).")
+    print(
+        f"Zalo tokens stored for app {settings.zalo_app_id} (access token {_mask(access)}, "
+        f"valid {args.expires_in // 3600} h; it is refreshed automatically from now on)."
+    )
     if not settings.zalo_app_secret:
         print("warning: ZALO_APP_SECRET is not set: the access token cannot be refreshed without it")
     return 0
@@ -69,18 +75,31 @@ async def _status(settings: Settings, factory: Any) -> int:
     from sqlalchemy import func
     from sqlmodel import col, select
 
+    from storage.channels.zalo import ZaloEvent, ZaloSendCount, ZaloToken
     from storage.db import utcnow
     from storage.outbox.models import OutboxMessage
-    from storage.channels.zalo import ZaloEvent, ZaloSendCount, ZaloToken
 
     async with factory() as s:
         tok = await s.get(ZaloToken, settings.zalo_app_id)
-        pending = (await s.exec(select(func.count()).select_from(ZaloEvent).where(
-            col(ZaloEvent.processed_at).is_(None)))).one()
-        by_status = dict(list(await s.exec(select(OutboxMessage.status, func.count()).where(
-            OutboxMessage.channel == "zalo").group_by(OutboxMessage.status))))
-        reasons = list(await s.exec(select(OutboxMessage.last_error, func.count()).where(
-            OutboxMessage.channel == "zalo", OutboxMessage.status == "waiting").group_by(OutboxMessage.last_error)))
+        pending = (
+            await s.exec(select(func.count()).select_from(ZaloEvent).where(col(ZaloEvent.processed_at).is_(None)))
+        ).one()
+        by_status = dict(
+            list(
+                await s.exec(
+                    select(OutboxMessage.status, func.count())
+                    .where(OutboxMessage.channel == "zalo")
+                    .group_by(OutboxMessage.status)
+                )
+            )
+        )
+        reasons = list(
+            await s.exec(
+                select(OutboxMessage.last_error, func.count())
+                .where(OutboxMessage.channel == "zalo", OutboxMessage.status == "waiting")
+                .group_by(OutboxMessage.last_error)
+            )
+        )
         today = utcnow().astimezone(settings.tz).date().isoformat()
         counts = list(await s.exec(select(ZaloSendCount).where(ZaloSendCount.day == today)))
     print(f"app id:            {settings.zalo_app_id}")
@@ -91,11 +110,16 @@ async def _status(settings: Settings, factory: Any) -> int:
         code = 1
     else:
         left = tok.access_expires_at - utcnow()
-        state = "expired (refreshed at the next send)" if left.total_seconds() <= 0 else \
-            f"valid for {int(left.total_seconds() // 3600)} h {int(left.total_seconds() % 3600 // 60)} min"
+        state = (
+            "expired (refreshed at the next send)"
+            if left.total_seconds() <= 0
+            else f"valid for {int(left.total_seconds() // 3600)} h {int(left.total_seconds() % 3600 // 60)} min"
+        )
         print(f"access token:      {_mask(tok.access_token)}, {state}")
-        print(f"last refresh:      {tok.refreshed_at.astimezone(settings.tz):%Y-%m-%d %H:%M} "
-              f"({tok.refresh_count} refreshes)")
+        print(
+            f"last refresh:      {tok.refreshed_at.astimezone(settings.tz):%Y-%m-%d %H:%M} "
+            f"({tok.refresh_count} refreshes)"
+        )
         if tok.last_error:
             print(f"last error:        {tok.last_error}")
         code = 1 if tok.last_error else 0

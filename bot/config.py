@@ -59,13 +59,21 @@ class Settings(BaseSettings):
         if v.startswith("postgresql://") or v.startswith("postgres://"):
             v = "postgresql+asyncpg://" + v.split("://", 1)[1]
         if v.startswith("sqlite:///"):
-            v = "sqlite+aiosqlite:///" + v[len("sqlite:///"):]
+            v = "sqlite+aiosqlite:///" + v[len("sqlite:///") :]
         if not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", v):
             raise ValueError("must start with sqlite+aiosqlite:/// or postgresql+asyncpg://")
         return v
 
-    @field_validator("telegram_bot_token", "telegram_webhook_url", "telegram_webhook_secret",
-                     "zalo_app_id", "zalo_app_secret", "zalo_oa_secret_key", "secret_key", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "zalo_app_id",
+        "zalo_app_secret",
+        "zalo_oa_secret_key",
+        "secret_key",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
@@ -77,8 +85,13 @@ class Settings(BaseSettings):
             raise ValueError("is not a bot token of the form 123456:ABC-def (ask @BotFather)")
         return v.strip() if v else v
 
-    @field_validator("telegram_api_base_url", "telegram_file_base_url", "telegram_webhook_url",
-                     "zalo_api_base_url", "zalo_oauth_base_url")
+    @field_validator(
+        "telegram_api_base_url",
+        "telegram_file_base_url",
+        "telegram_webhook_url",
+        "zalo_api_base_url",
+        "zalo_oauth_base_url",
+    )
     @classmethod
     def _url(cls, v: str | None) -> str | None:
         if v is None:
@@ -114,7 +127,9 @@ class Settings(BaseSettings):
     @classmethod
     def _deployment(cls, v: str) -> str:
         if not (DEPLOYMENTS_DIR / v).is_dir():
-            known = ", ".join(sorted(p.name for p in DEPLOYMENTS_DIR.iterdir() if p.is_dir() and not p.name.startswith("_")))
+            known = ", ".join(
+                sorted(p.name for p in DEPLOYMENTS_DIR.iterdir() if p.is_dir() and not p.name.startswith("_"))
+            )
             raise ValueError(f"names no deployment folder (known: {known})")
         return v
 

@@ -62,17 +62,31 @@ async def seed_demo(app: Any) -> None:
         village = await _unit(s, deployment, DEMO_VILLAGE_CODE)
         now = utcnow()
         for p in DEMO_PERSONAS:
-            ident = (await s.exec(select(ChannelIdentity).where(
-                ChannelIdentity.channel == "web", ChannelIdentity.external_id == p.browser_id))).first()
+            ident = (
+                await s.exec(
+                    select(ChannelIdentity).where(
+                        ChannelIdentity.channel == "web", ChannelIdentity.external_id == p.browser_id
+                    )
+                )
+            ).first()
             if ident is None:
-                person = Person(display_name=p.name, locale="vi", consent_given=True, consent_at=now,
-                                consent_version=app.services.privacy_notice_version, ward_id=ward.id,
-                                village_id=village.id, phone=p.phone, onboarded_at=now)
+                person = Person(
+                    display_name=p.name,
+                    locale="vi",
+                    consent_given=True,
+                    consent_at=now,
+                    consent_version=app.services.privacy_notice_version,
+                    ward_id=ward.id,
+                    village_id=village.id,
+                    phone=p.phone,
+                    onboarded_at=now,
+                )
                 s.add(person)
                 await s.flush()
                 assert person.id is not None
-                s.add(ChannelIdentity(person_id=person.id, channel="web", external_id=p.browser_id,
-                                      chat_id=p.browser_id))
+                s.add(
+                    ChannelIdentity(person_id=person.id, channel="web", external_id=p.browser_id, chat_id=p.browser_id)
+                )
                 await s.flush()
                 person_id = person.id
             else:

@@ -23,40 +23,24 @@ import socket
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, update
 from sqlmodel import col, select
 
-from bot.channels.base import Channel
-from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable
-from bot.core.errors import Waiting
+from bot.channels.base import Channel, Delivery, RateLimits
+from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable, Waiting
 from storage.db import SessionFactory, utcnow
-from storage.people.models import ChannelIdentity
 from storage.outbox.models import OutboxMessage
 from storage.outbox.services import reply_of
+from storage.people.models import ChannelIdentity
+
+__all__ = ["DEFAULT_LIMITS", "OutboxSender", "RateLimiter", "RateLimits", "delivery_of", "limits_for"]
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 _LIVE_WORKERS: set[str] = set()  # senders running in this process (to tell dead claims from live ones)
-
-
-def _is_group(recipient: str) -> bool:
-    """Telegram groups and channels have negative ids (or an @username)."""
-    return recipient.startswith("-") or recipient.startswith("@")
-
-
-@dataclass(frozen=True)
-class RateLimits:
-    """How fast one channel may send. Defaults are Telegram's (Bot FAQ)."""
-
-    per_second: float = 30.0  # all recipients together
-    per_chat_interval: float = 1.0  # seconds between two messages to one private chat
-    group_per_minute: int = 20  # messages per rolling minute to one group
-    margin: float = 0.01  # seconds added to every window, for clock resolution
-    is_group: Callable[[str], bool] = _is_group
 
 
 TELEGRAM_LIMITS = RateLimits()
@@ -66,6 +50,11 @@ DEFAULT_LIMITS: dict[str, RateLimits] = {
     "zalo": RateLimits(per_second=10.0, per_chat_interval=0.5, group_per_minute=60),
     "web": UNLIMITED,
 }
+
+
+def delivery_of(row: OutboxMessage) -> Delivery:
+    """The facts of a row a channel may need besides its Reply (Zalo's quota counts by kind)."""
+    return Delivery(kind=row.kind, person_id=row.person_id, outbox_id=row.id)
 
 
 def limits_for(name: str, channel: Channel | None = None) -> RateLimits:
@@ -152,9 +141,17 @@ _HOST = socket.gethostname()[:30]
 class OutboxSender:
     """One sender per process; one drain task per channel."""
 
-    def __init__(self, session_factory: SessionFactory, channels: Mapping[str, Channel], *, batch: int = 50,
-                 idle_wait: float = 0.5, claim_timeout: timedelta = timedelta(minutes=2),
-                 limits: Mapping[str, RateLimits] | None = None, backoff_base: float = 1.0) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        channels: Mapping[str, Channel],
+        *,
+        batch: int = 50,
+        idle_wait: float = 0.5,
+        claim_timeout: timedelta = timedelta(minutes=2),
+        limits: Mapping[str, RateLimits] | None = None,
+        backoff_base: float = 1.0,
+    ) -> None:
         self.factory = session_factory
         self.channels = dict(channels)
         self.batch = batch
@@ -163,8 +160,9 @@ class OutboxSender:
         self.backoff_base = backoff_base
         self.max_unrecorded = 2
         self.worker_id = f"{_HOST}:{os.getpid()}:{id(self):x}"[:64]
-        self.limiters = {name: RateLimiter((limits or {}).get(name) or limits_for(name, ch))
-                         for name, ch in self.channels.items()}
+        self.limiters = {
+            name: RateLimiter((limits or {}).get(name) or limits_for(name, ch)) for name, ch in self.channels.items()
+        }
         self.paused_until: dict[str, float] = {}
         self.stats: dict[str, Counter[str]] = {name: Counter() for name in self.channels}
         self._wake = {name: asyncio.Event() for name in self.channels}
@@ -195,22 +193,27 @@ class OutboxSender:
         self._tasks.clear()
         _LIVE_WORKERS.discard(self.worker_id)
         async with self.factory() as s:
-            await s.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
-                col(OutboxMessage.status) == "sending", col(OutboxMessage.claimed_by) == self.worker_id
-            ).values(status="queued", claimed_by=None))
+            await s.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.status) == "sending", col(OutboxMessage.claimed_by) == self.worker_id)
+                .values(status="queued", claimed_by=None)
+            )
             await s.commit()
 
     async def recover(self) -> int:
         """Release rows claimed by senders that are gone (crash, kill -9). Returns how many."""
         async with self.factory() as s:
-            rows = await s.exec(select(OutboxMessage.claimed_by).where(
-                col(OutboxMessage.status) == "sending").distinct())
+            rows = await s.exec(
+                select(OutboxMessage.claimed_by).where(col(OutboxMessage.status) == "sending").distinct()
+            )
             dead = [w for w in rows if w and not _worker_alive(w)]
             n = 0
             for w in dead:
-                res = await s.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
-                    col(OutboxMessage.status) == "sending", col(OutboxMessage.claimed_by) == w
-                ).values(status="queued", claimed_by=None))
+                res = await s.exec(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.status) == "sending", col(OutboxMessage.claimed_by) == w)
+                    .values(status="queued", claimed_by=None)
+                )
                 n += res.rowcount or 0
             await s.commit()
         if n:
@@ -240,13 +243,19 @@ class OutboxSender:
         now = utcnow()
         stale = now - self.claim_timeout
         async with self.factory() as s:
-            q = (select(OutboxMessage)
-                 .where(OutboxMessage.channel == channel,
-                        or_(col(OutboxMessage.status) == "queued",
-                            (col(OutboxMessage.status) == "sending") & (col(OutboxMessage.claimed_at) < stale)),
-                        col(OutboxMessage.not_before) <= now)
-                 .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
-                 .limit(self.batch))
+            q = (
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == channel,
+                    or_(
+                        col(OutboxMessage.status) == "queued",
+                        (col(OutboxMessage.status) == "sending") & (col(OutboxMessage.claimed_at) < stale),
+                    ),
+                    col(OutboxMessage.not_before) <= now,
+                )
+                .order_by(col(OutboxMessage.priority), col(OutboxMessage.id))
+                .limit(self.batch)
+            )
             if s.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
                 q = q.with_for_update(skip_locked=True)
             rows = list(await s.exec(q))
@@ -285,7 +294,7 @@ class OutboxSender:
                 continue
             await lim.acquire()
             try:
-                await ch.send(row.recipient, reply_of(row))
+                await ch.send(row.recipient, reply_of(row), delivery_of(row))
             except RetryLater as exc:
                 stats["retry_later"] += 1
                 self.paused_until[channel] = time.monotonic() + exc.retry_after
@@ -334,50 +343,71 @@ class OutboxSender:
         return len(rows)
 
     async def _finish(self, row: OutboxMessage, status: str, error: str | None, not_before: Any = None) -> None:
-        values: dict[str, Any] = {"status": status, "sent_at": utcnow() if status == "sent" else None,
-                                  "last_error": error[:500] if error else None, "claimed_by": None}
+        values: dict[str, Any] = {
+            "status": status,
+            "sent_at": utcnow() if status == "sent" else None,
+            "last_error": error[:500] if error else None,
+            "claimed_by": None,
+        }
         if not_before is not None:
             values["not_before"] = not_before
         async with self.factory() as s:
-            await s.exec(update(OutboxMessage).where(col(OutboxMessage.id) == row.id)  # type: ignore[call-overload]
-                         .values(**values))
+            await s.exec(update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values))
             await s.commit()
 
     async def _retry(self, row: OutboxMessage, error: str) -> None:
         if row.attempts >= MAX_ATTEMPTS:
             await self._finish(row, "failed", error)
             return
-        delay = min(self.backoff_base * 2 ** row.attempts, 600) * (0.8 + 0.4 * random.random())
+        delay = min(self.backoff_base * 2**row.attempts, 600) * (0.8 + 0.4 * random.random())
         await self._release([row], delay=delay, error=error, count_attempt=True)
 
-    async def _release(self, rows: list[OutboxMessage], *, delay: float, error: str | None,
-                       count_attempt: bool) -> None:
+    async def _release(
+        self, rows: list[OutboxMessage], *, delay: float, error: str | None, count_attempt: bool
+    ) -> None:
         if not rows:
             return
         ids = [r.id for r in rows]
-        values: dict[str, object] = {"status": "queued", "claimed_by": None,
-                                     "not_before": utcnow() + timedelta(seconds=delay)}
+        values: dict[str, object] = {
+            "status": "queued",
+            "claimed_by": None,
+            "not_before": utcnow() + timedelta(seconds=delay),
+        }
         if error is not None:
             values["last_error"] = error[:500]
         if not count_attempt:
-            values["attempts"] = OutboxMessage.attempts - 1  # type: ignore[operator]
+            values["attempts"] = OutboxMessage.attempts - 1
         async with self.factory() as s:
-            await s.exec(update(OutboxMessage).where(col(OutboxMessage.id).in_(ids)).values(**values))  # type: ignore[call-overload]
+            await s.exec(update(OutboxMessage).where(col(OutboxMessage.id).in_(ids)).values(**values))
             await s.commit()
 
     async def _mark_unreachable(self, row: OutboxMessage) -> None:
         async with self.factory() as s:
-            await s.exec(update(ChannelIdentity).where(  # type: ignore[call-overload]
-                col(ChannelIdentity.channel) == row.channel, col(ChannelIdentity.chat_id) == row.recipient
-            ).values(unreachable=True))
-            await s.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
-                col(OutboxMessage.channel) == row.channel, col(OutboxMessage.recipient) == row.recipient,
-                col(OutboxMessage.status).in_(("queued", "waiting"))).values(status="unreachable"))
+            await s.exec(
+                update(ChannelIdentity)
+                .where(col(ChannelIdentity.channel) == row.channel, col(ChannelIdentity.chat_id) == row.recipient)
+                .values(unreachable=True)
+            )
+            await s.exec(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.channel) == row.channel,
+                    col(OutboxMessage.recipient) == row.recipient,
+                    col(OutboxMessage.status).in_(("queued", "waiting")),
+                )
+                .values(status="unreachable")
+            )
             await s.commit()
 
     async def _mark_waiting(self, row: OutboxMessage) -> None:
         async with self.factory() as s:
-            await s.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
-                col(OutboxMessage.channel) == row.channel, col(OutboxMessage.recipient) == row.recipient,
-                col(OutboxMessage.status) == "queued").values(status="waiting"))
+            await s.exec(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.channel) == row.channel,
+                    col(OutboxMessage.recipient) == row.recipient,
+                    col(OutboxMessage.status) == "queued",
+                )
+                .values(status="waiting")
+            )
             await s.commit()

@@ -4,7 +4,6 @@ dispatcher, the web chat channel and an outbox sender, plus headless Chromium vi
 from __future__ import annotations
 
 import os
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,22 +11,30 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.webchat_limits import RateLimiter
 from bot.channels.webchat import WebChatChannel
+from bot.channels.webchat_limits import RateLimiter
 from bot.config import load_settings
-from bot.dispatch import Dispatcher
 from bot.core.messages import Button, Reply
+from bot.demo import DEMO_PERSONAS
+from bot.dispatch import Dispatcher
 from bot.outbox import OutboxSender
 from bot.web import security_headers
 from handlers.framework.services import Services
 from storage.db import SessionFactory
-from storage.people.models import ChannelIdentity
 from storage.outbox.services import enqueue
+from storage.people.models import ChannelIdentity
 from tests.world import make_services
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @dataclass
@@ -44,8 +51,13 @@ class ChatServer:
         from sqlmodel import select
 
         async with self.services.session_factory() as s:
-            ident = (await s.exec(select(ChannelIdentity).where(
-                ChannelIdentity.channel == "web", ChannelIdentity.external_id == browser_id))).one()
+            ident = (
+                await s.exec(
+                    select(ChannelIdentity).where(
+                        ChannelIdentity.channel == "web", ChannelIdentity.external_id == browser_id
+                    )
+                )
+            ).one()
             await enqueue(s, ident.person_id, Reply(text, tuple(tuple(r) for r in buttons)), kind="notice")
             await s.commit()
         self.sender.wake()
@@ -56,13 +68,28 @@ class ChatServer:
         await self.runner.cleanup()
 
 
-async def start_server(factory: SessionFactory, upload_dir: Path, *, demo: bool = False,
-                       rate_limiter: RateLimiter | None = None, secret_key: str | None = None) -> ChatServer:
+async def start_server(
+    factory: SessionFactory,
+    upload_dir: Path,
+    *,
+    demo: bool = False,
+    rate_limiter: RateLimiter | None = None,
+    secret_key: str | None = None,
+) -> ChatServer:
     services = await make_services(factory, demo=demo)
     dispatcher = Dispatcher(services)
     settings = load_settings(secret_key=secret_key or "")
     web_app = web.Application(middlewares=[security_headers])
-    channel = WebChatChannel(dispatcher, settings, web_app, services, upload_dir=upload_dir, rate_limiter=rate_limiter)
+    channel = WebChatChannel(
+        dispatcher,
+        settings,
+        web_app,
+        factory,
+        demo=demo,
+        personas=DEMO_PERSONAS,
+        upload_dir=upload_dir,
+        rate_limiter=rate_limiter,
+    )
     sender = OutboxSender(factory, {"web": channel}, idle_wait=0.2)
     services.wake_outbox = sender.wake
     runner = web.AppRunner(web_app, access_log=None)

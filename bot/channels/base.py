@@ -2,30 +2,80 @@
 
 A channel receives platform updates, turns each into an ``Incoming``, hands it to the dispatcher,
 and renders the returned replies. For messages that are not a direct reply (status pushes,
-notices...) the outbox sender calls ``send``; it raises ``RetryLater``, ``Unreachable`` or
-``TransientError`` (``bot.core.errors``) so the sender can react the same way for every platform.
+notices...) the outbox sender calls ``send`` with the row's ``Delivery`` facts; it raises
+``RetryLater``, ``Unreachable``, ``Waiting`` or ``TransientError`` (``bot.core.errors``) so the
+sender can react the same way for every platform.
+
+Channels only translate: they know the dispatcher through the ``Dispatch`` protocol (one method),
+never the handlers behind it; whatever else they need (session factory, command menu, demo flag,
+outbox wake-up) the application hands them as plain constructor arguments.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import replace
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import abc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bot.core.errors import ChannelError
-from bot.core.messages import Attachment, Reply
+from bot.core.messages import Attachment, Incoming, Reply
 
-if TYPE_CHECKING:
-    from bot.dispatch import Dispatcher
+__all__ = [
+    "DIRECT",
+    "Channel",
+    "Delivery",
+    "Dispatch",
+    "RateLimits",
+    "choice_for_number",
+    "coalesce",
+    "numbered_fallback",
+]
 
 
-class Channel(ABC):
+class Dispatch(Protocol):
+    """What a channel needs of the dispatcher: hand it an event, get the direct replies back."""
+
+    async def handle(self, inc: Incoming) -> list[Reply]: ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the outbox row being sent says beyond its ``Reply``: its ``kind`` ("reply", "status",
+    "notice"...), the person it is for and the row id. Channels with per-kind rules (Zalo's notice
+    quota) read them here instead of looking the row up again."""
+
+    kind: str = "reply"
+    person_id: int | None = None
+    outbox_id: int | None = None
+
+
+DIRECT = Delivery()
+"""A message that is not an outbox row (tests, direct pushes)."""
+
+
+def _is_group(recipient: str) -> bool:
+    """Telegram groups and channels have negative ids (or an @username)."""
+    return recipient.startswith("-") or recipient.startswith("@")
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """How fast one channel may send (the outbox sender paces pushes with it). Defaults are Telegram's."""
+
+    per_second: float = 30.0  # all recipients together
+    per_chat_interval: float = 1.0  # seconds between two messages to one private chat
+    group_per_minute: int = 20  # messages per rolling minute to one group
+    margin: float = 0.01  # seconds added to every window, for clock resolution
+    is_group: Callable[[str], bool] = _is_group
+
+
+class Channel(abc.ABC):
     """One platform. ``name`` is stored on identities and outbox rows ("telegram", "zalo", "web")."""
 
     name: str = "base"
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    def __init__(self, dispatcher: Dispatch) -> None:
         self.dispatcher = dispatcher
 
     async def start(self) -> None:
@@ -34,8 +84,8 @@ class Channel(ABC):
     async def stop(self) -> None:
         """Stop receiving after in-flight updates are handled."""
 
-    @abstractmethod
-    async def send(self, recipient: str, reply: Reply) -> None:
+    @abc.abstractmethod
+    async def send(self, recipient: str, reply: Reply, delivery: Delivery = DIRECT) -> None:
         """Deliver one message to ``recipient`` (a chat id on this platform)."""
 
     async def send_all(self, recipient: str, replies: Sequence[Reply]) -> None:
@@ -60,11 +110,18 @@ def coalesce(replies: Sequence[Reply], max_len: int = 4096) -> list[Reply]:
     out: list[Reply] = []
     for r in replies:
         prev = out[-1] if out else None
-        if (prev is not None and not prev.buttons and not prev.attachments and not prev.request_contact
-                and not prev.request_location and not r.attachments
-                and not (prev.remove_keyboard and (r.request_contact or r.request_location))
-                and len(prev.text) + 2 + len(r.text) <= max_len):
-            out[-1] = replace(r, text=f"{prev.text}\n\n{r.text}", remove_keyboard=r.remove_keyboard or prev.remove_keyboard)
+        if (
+            prev is not None
+            and not prev.buttons
+            and not prev.attachments
+            and not prev.request_contact
+            and not prev.request_location
+            and not r.attachments
+            and not (prev.remove_keyboard and (r.request_contact or r.request_location))
+            and len(prev.text) + 2 + len(r.text) <= max_len
+        ):
+            joined = f"{prev.text}\n\n{r.text}"
+            out[-1] = replace(r, text=joined, remove_keyboard=r.remove_keyboard or prev.remove_keyboard)
         else:
             out.append(r)
     return out

@@ -6,6 +6,9 @@ constant time). Conversation state lives in our database, so PTB runs without pe
 ConversationHandler. Updates of different people run in parallel, each person's in arrival order
 (``telegram_order``). Direct replies survive 429s (we wait and resend); pushes from the outbox map
 Telegram errors onto ``bot.core.errors`` so the sender can react.
+
+The command menu is handed in by the application (``commands``: name and description per locale),
+so the channel knows nothing of the handlers that registered them.
 """
 
 from __future__ import annotations
@@ -16,29 +19,25 @@ import html
 import json
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 from telegram import BotCommand, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.base import Channel, coalesce
+from bot.channels.base import DIRECT, Channel, Delivery, Dispatch, RateLimits, coalesce
 from bot.channels.telegram_inbound import to_incoming
 from bot.channels.telegram_order import PerUserOrderedProcessor
-from bot.channels.telegram_render import Outgoing, render, reply_locale
+from bot.channels.telegram_render import Outgoing, render
 from bot.config import Settings
 from bot.core.errors import ChannelError, ConfigError, RetryLater, TransientError, Unreachable
-from bot.core.i18n import SUPPORTED, N_, gettext
+from bot.core.i18n import N_, SUPPORTED, gettext
 from bot.core.messages import Attachment, Incoming, Reply
-from bot.outbox import RateLimits
-from storage.outbox.models import OutboxMessage
-from handlers.framework import Registry
-
-if TYPE_CHECKING:
-    from bot.dispatch import Dispatcher
+from storage.db import SessionFactory
+from storage.outbox.services import keep_undelivered
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +48,9 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 DIRECT_NETWORK_RETRIES = 3
 MAX_RETRY_WAIT = 300.0
 
+MenuCommand = tuple[str, Mapping[str, str]]
+"""One entry of the command menu: the command name and its description per locale."""
+
 
 def _seconds(exc: RetryAfter) -> float:
     with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
@@ -57,35 +59,53 @@ def _seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def bot_commands(registry: Registry, locale: str) -> list[BotCommand]:
-    """Commands for Telegram's menu: described, open to everyone, valid Telegram names."""
+def valid_command_name(name: str) -> bool:
+    """Telegram accepts 1-32 lower-case ASCII letters, digits and underscores."""
+    return 1 <= len(name) <= 32 and name.isascii() and name.replace("_", "a").isalnum() and name == name.lower()
+
+
+def bot_commands(commands: Sequence[MenuCommand], locale: str) -> list[BotCommand]:
+    """Telegram's menu in ``locale``, in the order given, skipping names Telegram refuses."""
     out: list[BotCommand] = []
-    for spec in sorted(registry.commands.values(), key=lambda s: (s.order, s.name)):
-        if spec.description is None or spec.roles is not None:
-            continue
-        if not (1 <= len(spec.name) <= 32 and spec.name.isascii() and spec.name.replace("_", "a").isalnum()
-                and spec.name == spec.name.lower()):
-            continue
-        out.append(BotCommand(spec.name, gettext(locale, spec.description)[:256]))
+    for name, descriptions in commands:
+        text = descriptions.get(locale)
+        if text and valid_command_name(name):
+            out.append(BotCommand(name, text[:256]))
     return out[:100]
 
 
 class TelegramChannel(Channel):
-    """One bot account. ``TelegramChannel(dispatcher, settings, web_app)``; see the module docstring."""
+    """One bot account. ``TelegramChannel(dispatcher, settings, web_app, commands=..., session_factory=...)``.
+
+    ``session_factory`` lets a direct reply that cannot be delivered wait in the outbox (without it,
+    such a reply is logged and dropped); see the module docstring for the rest."""
 
     name = "telegram"
 
-    def __init__(self, dispatcher: Dispatcher, settings: Settings, web_app: web.Application, *,
-                 max_parallel: int = 64, dispatch_parallel: int | None = None, connections: int = 16) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatch,
+        settings: Settings,
+        web_app: web.Application,
+        *,
+        commands: Sequence[MenuCommand] = (),
+        session_factory: SessionFactory | None = None,
+        max_parallel: int = 64,
+        dispatch_parallel: int | None = None,
+        connections: int = 16,
+    ) -> None:
         super().__init__(dispatcher)
         if not settings.telegram_bot_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
         self.settings = settings
-        self.registry = dispatcher.registry
+        self.commands = list(commands)
+        self.factory = session_factory
         self.mode = "webhook" if settings.telegram_webhook_url else "polling"
         if self.mode == "webhook" and not settings.telegram_webhook_secret:
-            raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set "
-                              "(Telegram sends it back so we can reject forged updates)")
+            raise ConfigError(
+                "TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set "
+                "(Telegram sends it back so we can reject forged updates)"
+            )
         # The outbox sender paces pushes with this; with several senders, split Telegram's 30/s.
         self.rate_limits = RateLimits(per_second=settings.telegram_send_rate)
         self.processor = PerUserOrderedProcessor(max_parallel)
@@ -93,16 +113,18 @@ class TelegramChannel(Channel):
         # dispatches only queue in SQLite's busy handler, which sleeps and polls. Queue them here
         # (FIFO) beyond a few, while the sending of replies (network-bound) stays parallel.
         self._dispatch_gate = asyncio.Semaphore(dispatch_parallel or (4 if settings.is_sqlite else max_parallel))
-        builder = (ApplicationBuilder()
-                   .token(settings.telegram_bot_token)
-                   .base_url(settings.telegram_api_base_url.rstrip("/"))
-                   .base_file_url(settings.telegram_file_base_url.rstrip("/"))
-                   .concurrent_updates(self.processor)
-                   # httpcore scans every pooled connection on each request: a big pool costs more
-                   # CPU than it saves; 16 covers ~150 updates/s against a 50 ms API.
-                   .connection_pool_size(connections)
-                   .pool_timeout(30.0)
-                   .job_queue(None))
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token)
+            .base_url(settings.telegram_api_base_url.rstrip("/"))
+            .base_file_url(settings.telegram_file_base_url.rstrip("/"))
+            .concurrent_updates(self.processor)
+            # httpcore scans every pooled connection on each request: a big pool costs more
+            # CPU than it saves; 16 covers ~150 updates/s against a 50 ms API.
+            .connection_pool_size(connections)
+            .pool_timeout(30.0)
+            .job_queue(None)
+        )
         if self.mode == "webhook":
             builder = builder.updater(None)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
@@ -119,26 +141,29 @@ class TelegramChannel(Channel):
         await self.app.initialize()
         await self.set_commands()
         if self.mode == "webhook":
-            await self.app.bot.set_webhook(self.settings.telegram_webhook_url or "",
-                                           secret_token=self.settings.telegram_webhook_secret,
-                                           allowed_updates=ALLOWED_UPDATES)
+            await self.app.bot.set_webhook(
+                self.settings.telegram_webhook_url or "",
+                secret_token=self.settings.telegram_webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
             await self.app.start()
         else:
             await self.app.start()
             assert self.app.updater is not None
             # start_polling deletes any webhook first (its bootstrap), then long-polls.
-            await self.app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES,
-                                                 drop_pending_updates=False)
+            await self.app.updater.start_polling(
+                poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+            )
         self._running = True
         log.info("Telegram channel started (%s) as @%s", self.mode, self.app.bot.username)
 
     async def set_commands(self) -> None:
         """The command menu per locale: the default list in Vietnamese, plus an English one."""
         default = self.settings.default_locale
-        await self.app.bot.set_my_commands(bot_commands(self.registry, default))
+        await self.app.bot.set_my_commands(bot_commands(self.commands, default))
         for locale in SUPPORTED:
             if locale != default:
-                await self.app.bot.set_my_commands(bot_commands(self.registry, locale), language_code=locale)
+                await self.app.bot.set_my_commands(bot_commands(self.commands, locale), language_code=locale)
 
     async def stop(self) -> None:
         """Stop fetching, finish every update already taken (PTB waits), confirm the offset."""
@@ -205,8 +230,13 @@ class TelegramChannel(Channel):
         except Exception:
             log.exception("handling telegram update %s failed", inc.event_id)
             locale = inc.language_code if inc.language_code in SUPPORTED else self.settings.default_locale
-            replies = [Reply(gettext(locale or "vi", N_("Sorry, something went wrong on our side. "
-                                                         "Please try again in a moment.")))]
+            replies = [
+                Reply(
+                    gettext(
+                        locale or "vi", N_("Sorry, something went wrong on our side. Please try again in a moment.")
+                    )
+                )
+            ]
         if replies and inc.chat_id:
             await self.reply(inc.chat_id, replies)
 
@@ -223,8 +253,9 @@ class TelegramChannel(Channel):
     # -- outbound ----------------------------------------------------------------------------
 
     def _render(self, chat_id: str, reply: Reply) -> list[Outgoing]:
-        return render(reply, default_locale=self.settings.default_locale,
-                      keyboard_shown=chat_id in self._keyboard_chats)
+        return render(
+            reply, default_locale=self.settings.default_locale, keyboard_shown=chat_id in self._keyboard_chats
+        )
 
     def _note_keyboard(self, chat_id: str, msg: Outgoing) -> None:
         if isinstance(msg.reply_markup, ReplyKeyboardMarkup):
@@ -234,8 +265,11 @@ class TelegramChannel(Channel):
 
     async def _call(self, chat_id: str, msg: Outgoing) -> Any:
         bot = self.app.bot
-        fn: Callable[..., Awaitable[Any]] = {"sendMessage": bot.send_message, "sendPhoto": bot.send_photo,
-                                             "sendDocument": bot.send_document}[msg.method]
+        fn: Callable[..., Awaitable[Any]] = {
+            "sendMessage": bot.send_message,
+            "sendPhoto": bot.send_photo,
+            "sendDocument": bot.send_document,
+        }[msg.method]
         result = await fn(chat_id=chat_id, **msg.kwargs())
         self._note_keyboard(chat_id, msg)
         return result
@@ -250,10 +284,12 @@ class TelegramChannel(Channel):
                     break
 
     async def _to_outbox(self, chat_id: str, reply: Reply) -> None:
+        if self.factory is None:
+            log.error("no outbox to keep an undelivered reply to chat %s", chat_id)
+            return
         try:
-            async with self.dispatcher.services.session_factory() as s:
-                s.add(OutboxMessage(channel=self.name, recipient=chat_id, kind="reply", payload=reply.to_dict(),
-                                    priority=1))
+            async with self.factory() as s:
+                await keep_undelivered(s, self.name, chat_id, reply)
                 await s.commit()
         except Exception:
             log.exception("could not keep an undelivered reply to chat %s", chat_id)
@@ -282,19 +318,21 @@ class TelegramChannel(Channel):
             except NetworkError as exc:  # includes TimedOut and 5xx answers
                 network_failures += 1
                 if network_failures > DIRECT_NETWORK_RETRIES:
-                    log.error("reply to chat %s not delivered after %d network errors: %s", chat_id,
-                              network_failures, exc)
+                    log.error(
+                        "reply to chat %s not delivered after %d network errors: %s", chat_id, network_failures, exc
+                    )
                     return False
                 await asyncio.sleep(0.5 * 2 ** (network_failures - 1))
 
     async def _call_plain(self, chat_id: str, msg: Outgoing) -> None:
         try:
-            await self.app.bot.send_message(chat_id=chat_id, text=html.unescape(msg.text),
-                                            reply_markup=msg.reply_markup)
+            await self.app.bot.send_message(
+                chat_id=chat_id, text=html.unescape(msg.text), reply_markup=msg.reply_markup
+            )
         except TelegramError as exc:
             log.error("plain-text fallback to chat %s failed too: %s", chat_id, exc)
 
-    async def send(self, recipient: str, reply: Reply) -> None:
+    async def send(self, recipient: str, reply: Reply, delivery: Delivery = DIRECT) -> None:
         """A push from the outbox; raises RetryLater, Unreachable, TransientError or ChannelError."""
         for msg in self._render(recipient, reply):
             try:
@@ -311,7 +349,3 @@ class TelegramChannel(Channel):
                 raise TransientError(str(exc)) from exc
             except TelegramError as exc:
                 raise ChannelError(str(exc)) from exc
-
-    # exposed for tests and the benchmark
-    def locale_of(self, reply: Reply) -> str:
-        return reply_locale(reply, self.settings.default_locale)

@@ -7,6 +7,8 @@ contact becomes a content-less event that flows answer politely.
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Message, Update
 
 from bot.core.messages import Attachment, Incoming, Location
@@ -39,10 +41,17 @@ def _attachments(msg: Message) -> tuple[Attachment, ...]:
         a = msg.audio
         return (Attachment("audio", ref=a.file_id, file_name=a.file_name, mime_type=a.mime_type, size=a.file_size),)
     if msg.video or msg.video_note or msg.animation:
-        v = msg.video or msg.video_note or msg.animation
-        assert v is not None
-        return (Attachment("video", ref=v.file_id, file_name=getattr(v, "file_name", None),
-                           mime_type=getattr(v, "mime_type", None), size=v.file_size),)
+        clip = msg.video or msg.video_note or msg.animation
+        assert clip is not None
+        return (
+            Attachment(
+                "video",
+                ref=clip.file_id,
+                file_name=getattr(clip, "file_name", None),
+                mime_type=getattr(clip, "mime_type", None),
+                size=clip.file_size,
+            ),
+        )
     if msg.sticker:
         return (Attachment("sticker", ref=msg.sticker.file_id, size=msg.sticker.file_size),)
     return ()
@@ -73,20 +82,20 @@ def to_incoming(update: Update, channel: str = "telegram") -> Incoming | None:
         return None
     extras = {"message_id": msg.message_id}
     reply_to = str(msg.reply_to_message.message_id) if msg.reply_to_message else None
-    common = {**base, "extras": extras, "reply_to_message_id": reply_to}
+    common: dict[str, Any] = {**base, "extras": extras, "reply_to_message_id": reply_to}
     if msg.text is not None:
         cmd = _command(msg.text)
         if cmd is not None:
-            return Incoming(command=cmd[0], args=cmd[1], text=msg.text, **common)  # type: ignore[arg-type]
-        return Incoming(text=msg.text, **common)  # type: ignore[arg-type]
+            return Incoming(command=cmd[0], args=cmd[1], text=msg.text, **common)
+        return Incoming(text=msg.text, **common)
     if msg.contact is not None:
         if msg.contact.user_id == user.id and msg.contact.phone_number:
-            return Incoming(contact_phone=msg.contact.phone_number, **common)  # type: ignore[arg-type]
+            return Incoming(contact_phone=msg.contact.phone_number, **common)
         return Incoming(**common)  # someone else's card: not accepted as the person's phone
     if msg.location is not None:
         loc = Location(msg.location.latitude, msg.location.longitude)
-        return Incoming(location=loc, text=msg.venue.title if msg.venue else None, **common)  # type: ignore[arg-type]
+        return Incoming(location=loc, text=msg.venue.title if msg.venue else None, **common)
     attachments = _attachments(msg)
     if attachments:
-        return Incoming(attachments=attachments, text=msg.caption, **common)  # type: ignore[arg-type]
-    return Incoming(**common)  # type: ignore[arg-type]
+        return Incoming(attachments=attachments, text=msg.caption, **common)
+    return Incoming(**common)

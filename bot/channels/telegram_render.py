@@ -10,7 +10,8 @@ A Telegram message carries ONE reply_markup, so some combinations need two messa
 - ``remove_keyboard`` with inline buttons: when this chat is known to show our reply keyboard, the
   text removes it and a second message carries the buttons; otherwise (nothing to remove) one
   message with the inline buttons.
-Labels of our own keyboard buttons are translated into the language of the reply text.
+Labels of our own keyboard buttons are in the reply's ``locale`` (the default for old outbox rows
+stored before replies carried one).
 """
 
 from __future__ import annotations
@@ -19,10 +20,16 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, InputFile, KeyboardButton,
-                      ReplyKeyboardMarkup, ReplyKeyboardRemove)
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
-from bot.core.i18n import N_, SUPPORTED, detect_locale, gettext
+from bot.core.i18n import N_, gettext
 from bot.core.messages import Attachment, Reply
 
 __all__ = ["MAX_TEXT", "Outgoing", "render", "split_text", "utf16_len"]
@@ -93,16 +100,12 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return pieces
 
 
-def reply_locale(reply: Reply, default: str) -> str:
-    """The language the flow wrote this reply in (our own text; detection is reliable on it)."""
-    return detect_locale(reply.text, SUPPORTED) or default
-
-
 def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not any(reply.buttons):
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label[:64] or "…", callback_data=b.data) for b in row]
-                                 for row in reply.buttons if row])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label[:64] or "…", callback_data=b.data) for b in row] for row in reply.buttons if row]
+    )
 
 
 def request_keyboard(reply: Reply, locale: str) -> ReplyKeyboardMarkup | None:
@@ -119,8 +122,7 @@ def request_keyboard(reply: Reply, locale: str) -> ReplyKeyboardMarkup | None:
 def render(reply: Reply, *, default_locale: str = "vi", keyboard_shown: bool = False) -> list[Outgoing]:
     """The calls that show ``reply``; ``keyboard_shown``: this chat shows our reply keyboard now."""
     inline = inline_keyboard(reply)
-    needs_locale = reply.request_contact or reply.request_location or (reply.remove_keyboard and keyboard_shown)
-    locale = reply_locale(reply, default_locale) if needs_locale else default_locale  # detection costs ~1 ms
+    locale = reply.locale or default_locale
     request = request_keyboard(reply, locale)
     chunks = [html.escape(p, quote=False) for p in split_text(reply.text)]
     extra: list[Outgoing] = []
@@ -128,13 +130,13 @@ def render(reply: Reply, *, default_locale: str = "vi", keyboard_shown: bool = F
     if request is not None:
         last = request
         if inline is not None:
-            extra.append(Outgoing("sendMessage", html.escape(gettext(locale, N_("Or choose here:")), quote=False),
-                                  inline))
+            extra.append(
+                Outgoing("sendMessage", html.escape(gettext(locale, N_("Or choose here:")), quote=False), inline)
+            )
     elif reply.remove_keyboard and (inline is None or keyboard_shown):
         last = ReplyKeyboardRemove()
         if inline is not None:
-            extra.append(Outgoing("sendMessage", html.escape(gettext(locale, N_("Choose here:")), quote=False),
-                                  inline))
+            extra.append(Outgoing("sendMessage", html.escape(gettext(locale, N_("Choose here:")), quote=False), inline))
     else:
         last = inline
     if not chunks and (last is not None or not reply.attachments):

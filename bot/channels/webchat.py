@@ -18,6 +18,9 @@ Server → client: ``{"type": "message", "id", "from": "me"|"bot", "text", "butt
 Every message a browser should see (its own messages, direct replies and pushes from the outbox) is
 stored in ``webchat_message`` before it is pushed to the browser's open sockets, so a reload or a
 reconnect shows what arrived while away.
+
+The application hands the channel what it needs as plain arguments: the session factory (history,
+keys), the demo flag and the demo personas (``Persona``), a clock.
 """
 
 from __future__ import annotations
@@ -27,24 +30,24 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
-from bot.channels.base import Channel
+from bot.channels.base import DIRECT, Channel, Delivery, Dispatch
 from bot.channels.webchat_history import HistoryWriter, Stored, incoming, outgoing, replay
 from bot.channels.webchat_i18n import LANGUAGE_NAMES, page_strings, render, t
 from bot.channels.webchat_identity import COOKIE, Identities, storage_prefix
 from bot.channels.webchat_limits import RateLimiter
 from bot.channels.webchat_uploads import MAX_UPLOAD, FileStore, LocalFileStore, safe_file_name, sniff
 from bot.config import Settings
-from bot.dispatch import Dispatcher
-from bot.core.i18n import SUPPORTED
+from bot.core.i18n import SUPPORTED, gettext
 from bot.core.messages import Attachment, Incoming, Location, Reply
-from handlers.framework.services import Services
+from storage.db import SessionFactory, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +55,15 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "webchat"
 MAX_TEXT = 4000
 MAX_FRAME = 64 * 1024
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-_MIME = {".jpg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp",
-         ".heic": "image/heic", ".pdf": "application/pdf", ".zip": "application/zip"}
+_MIME = {
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".pdf": "application/pdf",
+    ".zip": "application/zip",
+}
 
 
 @dataclass
@@ -64,18 +74,44 @@ class _Conn:
     lang: str = "vi"
 
 
+class Persona(Protocol):
+    """A demo persona the page can switch to (``bot.demo.DemoPersona``): ``label`` is a msgid."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def browser_id(self) -> str: ...
+
+
 class WebChatChannel(Channel):
     """Serves the page and the WebSocket; ``send`` stores a push and delivers it to open sockets."""
 
     name = "web"
 
-    def __init__(self, dispatcher: Dispatcher, settings: Settings, web_app: web.Application,
-                 services: Services, *, rate_limiter: RateLimiter | None = None,
-                 upload_dir: Path | None = None, serialise_db: bool | None = None) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatch,
+        settings: Settings,
+        web_app: web.Application,
+        session_factory: SessionFactory,
+        *,
+        demo: bool = False,
+        personas: Sequence[Persona] = (),
+        clock: Callable[[], datetime] = utcnow,
+        rate_limiter: RateLimiter | None = None,
+        upload_dir: Path | None = None,
+        serialise_db: bool | None = None,
+    ) -> None:
         super().__init__(dispatcher)
         self.settings = settings
-        self.services = services
-        self.factory = services.session_factory
+        self.factory = session_factory
+        self.demo = demo
+        self.personas: tuple[Persona, ...] = tuple(personas)
+        self.clock = clock
         self.identities = Identities(settings.secret_key)
         # SQLite takes one writer at a time and a blocked BEGIN IMMEDIATE waits in SQLite's busy handler,
         # which sleeps up to 100 ms per retry: queue this channel's transactions here instead (see process).
@@ -112,15 +148,11 @@ class WebChatChannel(Channel):
     def status(self) -> dict[str, object]:
         return {"enabled": True, "open_sockets": sum(len(s) for s in self.sockets.values())}
 
-    @property
-    def demo(self) -> bool:
-        return self.services.demo
-
     # --- outbox pushes --------------------------------------------------------------------------
-    async def send(self, recipient: str, reply: Reply) -> None:
+    async def send(self, recipient: str, reply: Reply, delivery: Delivery = DIRECT) -> None:
         """Keep the message in the browser's history and show it in every open tab of that browser.
         Never "unreachable": a browser that is closed sees it on its next visit."""
-        stored = await self.history.add([outgoing(recipient, self._payload(recipient, reply))])
+        stored = await self.history.add([outgoing(recipient, self._payload(recipient, reply), self.clock())])
         await self._push(recipient, stored)
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -136,9 +168,11 @@ class WebChatChannel(Channel):
         host = request.host
         embed = request.query.get("embed") == "1"
         ancestors = (getattr(self.settings, "webchat_frame_ancestors", None) or "*") if embed else "'self'"
-        return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-                f"connect-src 'self' ws://{host} wss://{host}; font-src 'self'; form-action 'self'; "
-                f"base-uri 'none'; manifest-src 'self'; frame-ancestors {ancestors}")
+        return (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+            f"connect-src 'self' ws://{host} wss://{host}; font-src 'self'; form-action 'self'; "
+            f"base-uri 'none'; manifest-src 'self'; frame-ancestors {ancestors}"
+        )
 
     @staticmethod
     def _same_origin(request: web.Request) -> bool:
@@ -160,13 +194,23 @@ class WebChatChannel(Channel):
     @staticmethod
     def frame(m: Stored) -> dict[str, Any]:
         p = m.payload
-        f: dict[str, Any] = {"type": "message", "id": m.id, "from": "me" if m.direction == "in" else "bot",
-                             "text": p.get("text") or "", "at": m.created_at.isoformat()}
+        f: dict[str, Any] = {
+            "type": "message",
+            "id": m.id,
+            "from": "me" if m.direction == "in" else "bot",
+            "text": p.get("text") or "",
+            "at": m.created_at.isoformat(),
+        }
         atts = []
         for a in p.get("attachments") or []:
             ref = a.get("ref") or ""
-            atts.append({"kind": a.get("kind"), "file_name": a.get("file_name"),
-                         "url": "/webchat/file/" + ref[8:] if ref.startswith("webfile:") else None})
+            atts.append(
+                {
+                    "kind": a.get("kind"),
+                    "file_name": a.get("file_name"),
+                    "url": "/webchat/file/" + ref[8:] if ref.startswith("webfile:") else None,
+                }
+            )
         f["attachments"] = atts
         if m.direction == "in":
             f["client_id"] = m.client_id
@@ -199,10 +243,11 @@ class WebChatChannel(Channel):
             replies = await self.dispatcher.handle(inc)
         if not replies:
             return
-        in_row = incoming(browser_id, client_id, shown.get("text") or "")
+        now = self.clock()
+        in_row = incoming(browser_id, client_id, shown.get("text") or "", now)
         if shown.get("attachments"):
             in_row.payload = dict(in_row.payload, attachments=shown["attachments"])
-        rows = [in_row] + [outgoing(browser_id, self._payload(browser_id, r)) for r in replies]
+        rows = [in_row] + [outgoing(browser_id, self._payload(browser_id, r), now) for r in replies]
         await self._push(browser_id, await self.history.add(rows))
 
     # --- HTTP -------------------------------------------------------------------------------------
@@ -211,10 +256,17 @@ class WebChatChannel(Channel):
         browser_id, new = self.identities.from_request(request)
         lang = self._lang(request)
         other = "en" if lang == "vi" else "vi"
-        body = render(self._template, lang, {"lang": lang, "other_lang": other,
-                                             "other_lang_name": LANGUAGE_NAMES[other],
-                                             "embed": "1" if request.query.get("embed") == "1" else "0",
-                                             "demo": "1" if self.demo else "0"})
+        body = render(
+            self._template,
+            lang,
+            {
+                "lang": lang,
+                "other_lang": other,
+                "other_lang_name": LANGUAGE_NAMES[other],
+                "embed": "1" if request.query.get("embed") == "1" else "0",
+                "demo": "1" if self.demo else "0",
+            },
+        )
         resp = web.Response(text=body, content_type="text/html", charset="utf-8")
         resp.headers["Content-Security-Policy"] = self._csp(request)
         resp.headers["Cache-Control"] = "no-store"
@@ -233,8 +285,14 @@ class WebChatChannel(Channel):
 
     async def i18n(self, request: web.Request) -> web.Response:
         lang = self._lang(request)
-        resp = web.json_response({"lang": lang, "strings": page_strings(lang), "max_text": MAX_TEXT,
-                                  "max_upload_mb": MAX_UPLOAD // (1024 * 1024)})
+        resp = web.json_response(
+            {
+                "lang": lang,
+                "strings": page_strings(lang),
+                "max_text": MAX_TEXT,
+                "max_upload_mb": MAX_UPLOAD // (1024 * 1024),
+            }
+        )
         resp.headers["Cache-Control"] = "no-cache"
         return resp
 
@@ -247,10 +305,15 @@ class WebChatChannel(Channel):
         path = self.files.path(f"{prefix}/{name}")
         if path is None:
             raise web.HTTPNotFound()
-        resp = web.FileResponse(path, headers={
-            "Content-Type": _MIME.get(path.suffix, "application/octet-stream"),
-            "Content-Disposition": "attachment", "Content-Security-Policy": "sandbox; default-src 'none'",
-            "Cache-Control": "private, max-age=3600"})
+        resp = web.FileResponse(
+            path,
+            headers={
+                "Content-Type": _MIME.get(path.suffix, "application/octet-stream"),
+                "Content-Disposition": "attachment",
+                "Content-Security-Policy": "sandbox; default-src 'none'",
+                "Cache-Control": "private, max-age=3600",
+            },
+        )
         return resp
 
     async def upload(self, request: web.Request) -> web.Response:
@@ -266,8 +329,9 @@ class WebChatChannel(Channel):
             return self._too_big(lang)
         wait = self.limits.check(browser_id, request.remote)
         if wait:
-            return web.json_response({"error": "rate_limited",
-                                      "text": t(lang, "rate_limited", seconds=math.ceil(wait))}, status=429)
+            return web.json_response(
+                {"error": "rate_limited", "text": t(lang, "rate_limited", seconds=math.ceil(wait))}, status=429
+            )
         fields: dict[str, str] = {}
         data = b""
         file_name: str | None = None
@@ -289,7 +353,7 @@ class WebChatChannel(Channel):
                     fields[part.name] = (await part.text())[:MAX_TEXT]
         except (ValueError, AssertionError):
             return web.json_response({"error": "bad_request", "text": t(lang, "bad_request")}, status=400)
-        lang = fields.get("lang") if fields.get("lang") in SUPPORTED else lang
+        lang = fields["lang"] if fields.get("lang") in SUPPORTED else lang
         client_id = fields.get("id", "")
         if not _CLIENT_ID.match(client_id) or not data:
             return web.json_response({"error": "bad_request", "text": t(lang, "bad_request")}, status=400)
@@ -301,8 +365,9 @@ class WebChatChannel(Channel):
         name = safe_file_name(file_name)
         att = Attachment(kind=att_kind, ref=key, file_name=name, mime_type=mime, size=len(data))  # type: ignore[arg-type]
         caption = (fields.get("caption") or "").strip() or None
-        inc = Incoming(channel="web", user_id=browser_id, event_id=client_id, text=caption, attachments=(att,),
-                       language_code=lang)
+        inc = Incoming(
+            channel="web", user_id=browser_id, event_id=client_id, text=caption, attachments=(att,), language_code=lang
+        )
         shown = {"text": caption or "", "attachments": [{"kind": att_kind, "file_name": name, "ref": "webfile:" + key}]}
         try:
             await self.process(browser_id, inc, client_id, shown)
@@ -313,22 +378,25 @@ class WebChatChannel(Channel):
 
     @staticmethod
     def _too_big(lang: str) -> web.Response:
-        return web.json_response({"error": "too_large",
-                                  "text": t(lang, "upload_too_big", limit=MAX_UPLOAD // (1024 * 1024))}, status=413)
+        return web.json_response(
+            {"error": "too_large", "text": t(lang, "upload_too_big", limit=MAX_UPLOAD // (1024 * 1024))}, status=413
+        )
 
     # --- demo -------------------------------------------------------------------------------------
     async def demo_personas(self, request: web.Request) -> web.Response:
         if not self.demo:
             raise web.HTTPNotFound()
-        from bot.demo import DEMO_PERSONAS
-        from bot.core.i18n import gettext
-
         await self._ready()
         lang = self._lang(request)
         current = self.identities.verify(request.cookies.get(COOKIE))
-        return web.json_response({"personas": [
-            {"key": p.key, "label": gettext(lang, p.label), "name": p.name, "current": current == p.browser_id}
-            for p in DEMO_PERSONAS]})
+        return web.json_response(
+            {
+                "personas": [
+                    {"key": p.key, "label": gettext(lang, p.label), "name": p.name, "current": current == p.browser_id}
+                    for p in self.personas
+                ]
+            }
+        )
 
     async def demo_switch(self, request: web.Request) -> web.Response:
         """Point this browser at a seeded persona's web identity (demo mode only)."""
@@ -336,14 +404,12 @@ class WebChatChannel(Channel):
             raise web.HTTPNotFound()
         if not self._same_origin(request) or request.content_type != "application/json":
             raise web.HTTPForbidden()
-        from bot.demo import DEMO_PERSONAS
-
         await self._ready()
         try:
             key = (await request.json()).get("persona")
         except (ValueError, AttributeError):
             raise web.HTTPBadRequest() from None
-        persona = next((p for p in DEMO_PERSONAS if p.key == key), None)
+        persona = next((p for p in self.personas if p.key == key), None)
         if key == "new":
             browser_id = self.identities.new_id()
         elif persona is not None:
@@ -383,8 +449,9 @@ class WebChatChannel(Channel):
             pass
 
     async def _error(self, conn: _Conn, code: str, client_id: str | None, **params: Any) -> None:
-        await self._send_json(conn, {"type": "error", "code": code, "client_id": client_id,
-                                     "text": t(conn.lang, code, **params)})
+        await self._send_json(
+            conn, {"type": "error", "code": code, "client_id": client_id, "text": t(conn.lang, code, **params)}
+        )
 
     async def _on_frame(self, conn: _Conn, raw: str) -> None:
         try:
@@ -436,11 +503,14 @@ class WebChatChannel(Channel):
             await self._send_json(conn, self.frame(m))
         await self._send_json(conn, {"type": "ready", "empty": after == 0 and not stored})
 
-    def _incoming(self, conn: _Conn, kind: str, client_id: str,
-                  data: dict[str, Any]) -> tuple[Incoming, str] | None:
+    def _incoming(self, conn: _Conn, kind: str, client_id: str, data: dict[str, Any]) -> tuple[Incoming, str] | None:
         """The neutral event for one client frame and the text to keep in the history."""
-        base: dict[str, Any] = {"channel": "web", "user_id": conn.browser_id, "event_id": client_id,
-                                "language_code": conn.lang}
+        base: dict[str, Any] = {
+            "channel": "web",
+            "user_id": conn.browser_id,
+            "event_id": client_id,
+            "language_code": conn.lang,
+        }
         text = data.get("text")
         if kind in ("text", "command"):
             if not isinstance(text, str) or not text.strip():

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from storage.db import SessionFactory, utcnow
 from storage.channels.webchat import WebChatMessage
+from storage.db import SessionFactory, utcnow
 
 log = logging.getLogger(__name__)
 REPLAY_LIMIT = 200
@@ -86,19 +86,24 @@ class HistoryWriter:
             self._task = None
 
 
-def outgoing(browser_id: str, payload: dict[str, Any]) -> WebChatMessage:
-    return WebChatMessage(browser_id=browser_id, direction="out", payload=payload, created_at=utcnow())
+def outgoing(browser_id: str, payload: dict[str, Any], now: datetime | None = None) -> WebChatMessage:
+    return WebChatMessage(browser_id=browser_id, direction="out", payload=payload, created_at=now or utcnow())
 
 
-def incoming(browser_id: str, client_id: str | None, text: str) -> WebChatMessage:
-    return WebChatMessage(browser_id=browser_id, direction="in", client_id=client_id, payload={"text": text},
-                          created_at=utcnow())
+def incoming(browser_id: str, client_id: str | None, text: str, now: datetime | None = None) -> WebChatMessage:
+    return WebChatMessage(
+        browser_id=browser_id, direction="in", client_id=client_id, payload={"text": text}, created_at=now or utcnow()
+    )
 
 
 async def replay(factory: SessionFactory, browser_id: str, after: int) -> list[Stored]:
     """Messages after id ``after`` (oldest first; at most the newest ``REPLAY_LIMIT``)."""
     async with factory() as s:
-        q = (select(WebChatMessage).where(WebChatMessage.browser_id == browser_id, col(WebChatMessage.id) > after)
-             .order_by(col(WebChatMessage.id).desc()).limit(REPLAY_LIMIT))
+        q = (
+            select(WebChatMessage)
+            .where(WebChatMessage.browser_id == browser_id, col(WebChatMessage.id) > after)
+            .order_by(col(WebChatMessage.id).desc())
+            .limit(REPLAY_LIMIT)
+        )
         rows = list(await s.exec(q))
     return [_stored(m) for m in reversed(rows)]

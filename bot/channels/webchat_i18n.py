@@ -10,7 +10,7 @@ import html
 import re
 from functools import lru_cache
 
-from bot.core.i18n import SUPPORTED, N_, gettext
+from bot.core.i18n import N_, SUPPORTED, gettext
 
 PAGE: dict[str, str] = {
     "title": N_("Loa Làng — chat with your ward"),
@@ -26,24 +26,33 @@ PAGE: dict[str, str] = {
     "status_connecting": N_("Connecting…"),
     "status_online": N_("Connected"),
     "status_offline": N_("Connection lost. Reconnecting…"),
-    "too_long": N_("Your message has {count} characters; the limit is {limit}. Please shorten it or send it in "
-                   "parts. Your text is kept in the box."),
-    "rate_limited": N_("You are sending messages very quickly. Please wait {seconds} seconds and try again. "
-                       "Your text is kept in the box."),
+    "too_long": N_(
+        "Your message has {count} characters; the limit is {limit}. Please shorten it or send it in "
+        "parts. Your text is kept in the box."
+    ),
+    "rate_limited": N_(
+        "You are sending messages very quickly. Please wait {seconds} seconds and try again. "
+        "Your text is kept in the box."
+    ),
     "bad_request": N_("Sorry, that message could not be read. Please try again."),
     "server_error": N_("Sorry, something went wrong on our side. Please try again in a moment."),
     "upload_too_big": N_("This file is too large. The limit is {limit} MB."),
-    "upload_bad_type": N_("Sorry, this kind of file cannot be received. Please send a photo (JPEG, PNG, WebP, "
-                          "HEIC) or a PDF, Word or Excel document."),
+    "upload_bad_type": N_(
+        "Sorry, this kind of file cannot be received. Please send a photo (JPEG, PNG, WebP, "
+        "HEIC) or a PDF, Word or Excel document."
+    ),
     "upload_failed": N_("The file could not be sent. Please try again."),
     "file_label": N_("File: {name}"),
     "download": N_("Open the file {name}"),
-    "location_why": N_("To find the place you are telling us about, we can use your device's location. "
-                       "Your browser will now ask for your permission. We use it only for this message."),
+    "location_why": N_(
+        "To find the place you are telling us about, we can use your device's location. "
+        "Your browser will now ask for your permission. We use it only for this message."
+    ),
     "location_continue": N_("Share location"),
     "location_cancel": N_("Not now"),
-    "location_denied": N_("Your location could not be read. Please type the place instead, for example the "
-                          "village and a nearby landmark."),
+    "location_denied": N_(
+        "Your location could not be read. Please type the place instead, for example the village and a nearby landmark."
+    ),
     "location_unavailable": N_("This browser cannot share a location here. Please type the place instead."),
     "location_sent": N_("Location shared"),
     "phone_label": N_("Your phone number"),

@@ -22,8 +22,8 @@ import secrets
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import SessionFactory
 from storage.channels.webchat import WebChatKey
+from storage.db import SessionFactory
 
 COOKIE = "loalang_web"
 MAX_AGE = 2 * 365 * 24 * 3600
@@ -89,9 +89,16 @@ class Identities:
         """HttpOnly, SameSite=Lax. Inside the portal's iframe (``embed=1``) over HTTPS a Lax cookie would
         be a blocked third-party cookie, so there it is SameSite=None; Secure; Partitioned (CHIPS)."""
         embed = request.query.get("embed") == "1" and request.secure
-        response.set_cookie(COOKIE, self.sign(browser_id), max_age=MAX_AGE, path="/", httponly=True,
-                            samesite="None" if embed else "Lax", secure=request.secure or None,
-                            partitioned=True if embed else None)
+        response.set_cookie(
+            COOKIE,
+            self.sign(browser_id),
+            max_age=MAX_AGE,
+            path="/",
+            httponly=True,
+            samesite="None" if embed else "Lax",
+            secure=request.secure or None,
+            partitioned=True if embed else None,
+        )
 
 
 def storage_prefix(browser_id: str) -> str:

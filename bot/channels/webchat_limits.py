@@ -10,8 +10,9 @@ from collections.abc import Callable
 class TokenBuckets:
     """``capacity`` actions, refilled evenly over ``per`` seconds, one bucket per key (LRU-bounded)."""
 
-    def __init__(self, capacity: int, per: float, *, max_keys: int = 50_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, capacity: int, per: float, *, max_keys: int = 50_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.capacity = float(capacity)
         self.rate = capacity / per
         self.max_keys = max_keys
@@ -40,8 +41,12 @@ class TokenBuckets:
 class RateLimiter:
     """Both limits at once: an action is allowed only when the identity and the IP both have a token."""
 
-    def __init__(self, per_identity: tuple[int, float] = (20, 10.0), per_ip: tuple[int, float] = (60, 10.0),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_identity: tuple[int, float] = (20, 10.0),
+        per_ip: tuple[int, float] = (60, 10.0),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.identity = TokenBuckets(*per_identity, clock=clock)
         self.ip = TokenBuckets(*per_ip, clock=clock)
 

@@ -11,9 +11,11 @@ from typing import Protocol
 MAX_UPLOAD = 10 * 1024 * 1024
 
 # (mime type, attachment kind, stored extension)
-_OFFICE = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-           ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           ".odt": "application/vnd.oasis.opendocument.text"}
+_OFFICE = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+}
 _KEY = re.compile(r"^[0-9a-f]{24}/[A-Za-z0-9_-]{16,40}\.[a-z0-9]{2,5}$")
 
 

@@ -20,35 +20,47 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 
-from bot.channels.base import Channel, coalesce, numbered_fallback
-from bot.channels.zalo_client import (ZaloButton, ZaloClient, ZaloError, ZaloFeatureNotAllowed,
-                                      ZaloInvalidParam, ZaloNotFollower, ZaloOutsideWindow,
-                                      ZaloQuotaExceeded, ZaloTokenExpired)
+from bot.channels.base import DIRECT, Channel, Delivery, Dispatch, coalesce, numbered_fallback
+from bot.channels.zalo_client import (
+    ZaloButton,
+    ZaloClient,
+    ZaloError,
+    ZaloFeatureNotAllowed,
+    ZaloInvalidParam,
+    ZaloNotFollower,
+    ZaloOutsideWindow,
+    ZaloQuotaExceeded,
+    ZaloTokenExpired,
+)
 from bot.channels.zalo_tokens import ZaloNotConnected, ZaloTokenStore
-from bot.channels.zalo_webhook import (BUTTON_PREFIX, CHANNEL, BadEvent, Parsed, event_key, parse_body,
-                                       parse_event, timestamp_ms, user_of, verify_signature)
+from bot.channels.zalo_webhook import (
+    BUTTON_PREFIX,
+    CHANNEL,
+    BadEvent,
+    Parsed,
+    event_key,
+    parse_body,
+    parse_event,
+    timestamp_ms,
+    user_of,
+    verify_signature,
+)
 from bot.config import Settings
-from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable
+from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable, Waiting
 from bot.core.i18n import N_, Translator
 from bot.core.messages import Attachment, Reply
-from bot.core.errors import Waiting
 from storage import outbox as outbox_store
+from storage.channels import zalo_services as store
+from storage.channels.zalo import ZaloUser
 from storage.db import SessionFactory, utcnow
-from storage.people.models import ChannelIdentity, Person
-from storage.outbox.models import OutboxMessage
-from storage.conversations.models import ProcessedEvent
-from storage.channels.zalo import ZaloEvent, ZaloSendCount, ZaloUser
-
-if TYPE_CHECKING:
-    from bot.dispatch import Dispatcher
+from storage.outbox import queries as outbox_queries
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,8 +99,13 @@ class ZaloOptions:
     def from_settings(cls, settings: Settings) -> ZaloOptions:
         """Reads optional ``zalo_*`` settings when the Settings class has them (defaults otherwise)."""
         o = cls()
-        for name, conv in (("max_buttons", int), ("notice_quota_per_day", int), ("button_type", str),
-                           ("quote_field", str), ("button_template_type", str)):
+        for name, conv in (
+            ("max_buttons", int),
+            ("notice_quota_per_day", int),
+            ("button_type", str),
+            ("quote_field", str),
+            ("button_template_type", str),
+        ):
             v = getattr(settings, f"zalo_{name}", None)
             if v is not None:
                 setattr(o, name, conv(v))
@@ -102,9 +119,17 @@ class ZaloOptions:
 class ZaloChannel(Channel):
     name = CHANNEL
 
-    def __init__(self, dispatcher: Dispatcher, settings: Settings, web_app: web.Application,
-                 session_factory: SessionFactory, *, options: ZaloOptions | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatch,
+        settings: Settings,
+        web_app: web.Application,
+        session_factory: SessionFactory,
+        *,
+        options: ZaloOptions | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        wake_outbox: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(dispatcher)
         if not settings.zalo_app_id or not settings.zalo_oa_secret_key:
             raise ValueError("ZALO_APP_ID and ZALO_OA_SECRET_KEY are required for the Zalo channel")
@@ -112,6 +137,7 @@ class ZaloChannel(Channel):
         self.factory = session_factory
         self.opts = options or ZaloOptions.from_settings(settings)
         self.clock = clock
+        self.wake_outbox = wake_outbox  # set by the application once the outbox sender exists
         self.app_id: str = settings.zalo_app_id
         self.oa_secret: str = settings.zalo_oa_secret_key
         self._http: aiohttp.ClientSession | None = None
@@ -128,11 +154,21 @@ class ZaloChannel(Channel):
     def _ensure_http(self) -> tuple[ZaloClient, ZaloTokenStore]:
         if self._client is None or self._tokens is None or self._http is None or self._http.closed:
             self._http = aiohttp.ClientSession()
-            self._client = ZaloClient(self._http, self.settings.zalo_api_base_url, self.settings.zalo_oauth_base_url,
-                                      timeout=self.opts.http_timeout,
-                                      button_template_type=self.opts.button_template_type)
-            self._tokens = ZaloTokenStore(self.factory, self._client, self.app_id, self.settings.zalo_app_secret,
-                                          margin=self.opts.token_margin, clock=self.clock)
+            self._client = ZaloClient(
+                self._http,
+                self.settings.zalo_api_base_url,
+                self.settings.zalo_oauth_base_url,
+                timeout=self.opts.http_timeout,
+                button_template_type=self.opts.button_template_type,
+            )
+            self._tokens = ZaloTokenStore(
+                self.factory,
+                self._client,
+                self.app_id,
+                self.settings.zalo_app_secret,
+                margin=self.opts.token_margin,
+                clock=self.clock,
+            )
         return self._client, self._tokens
 
     @property
@@ -165,19 +201,17 @@ class ZaloChannel(Channel):
         if not url.startswith("https://") and not url.startswith(self.settings.zalo_api_base_url):
             raise ChannelError("zalo attachment has no https URL")
         limit = 25 * 1024 * 1024
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
-            async with http.get(url) as resp:
-                if resp.status != 200:
-                    raise TransientError(f"zalo file download answered {resp.status}")
-                data = await resp.content.read(limit + 1)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http, http.get(url) as resp:
+            if resp.status != 200:
+                raise TransientError(f"zalo file download answered {resp.status}")
+            data = await resp.content.read(limit + 1)
         if len(data) > limit:
             raise ChannelError("zalo file is too large")
         return data
 
     def status(self) -> dict[str, object]:
         t = self._tokens
-        return {"enabled": True, "refreshes": t.refreshes if t else 0, "pending_tasks": len(self._tasks),
-                **self.stats}
+        return {"enabled": True, "refreshes": t.refreshes if t else 0, "pending_tasks": len(self._tasks), **self.stats}
 
     # --- inbound --------------------------------------------------------------------------------
     async def webhook(self, request: web.Request) -> web.Response:
@@ -202,16 +236,20 @@ class ZaloChannel(Channel):
         user = user_of(body)
         try:
             async with self.factory() as s:
-                ev = ZaloEvent(event_key=event_key(body), event_name=str(body["event_name"])[:40],
-                               user_id=user, payload=body, received_at=self.clock())
-                s.add(ev)
+                ev_id = await store.add_event(
+                    s,
+                    key=event_key(body),
+                    name=str(body["event_name"]),
+                    user=user,
+                    payload=body,
+                    received_at=self.clock(),
+                )
                 await s.commit()
         except IntegrityError:
             self.stats["duplicates"] += 1
             return web.json_response({"ok": True, "duplicate": True})
         self.stats["events"] += 1
-        assert ev.id is not None
-        self._spawn(ev.id, user or "")
+        self._spawn(ev_id, user or "")
         return web.json_response({"ok": True})
 
     def _spawn(self, event_id: int, user: str) -> asyncio.Task[None]:
@@ -233,9 +271,7 @@ class ZaloChannel(Channel):
         """Process stored events not processed yet (after a crash, or failed ones), oldest first."""
         cutoff = self.clock() - older_than
         async with self.factory() as s:
-            rows = list(await s.exec(select(ZaloEvent.id, ZaloEvent.user_id).where(
-                col(ZaloEvent.processed_at).is_(None), ZaloEvent.attempts < self.opts.max_event_attempts,
-                ZaloEvent.received_at <= cutoff).order_by(col(ZaloEvent.id)).limit(500)))
+            rows = await store.pending_events(s, max_attempts=self.opts.max_event_attempts, received_before=cutoff)
         tasks = [self._spawn(eid, user or "") for eid, user in rows]
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -253,22 +289,19 @@ class ZaloChannel(Channel):
     async def _process_id(self, event_id: int, user: str) -> None:
         async with self._lock(user):
             async with self.factory() as s:
-                ev = await s.get(ZaloEvent, event_id)
-                if ev is None or ev.processed_at is not None:
-                    return
-                payload = ev.payload
+                payload = await store.event_payload(s, event_id)
+            if payload is None:
+                return
             try:
                 await self._process(payload)
             except Exception as exc:
                 log.exception("zalo event %s failed", event_id)
                 async with self.factory() as s:
-                    await s.exec(update(ZaloEvent).where(col(ZaloEvent.id) == event_id).values(  # type: ignore[call-overload]
-                        attempts=ZaloEvent.attempts + 1, last_error=repr(exc)[:300]))
+                    await store.event_failed(s, event_id, repr(exc))
                     await s.commit()
                 return
             async with self.factory() as s:
-                await s.exec(update(ZaloEvent).where(col(ZaloEvent.id) == event_id).values(  # type: ignore[call-overload]
-                    processed_at=self.clock(), attempts=ZaloEvent.attempts + 1))
+                await store.event_done(s, event_id, self.clock())
                 await s.commit()
 
     async def _process(self, body: dict[str, Any]) -> None:
@@ -294,68 +327,59 @@ class ZaloChannel(Channel):
 
     async def _zalo_user(self, user: str) -> ZaloUser | None:
         async with self.factory() as s:
-            return await s.get(ZaloUser, user)
+            return await store.zalo_user(s, user)
 
     async def _claim_event(self, key: str) -> bool:
         """Record an event handled outside the dispatcher; False if it was handled before."""
         try:
             async with self.factory() as s:
-                s.add(ProcessedEvent(channel=CHANNEL, event_id=key[:128]))
+                await store.claim_event(s, key)
                 await s.commit()
             return True
         except IntegrityError:
             return False
 
+    def _wake(self) -> None:
+        if self.wake_outbox is not None:
+            self.wake_outbox()
+
     async def _unfollowed(self, user: str, key: str) -> None:
         async with self.factory() as s:
-            await s.exec(update(ChannelIdentity).where(  # type: ignore[call-overload]
-                col(ChannelIdentity.channel) == CHANNEL, col(ChannelIdentity.external_id) == user
-            ).values(unreachable=True))
-            zu = await s.get(ZaloUser, user) or ZaloUser(user_id=user)
-            zu.followed, zu.choices, zu.updated_at = False, None, self.clock()
-            s.add(zu)
+            await store.mark_unfollowed(s, user, self.clock())
             await s.commit()
         await self._claim_event(key)
 
     async def _sticker(self, user: str, key: str, msg_id: str | None) -> None:
         if not await self._claim_event(key):
             return
-        async with self.factory() as s:
-            ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == CHANNEL,
-                                                                ChannelIdentity.external_id == user))).first()
-            if ident is not None:  # a sticker is an interaction too: the 7-day window reopens
-                ident.last_inbound_at, ident.unreachable = self.clock(), False
-                await s.commit()
-        await self._deliver_direct(user, [Reply(Translator(await self._locale(user))(STICKER_MSGID))], msg_id)
+        async with self.factory() as s:  # a sticker is an interaction too: the 7-day window reopens
+            await store.note_interaction(s, user, self.clock())
+            await s.commit()
+        locale = await self._locale(user)
+        await self._deliver_direct(user, [Reply(Translator(locale)(STICKER_MSGID), locale=locale)], msg_id)
 
     async def _locale(self, user: str) -> str:
         async with self.factory() as s:
-            ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == CHANNEL,
-                                                                ChannelIdentity.external_id == user))).first()
-            person = await s.get(Person, ident.person_id) if ident else None
-        return (person.locale or person.detected_locale or "vi") if person else "vi"
+            return await store.locale_of_user(s, user, self.settings.default_locale)
 
     async def _after_inbound(self, user: str, msg_id: str | None) -> None:
         """The person wrote: remember the message id and release what waited for them."""
+        now = self.clock()
         async with self.factory() as s:
-            zu = await s.get(ZaloUser, user) or ZaloUser(user_id=user)
-            if msg_id:
-                zu.last_msg_id, zu.last_msg_at = msg_id, self.clock()
-            zu.followed, zu.updated_at = True, self.clock()
-            s.add(zu)
+            await store.note_inbound(s, user, msg_id, now)
             released = await outbox_store.release_waiting(s, CHANNEL, user)
             # Back after unfollowing: recent answers about their petitions are delivered after all.
-            res = await s.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
-                col(OutboxMessage.channel) == CHANNEL, col(OutboxMessage.recipient) == user,
-                col(OutboxMessage.status) == "unreachable", col(OutboxMessage.kind).in_(self.opts.redeliver_kinds),
-                col(OutboxMessage.created_at) > self.clock() - self.opts.redeliver_max_age,
-            ).values(status="queued", not_before=self.clock(), last_error=None))
-            released += res.rowcount or 0
+            released += await outbox_store.redeliver(
+                s,
+                CHANNEL,
+                user,
+                kinds=self.opts.redeliver_kinds,
+                created_after=now - self.opts.redeliver_max_age,
+                now=now,
+            )
             await s.commit()
         if released:
-            wake = self.dispatcher.services.wake_outbox
-            if callable(wake):
-                wake()
+            self._wake()
 
     async def release_waits(self) -> int:
         """Put back in the queue the Zalo rows that need not wait any more: notices held by the daily
@@ -364,24 +388,17 @@ class ZaloChannel(Channel):
         now = self.clock()
         open_since = now - self.opts.interaction_window
         async with self.factory() as s:
-            q = (select(OutboxMessage.id, OutboxMessage.last_error, OutboxMessage.not_before,
-                        ChannelIdentity.last_inbound_at, ChannelIdentity.unreachable)
-                 .join(ChannelIdentity, (col(ChannelIdentity.chat_id) == col(OutboxMessage.recipient))
-                       & (col(ChannelIdentity.channel) == CHANNEL), isouter=True)
-                 .where(OutboxMessage.channel == CHANNEL, OutboxMessage.status == "waiting").limit(5000))
             ids = []
-            for oid, err, not_before, last_in, unreachable in await s.exec(q):
-                if (err or "").startswith(QUOTA_ERROR):
-                    if not_before <= now:
-                        ids.append(oid)
-                elif "(-2" in (err or ""):
+            for row in await outbox_queries.waiting_rows(s, CHANNEL):
+                err = row.last_error or ""
+                if err.startswith(QUOTA_ERROR):
+                    if row.not_before <= now:
+                        ids.append(row.id)
+                elif "(-2" in err:
                     continue  # Zalo itself refused (-230/-201): only the person's next message releases it
-                elif last_in is not None and last_in > open_since and not unreachable:
-                    ids.append(oid)
-            if ids:
-                await s.exec(update(OutboxMessage).where(col(OutboxMessage.id).in_(ids),  # type: ignore[call-overload]
-                                                         col(OutboxMessage.status) == "waiting")
-                             .values(status="queued", not_before=now))
+                elif row.last_inbound_at is not None and row.last_inbound_at > open_since and not row.unreachable:
+                    ids.append(row.id)
+            await outbox_store.requeue(s, ids, now)
             await s.commit()
         return len(ids)
 
@@ -389,10 +406,16 @@ class ZaloChannel(Channel):
     async def _deliver_direct(self, user: str, replies: Sequence[Reply], msg_id: str | None) -> None:
         """Send the dispatcher's replies; whatever cannot be sent now goes to the outbox (never lost)."""
         numbered: list[Any] | None = None
-        locale = await self._locale(user) if replies else "vi"
+        # The channel's own hints follow the reply's language; the person's only for replies without one.
+        fallback = await self._locale(user) if any(r.locale is None for r in replies) else None
         for i, r in enumerate(replies):
             try:
-                choices = await self._render(user, r, quote=msg_id if i == 0 else None, locale=locale)
+                choices = await self._render(
+                    user,
+                    r,
+                    quote=msg_id if i == 0 else None,
+                    locale=r.locale or fallback or self.settings.default_locale,
+                )
             except (ZaloError, ZaloNotConnected) as exc:
                 log.warning("zalo: direct reply to %s failed (%s); queued in the outbox", user, exc)
                 await self._queue(user, replies[i:])
@@ -403,45 +426,39 @@ class ZaloChannel(Channel):
 
     async def _queue(self, user: str, replies: Sequence[Reply]) -> None:
         async with self.factory() as s:
-            ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == CHANNEL,
-                                                                ChannelIdentity.external_id == user))).first()
-            if ident is None:
+            person_id = await store.person_of_user(s, user)
+            if person_id is None:
                 return
-            await outbox_store.enqueue(s, ident.person_id, list(replies), kind="reply", channel=CHANNEL, priority=1)
+            await outbox_store.enqueue(s, person_id, list(replies), kind="reply", channel=CHANNEL, priority=1)
             await s.commit()
-        wake = self.dispatcher.services.wake_outbox
-        if callable(wake):
-            wake()
+        self._wake()
 
     async def _set_choices(self, user: str, choices: list[Any] | None, *, only_if_set: bool = False) -> None:
         if only_if_set and choices is None:
             return
         async with self.factory() as s:
-            zu = await s.get(ZaloUser, user) or ZaloUser(user_id=user)
-            if zu.choices is None and choices is None:
-                return
-            zu.choices, zu.choices_at, zu.updated_at = choices, self.clock(), self.clock()
-            s.add(zu)
+            await store.set_choices(s, user, choices, self.clock())
             await s.commit()
 
-    async def send(self, recipient: str, reply: Reply) -> None:
-        """Push one outbox message (status update, notice...) under Zalo's rules."""
+    async def send(self, recipient: str, reply: Reply, delivery: Delivery = DIRECT) -> None:
+        """Push one outbox message (status update, notice...) under Zalo's rules; ``delivery.kind``
+        says whether the daily notice quota counts it."""
         now = self.clock()
         async with self.factory() as s:
-            ident = (await s.exec(select(ChannelIdentity).where(
-                ChannelIdentity.channel == CHANNEL, ChannelIdentity.chat_id == recipient))).first()
-            row = await self._current_row(s, recipient, reply)
+            ident = await store.identity_by_chat(s, recipient)
         if ident is not None and ident.unreachable:
             raise Unreachable("zalo: the resident does not follow the OA")
         last = ident.last_inbound_at if ident else None
         if last is None or now - last > self.opts.interaction_window:
             raise Waiting(WINDOW_ERROR)
-        kind = row.kind if row else None
+        kind = delivery.kind
         counted = kind in self.opts.quota_kinds and self.opts.notice_quota_per_day is not None
-        if counted and not await self._quota_left(kind or ""):
+        if counted and not await self._quota_left(kind):
             raise Waiting(f"{QUOTA_ERROR} ({self.opts.notice_quota_per_day})", retry_at=self._next_local_day())
         try:
-            choices = await self._render(recipient, reply, quote=None, locale=await self._locale(recipient))
+            choices = await self._render(
+                recipient, reply, quote=None, locale=reply.locale or await self._locale(recipient)
+            )
         except ZaloNotConnected as exc:
             raise RetryLater(300, f"zalo: not connected ({exc})") from exc
         except ZaloOutsideWindow as exc:
@@ -456,19 +473,8 @@ class ZaloChannel(Channel):
         except ZaloError as exc:
             raise TransientError(f"zalo: {exc}") from exc
         if counted:
-            await self._count(kind or "")
+            await self._count(kind)
         await self._set_choices(recipient, choices, only_if_set=True)
-
-    async def _current_row(self, s: Any, recipient: str, reply: Reply) -> OutboxMessage | None:
-        """The outbox row being sent (for its kind): the first claimed row with this payload."""
-        rows = await s.exec(select(OutboxMessage).where(
-            OutboxMessage.channel == CHANNEL, OutboxMessage.recipient == recipient,
-            OutboxMessage.status == "sending").order_by(col(OutboxMessage.priority), col(OutboxMessage.id)).limit(50))
-        payload = reply.to_dict()
-        for r in rows:
-            if r.payload == payload:
-                return r  # type: ignore[no-any-return]
-        return None
 
     def _local_day(self) -> str:
         return self.clock().astimezone(self.settings.tz).date().isoformat()
@@ -480,19 +486,14 @@ class ZaloChannel(Channel):
 
     async def _quota_left(self, kind: str) -> bool:
         async with self.factory() as s:
-            row = await s.get(ZaloSendCount, (self._local_day(), kind))
-            return (row.count if row else 0) < (self.opts.notice_quota_per_day or 0)
+            return await store.send_count(s, self._local_day(), kind) < (self.opts.notice_quota_per_day or 0)
 
     async def _count(self, kind: str) -> None:
         day = self._local_day()
         for _ in range(3):
             try:
                 async with self.factory() as s:
-                    res = await s.exec(update(ZaloSendCount).where(  # type: ignore[call-overload]
-                        col(ZaloSendCount.day) == day, col(ZaloSendCount.kind) == kind
-                    ).values(count=ZaloSendCount.count + 1))
-                    if not res.rowcount:
-                        s.add(ZaloSendCount(day=day, kind=kind, count=1))
+                    await store.bump_send_count(s, day, kind)
                     await s.commit()
                 return
             except IntegrityError:
@@ -552,25 +553,32 @@ class ZaloChannel(Channel):
             last = i == len(chunks) - 1
             q = quote if i == 0 else None
             if last and use_buttons:
-                zb = [ZaloButton(b.label[:self.opts.button_title_max], BUTTON_PREFIX + b.data, self.opts.button_type)
-                      for b in flat]
+                zb = [
+                    ZaloButton(b.label[: self.opts.button_title_max], BUTTON_PREFIX + b.data, self.opts.button_type)
+                    for b in flat
+                ]
                 try:
-                    await self._with_token(lambda tok, c=chunk, zb=zb: client.send_buttons(tok, user, c, zb))
+                    await self._with_token(partial(client.send_buttons, user_id=user, text=chunk, buttons=zb))
                 except ZaloFeatureNotAllowed:
                     numbered = [[b.label, b.data] for b in flat]
                     fallback = numbered_fallback(Reply(chunk, reply.buttons))
-                    await self._with_token(lambda tok, c=fallback: client.send_text(tok, user, c))
+                    await self._with_token(partial(client.send_text, user_id=user, text=fallback))
             else:
                 await self._send_text(client, user, chunk, q)
         for a in reply.attachments:
             if a.kind != "photo":
                 continue
             if a.content:
-                att_id = await self._with_token(lambda tok, a=a: client.upload_image(
-                    tok, a.content or b"", a.file_name or "image.jpg", a.mime_type or "image/jpeg"))
-                await self._with_token(lambda tok, i=att_id: client.send_image(tok, user, attachment_id=i))
+                upload = partial(
+                    client.upload_image,
+                    content=a.content,
+                    file_name=a.file_name or "image.jpg",
+                    mime_type=a.mime_type or "image/jpeg",
+                )
+                att_id = await self._with_token(upload)
+                await self._with_token(partial(client.send_image, user_id=user, attachment_id=att_id))
             elif a.ref and a.ref.startswith(("http://", "https://")):
-                await self._with_token(lambda tok, u=a.ref: client.send_image(tok, user, url=u))
+                await self._with_token(partial(client.send_image, user_id=user, url=a.ref))
         self.stats["sent"] += 1
         return numbered
 

@@ -89,9 +89,16 @@ class ZaloButton:
 class ZaloClient:
     """Calls to ``api_base`` (openapi.zalo.me) and ``oauth_base`` (oauth.zaloapp.com) with one session."""
 
-    def __init__(self, session: aiohttp.ClientSession, api_base: str, oauth_base: str, *,
-                 timeout: float = 10.0, error_map: Mapping[int, type[ZaloError]] | None = None,
-                 button_template_type: str | None = None) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_base: str,
+        oauth_base: str,
+        *,
+        timeout: float = 10.0,
+        error_map: Mapping[int, type[ZaloError]] | None = None,
+        button_template_type: str | None = None,
+    ) -> None:
         self.http = session
         self.api_base = api_base.rstrip("/")
         self.oauth_base = oauth_base.rstrip("/")
@@ -130,17 +137,18 @@ class ZaloClient:
             raise ZaloTransportError("answer is not JSON") from None
         return self._raise_for(body)
 
-    async def _send(self, access_token: str, user_id: str, message: dict[str, Any],
-                    category: str = "cs") -> str | None:
+    async def _send(self, access_token: str, user_id: str, message: dict[str, Any], category: str = "cs") -> str | None:
         body = {"recipient": {"user_id": user_id}, "message": message}
-        res = await self._call("POST", f"{self.api_base}/v3.0/oa/message/{category}", json=body,
-                               headers={"access_token": access_token})
+        res = await self._call(
+            "POST", f"{self.api_base}/v3.0/oa/message/{category}", json=body, headers={"access_token": access_token}
+        )
         data = res.get("data") or {}
         return str(data["message_id"]) if isinstance(data, dict) and data.get("message_id") else None
 
     # --- messages -------------------------------------------------------------------------------
-    async def send_text(self, access_token: str, user_id: str, text: str, *,
-                        quote: tuple[str, str] | None = None) -> str | None:
+    async def send_text(
+        self, access_token: str, user_id: str, text: str, *, quote: tuple[str, str] | None = None
+    ) -> str | None:
         """Send a consultation text; ``quote`` = (field name, message id) marks it as a reply.
         Returns Zalo's message_id."""
         message: dict[str, Any] = {"text": text}
@@ -148,30 +156,41 @@ class ZaloClient:
             message[quote[0]] = quote[1]
         return await self._send(access_token, user_id, message)
 
-    async def send_buttons(self, access_token: str, user_id: str, text: str,
-                           buttons: Sequence[ZaloButton]) -> str | None:
+    async def send_buttons(
+        self, access_token: str, user_id: str, text: str, buttons: Sequence[ZaloButton]
+    ) -> str | None:
         """Text with query buttons: a tap comes back as a user message carrying the payload."""
-        payload: dict[str, Any] = {"buttons": [{"title": b.title, "type": b.type, "payload": b.payload}
-                                               for b in buttons]}
+        payload: dict[str, Any] = {
+            "buttons": [{"title": b.title, "type": b.type, "payload": b.payload} for b in buttons]
+        }
         if self.button_template_type:
             payload["template_type"] = self.button_template_type
         message = {"text": text, "attachment": {"type": "template", "payload": payload}}
         return await self._send(access_token, user_id, message)
 
-    async def upload_image(self, access_token: str, content: bytes, file_name: str = "image.jpg",
-                           mime_type: str = "image/jpeg") -> str:
+    async def upload_image(
+        self, access_token: str, content: bytes, file_name: str = "image.jpg", mime_type: str = "image/jpeg"
+    ) -> str:
         """Upload an image; returns the attachment_id to send it with."""
         form = aiohttp.FormData()
         form.add_field("file", content, filename=file_name, content_type=mime_type)
-        res = await self._call("POST", f"{self.api_base}/v2.0/oa/upload/image", data=form,
-                               headers={"access_token": access_token})
+        res = await self._call(
+            "POST", f"{self.api_base}/v2.0/oa/upload/image", data=form, headers={"access_token": access_token}
+        )
         data = res.get("data") or {}
         if not isinstance(data, dict) or not data.get("attachment_id"):
             raise ZaloTransportError("upload answer has no attachment_id")
         return str(data["attachment_id"])
 
-    async def send_image(self, access_token: str, user_id: str, *, attachment_id: str | None = None,
-                         url: str | None = None, text: str | None = None) -> str | None:
+    async def send_image(
+        self,
+        access_token: str,
+        user_id: str,
+        *,
+        attachment_id: str | None = None,
+        url: str | None = None,
+        text: str | None = None,
+    ) -> str | None:
         element: dict[str, Any] = {"media_type": "image"}
         if attachment_id:
             element["attachment_id"] = attachment_id
@@ -179,8 +198,9 @@ class ZaloClient:
             element["url"] = url
         else:
             raise ValueError("an image needs attachment_id or url")
-        message: dict[str, Any] = {"attachment": {"type": "template", "payload": {
-            "template_type": "media", "elements": [element]}}}
+        message: dict[str, Any] = {
+            "attachment": {"type": "template", "payload": {"template_type": "media", "elements": [element]}}
+        }
         if text:
             message["text"] = text
         return await self._send(access_token, user_id, message)
@@ -188,10 +208,12 @@ class ZaloClient:
     # --- OAuth ----------------------------------------------------------------------------------
     async def refresh_token(self, app_id: str, app_secret: str, refresh_token: str) -> TokenPair:
         """Exchange a (single-use) refresh token for a new pair."""
-        res = await self._call("POST", f"{self.oauth_base}/v4/oa/access_token",
-                               data={"refresh_token": refresh_token, "app_id": app_id,
-                                     "grant_type": "refresh_token"},
-                               headers={"secret_key": app_secret})
+        res = await self._call(
+            "POST",
+            f"{self.oauth_base}/v4/oa/access_token",
+            data={"refresh_token": refresh_token, "app_id": app_id, "grant_type": "refresh_token"},
+            headers={"secret_key": app_secret},
+        )
         try:
             return TokenPair(str(res["access_token"]), str(res["refresh_token"]), int(res.get("expires_in") or 90000))
         except (KeyError, ValueError):

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from bot.channels.zalo_client import TokenPair, ZaloClient, ZaloRefreshTokenInvalid
-from storage.db import SessionFactory, utcnow
 from storage.channels.zalo import ZaloToken
+from storage.db import SessionFactory, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +28,25 @@ class ZaloNotConnected(Exception):
     """No token pair is stored (run ``loalang zalo set-tokens``) or the refresh token was refused."""
 
 
-async def save_tokens(factory: SessionFactory, app_id: str, access_token: str, refresh_token: str,
-                      expires_in: int, now: datetime | None = None) -> None:
+async def save_tokens(
+    factory: SessionFactory,
+    app_id: str,
+    access_token: str,
+    refresh_token: str,
+    expires_in: int,
+    now: datetime | None = None,
+) -> None:
     """Store a pair (first connection, from the CLI): replaces whatever was stored."""
     now = now or utcnow()
     async with factory() as s:
         row = (await s.exec(select(ZaloToken).where(ZaloToken.app_id == app_id).with_for_update())).first()
         if row is None:
-            row = ZaloToken(app_id=app_id, access_token=access_token, refresh_token=refresh_token,
-                            access_expires_at=now + timedelta(seconds=expires_in))
+            row = ZaloToken(
+                app_id=app_id,
+                access_token=access_token,
+                refresh_token=refresh_token,
+                access_expires_at=now + timedelta(seconds=expires_in),
+            )
             s.add(row)
         else:
             row.access_token, row.refresh_token = access_token, refresh_token
@@ -53,8 +63,16 @@ async def load_tokens(factory: SessionFactory, app_id: str) -> ZaloToken | None:
 class ZaloTokenStore:
     """Hands out a valid access token; refreshes ``margin`` before expiry or when Zalo says -216."""
 
-    def __init__(self, factory: SessionFactory, client: ZaloClient, app_id: str, app_secret: str | None, *,
-                 margin: timedelta = timedelta(minutes=30), clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        factory: SessionFactory,
+        client: ZaloClient,
+        app_id: str,
+        app_secret: str | None,
+        *,
+        margin: timedelta = timedelta(minutes=30),
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.factory = factory
         self.client = client
         self.app_id = app_id
@@ -84,8 +102,14 @@ class ZaloTokenStore:
             self._cached = None
             async with self.factory() as s:
                 # The row lock serialises refreshes across processes for the whole exchange.
-                row = (await s.exec(select(ZaloToken).where(ZaloToken.app_id == self.app_id)
-                                    .with_for_update().execution_options(populate_existing=True))).first()
+                row = (
+                    await s.exec(
+                        select(ZaloToken)
+                        .where(ZaloToken.app_id == self.app_id)
+                        .with_for_update()
+                        .execution_options(populate_existing=True)
+                    )
+                ).first()
                 if row is None:
                     raise ZaloNotConnected("no Zalo tokens stored: run `loalang zalo set-tokens`")
                 now = self.clock()

@@ -14,14 +14,29 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.messages import Attachment, Incoming, Location
+from bot.core.messages import Attachment, AttachmentKind, Incoming, Location
 
 CHANNEL = "zalo"
 BUTTON_PREFIX = "#b:"
-MEDIA_EVENTS = {"user_send_image": "photo", "user_send_file": "document", "user_send_audio": "audio",
-                "user_send_video": "video", "user_send_gif": "photo"}
-USER_EVENTS = frozenset({"follow", "unfollow", "user_send_text", "user_send_location", "user_send_sticker",
-                         "user_send_link", "user_send_business_card", *MEDIA_EVENTS})
+MEDIA_EVENTS: dict[str, AttachmentKind] = {
+    "user_send_image": "photo",
+    "user_send_file": "document",
+    "user_send_audio": "audio",
+    "user_send_video": "video",
+    "user_send_gif": "photo",
+}
+USER_EVENTS = frozenset(
+    {
+        "follow",
+        "unfollow",
+        "user_send_text",
+        "user_send_location",
+        "user_send_sticker",
+        "user_send_link",
+        "user_send_business_card",
+        *MEDIA_EVENTS,
+    }
+)
 
 
 class BadEvent(ValueError):
@@ -67,7 +82,7 @@ def timestamp_ms(body: dict[str, Any]) -> int | None:
 def user_of(body: dict[str, Any]) -> str | None:
     """The Zalo user the event concerns (the follower for follow/unfollow, the sender otherwise)."""
     name = body.get("event_name", "")
-    for key in (("follower", "sender") if name in ("follow", "unfollow") else ("sender", "follower")):
+    for key in ("follower", "sender") if name in ("follow", "unfollow") else ("sender", "follower"):
         part = body.get(key)
         if isinstance(part, dict) and part.get("id"):
             return str(part["id"])
@@ -102,14 +117,14 @@ def _payload(att: dict[str, Any]) -> dict[str, Any]:
 
 
 def _text_incoming(base: dict[str, Any], text: str, choice: str | None) -> Incoming:
-    t = text.strip()
-    if t.startswith(BUTTON_PREFIX) and len(t) > len(BUTTON_PREFIX):
-        return Incoming(**base, button=t[len(BUTTON_PREFIX):])
+    typed = text.strip()
+    if typed.startswith(BUTTON_PREFIX) and len(typed) > len(BUTTON_PREFIX):
+        return Incoming(**base, button=typed[len(BUTTON_PREFIX) :])
     if choice is not None:
         return Incoming(**base, button=choice)
-    if t.startswith("/") and len(t) > 1:
-        cmd, _, args = t[1:].partition(" ")
-        return Incoming(**base, command=cmd.lower(), args=args.strip(), text=t)
+    if typed.startswith("/") and len(typed) > 1:
+        cmd, _, args = typed[1:].partition(" ")
+        return Incoming(**base, command=cmd.lower(), args=args.strip(), text=typed)
     return Incoming(**base, text=text)
 
 
@@ -120,8 +135,14 @@ def parse_event(body: dict[str, Any], choices: list[Any] | None = None) -> Parse
     if name not in USER_EVENTS or not user:
         return Parsed("ignore", user)
     key = event_key(body)
-    base: dict[str, Any] = {"channel": CHANNEL, "user_id": user, "event_id": key, "chat_id": user,
-                            "language_code": "vi", "extras": {"zalo_event": name}}
+    base: dict[str, Any] = {
+        "channel": CHANNEL,
+        "user_id": user,
+        "event_id": key,
+        "chat_id": user,
+        "language_code": "vi",
+        "extras": {"zalo_event": name},
+    }
     msg = body.get("message") if isinstance(body.get("message"), dict) else {}
     assert isinstance(msg, dict)
     if name == "unfollow":
@@ -133,9 +154,9 @@ def parse_event(body: dict[str, Any], choices: list[Any] | None = None) -> Parse
     if name == "user_send_text":
         text = str(msg.get("text") or "")
         choice = None
-        t = text.strip().rstrip(".")
-        if choices and t.isdigit() and 1 <= int(t) <= len(choices):
-            choice = str(choices[int(t) - 1][1])
+        typed = text.strip().rstrip(".")
+        if choices and typed.isdigit() and 1 <= int(typed) <= len(choices):
+            choice = str(choices[int(typed) - 1][1])
         return Parsed("incoming", user, _text_incoming(base, text, choice))
     if name == "user_send_location":
         for att in _attachments(msg):
@@ -155,10 +176,15 @@ def parse_event(body: dict[str, Any], choices: list[Any] | None = None) -> Parse
             if not url:
                 continue
             size = p.get("size")
-            atts.append(Attachment(kind=MEDIA_EVENTS[name], ref=str(url),  # type: ignore[arg-type]
-                                   file_name=str(p["name"]) if p.get("name") else None,
-                                   mime_type=str(p["type"]) if isinstance(p.get("type"), str) and "/" in p["type"] else None,
-                                   size=int(size) if str(size or "").isdigit() else None))
+            atts.append(
+                Attachment(
+                    kind=MEDIA_EVENTS[name],
+                    ref=str(url),
+                    file_name=str(p["name"]) if p.get("name") else None,
+                    mime_type=str(p["type"]) if isinstance(p.get("type"), str) and "/" in p["type"] else None,
+                    size=int(str(size)) if str(size or "").isdigit() else None,
+                )
+            )
         caption = str(msg.get("text") or "") or None
         return Parsed("incoming", user, Incoming(**base, attachments=tuple(atts), text=caption))
     # Links and business cards: pass the text on if there is any.

@@ -1,25 +1,31 @@
-"""The outbox: every message to a person is queued here first (models and services)."""
+"""The outbox: every message to a person is queued here first (models, services, queries)."""
 
 from storage.outbox.services import (
-    reachable_identity,
-    enqueue,
-    reply_of,
-    ids,
     best_identities,
-    enqueue_many,
-    release_waiting,
-    status_counts,
     cancel,
+    enqueue,
+    enqueue_many,
+    ids,
+    keep_undelivered,
+    reachable_identity,
+    redeliver,
+    release_waiting,
+    reply_of,
+    requeue,
+    status_counts,
 )
 
 __all__ = [
-    "reachable_identity",
-    "enqueue",
-    "reply_of",
-    "ids",
     "best_identities",
-    "enqueue_many",
-    "release_waiting",
-    "status_counts",
     "cancel",
+    "enqueue",
+    "enqueue_many",
+    "ids",
+    "keep_undelivered",
+    "reachable_identity",
+    "redeliver",
+    "release_waiting",
+    "reply_of",
+    "requeue",
+    "status_counts",
 ]

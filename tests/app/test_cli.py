@@ -18,8 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=full,
-                          timeout=timeout, cwd=env.get("CWD", str(ROOT)))
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=timeout,
+        cwd=env.get("CWD", str(ROOT)),
+    )
 
 
 @pytest.fixture
@@ -29,15 +35,18 @@ def db_env(tmp_path: Path, database_url: str) -> dict[str, str]:
     return {"DATABASE_URL": database_url}
 
 
-@pytest.mark.parametrize(("env", "name"), [
-    ({"DATABASE_URL": "mysql://nope"}, "DATABASE_URL"),
-    ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN"),
-    ({"TELEGRAM_API_BASE_URL": "ftp:/x"}, "TELEGRAM_API_BASE_URL"),
-    ({"HTTP_PORT": "99999"}, "HTTP_PORT"),
-    ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
-    ({"DEPLOYMENT": "atlantis"}, "DEPLOYMENT"),
-    ({"DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}, "DATABASE_URL"),
-])
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"DATABASE_URL": "mysql://nope"}, "DATABASE_URL"),
+        ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_API_BASE_URL": "ftp:/x"}, "TELEGRAM_API_BASE_URL"),
+        ({"HTTP_PORT": "99999"}, "HTTP_PORT"),
+        ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+        ({"DEPLOYMENT": "atlantis"}, "DEPLOYMENT"),
+        ({"DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}, "DATABASE_URL"),
+    ],
+)
 def test_bad_setting_gives_one_clear_line(env: dict[str, str], name: str) -> None:
     res = run_cli("db", "upgrade", env=env)
     assert res.returncode == 2
@@ -70,8 +79,14 @@ def test_run_answers_healthz_quickly_and_stops_cleanly(db_env: dict[str, str], e
     env = {**os.environ, "PYTHONPATH": str(ROOT), **db_env, "HTTP_PORT": str(port)}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=str(ROOT),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=str(ROOT),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         body = None
         while time.monotonic() - start < 15:

@@ -28,6 +28,12 @@ def test_keyboard_removal_carries_over_and_length_is_bounded() -> None:
 
 
 def test_numbered_choices_map_back() -> None:
-    r = Reply("Chọn phường", buttons=((Button("Kim Bảng", "3:1"), Button("Lê Hồ", "3:2")), (Button("Tam Chúc", "3:3"),)))
+    r = Reply(
+        "Chọn phường", buttons=((Button("Kim Bảng", "3:1"), Button("Lê Hồ", "3:2")), (Button("Tam Chúc", "3:3"),))
+    )
     assert numbered_fallback(r).splitlines()[1:] == ["1. Kim Bảng", "2. Lê Hồ", "3. Tam Chúc"]
-    assert choice_for_number(r, " 3. ") == "3:3" and choice_for_number(r, "4") is None and choice_for_number(r, "ba") is None
+    assert (
+        choice_for_number(r, " 3. ") == "3:3"
+        and choice_for_number(r, "4") is None
+        and choice_for_number(r, "ba") is None
+    )

@@ -28,8 +28,7 @@ async def fake() -> AsyncIterator[FakeTelegramAPI]:
 
 @pytest.fixture
 async def bot(fake: FakeTelegramAPI) -> AsyncIterator[Bot]:
-    async with Bot(fake.token, base_url=f"{fake.url}/bot",
-                   base_file_url=f"{fake.url}/file/bot") as client:
+    async with Bot(fake.token, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot") as client:
         yield client
 
 
@@ -48,8 +47,9 @@ async def test_get_me_and_wrong_token(fake: FakeTelegramAPI, bot: Bot) -> None:
 
 async def test_send_message_records_and_numbers_per_chat(fake: FakeTelegramAPI, bot: Bot) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Góp ý", callback_data="fb:new")]])
-    first = await bot.send_message(USER, "<b>Xin chào</b> &amp; <i>bà con</i>",
-                                   parse_mode="HTML", reply_markup=keyboard)
+    first = await bot.send_message(
+        USER, "<b>Xin chào</b> &amp; <i>bà con</i>", parse_mode="HTML", reply_markup=keyboard
+    )
     second = await bot.send_message(USER, "Lần hai")
     other = await bot.send_message(777, "Chat khác")
     assert (first.message_id, second.message_id, other.message_id) == (1, 2, 1)
@@ -62,16 +62,18 @@ async def test_send_message_records_and_numbers_per_chat(fake: FakeTelegramAPI, 
     assert fake.stats.requests["sendMessage"] == 3
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("Dòng 1<br>Dòng 2", 'Unsupported start tag "br"'),
-    ("<p>Đoạn</p>", 'Unsupported start tag "p"'),
-    ("<b>chưa đóng", "Can't find end tag"),
-    ("<b>x</i>", "Unmatched end tag"),
-    ("a&nbsp;b", "Unsupported HTML entity"),
-    ('<span class="x">s</span>', 'must have class "tg-spoiler"'),
-])
-async def test_bad_html_is_rejected(fake: FakeTelegramAPI, bot: Bot, text: str,
-                                    reason: str) -> None:
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("Dòng 1<br>Dòng 2", 'Unsupported start tag "br"'),
+        ("<p>Đoạn</p>", 'Unsupported start tag "p"'),
+        ("<b>chưa đóng", "Can't find end tag"),
+        ("<b>x</i>", "Unmatched end tag"),
+        ("a&nbsp;b", "Unsupported HTML entity"),
+        ('<span class="x">s</span>', 'must have class "tg-spoiler"'),
+    ],
+)
+async def test_bad_html_is_rejected(fake: FakeTelegramAPI, bot: Bot, text: str, reason: str) -> None:
     with pytest.raises(BadRequest, match="an't parse entities") as info:
         await bot.send_message(USER, text, parse_mode="HTML")
     assert reason.lower() in info.value.message.lower()  # PTB re-capitalises the text
@@ -84,10 +86,12 @@ async def test_byte_offset_counts_utf8(bot: Bot) -> None:
 
 
 async def test_allowed_html_and_lengths(fake: FakeTelegramAPI, bot: Bot) -> None:
-    ok = ('<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s>'
-          '<strike>k</strike><del>d</del><span class="tg-spoiler">x</span><tg-spoiler>y</tg-spoiler>'
-          '<a href="https://example.org">a</a><code>c</code><pre><code class="language-py">p'
-          '</code></pre><blockquote expandable>q</blockquote> &lt;&gt;&quot;&#39;&#x1F600;')
+    ok = (
+        "<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s>"
+        '<strike>k</strike><del>d</del><span class="tg-spoiler">x</span><tg-spoiler>y</tg-spoiler>'
+        '<a href="https://example.org">a</a><code>c</code><pre><code class="language-py">p'
+        "</code></pre><blockquote expandable>q</blockquote> &lt;&gt;&quot;&#39;&#x1F600;"
+    )
     await bot.send_message(USER, ok, parse_mode="HTML")
     await bot.send_message(USER, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")
     with pytest.raises(BadRequest, match="Message is too long"):
@@ -99,12 +103,14 @@ async def test_allowed_html_and_lengths(fake: FakeTelegramAPI, bot: Bot) -> None
 
 async def test_callback_data_limit_is_in_bytes(bot: Bot) -> None:
     fits = "đ" * 32  # 64 bytes
-    await bot.send_message(USER, "ok", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("ok", callback_data=fits)]]))
+    await bot.send_message(
+        USER, "ok", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data=fits)]])
+    )
     too_long = "đ" * 33  # 33 characters, 66 bytes
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
-        await bot.send_message(USER, "x", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("x", callback_data=too_long)]]))
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
+        await bot.send_message(
+            USER, "x", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data=too_long)]])
+        )
 
 
 async def test_blocked_chat_is_forbidden(fake: FakeTelegramAPI, bot: Bot) -> None:
@@ -138,8 +144,7 @@ async def test_enforced_private_limit(bot: Bot) -> None:
 
 def test_limiter_windows() -> None:
     now = [0.0]
-    limiter = SendLimiter(global_rate=30, private_burst=3, group_per_minute=20,
-                          clock=lambda: now[0])
+    limiter = SendLimiter(global_rate=30, private_burst=3, group_per_minute=20, clock=lambda: now[0])
     assert all(limiter.check(-5) is None for _ in range(20))
     assert limiter.check(-5) == 60
     now[0] = 30.0
@@ -210,8 +215,7 @@ async def test_file_download(fake: FakeTelegramAPI, bot: Bot) -> None:
 
 async def test_multipart_photo_upload_is_recorded(fake: FakeTelegramAPI, bot: Bot) -> None:
     image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-    message = await bot.send_photo(USER, photo=image, caption="<b>Ảnh</b> hiện trường",
-                                   parse_mode="HTML")
+    message = await bot.send_photo(USER, photo=image, caption="<b>Ảnh</b> hiện trường", parse_mode="HTML")
     record = fake.sent(USER)[0]
     assert record["method"] == "sendPhoto"
     assert record["files"]["photo"] == image
@@ -241,8 +245,7 @@ async def test_webhook_post_carries_secret(fake: FakeTelegramAPI, bot: Bot) -> N
     received: list[tuple[str | None, dict]] = []
 
     async def hook(request: web.Request) -> web.Response:
-        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"),
-                         await request.json()))
+        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
         return web.Response()
 
     app = web.Application()
@@ -254,8 +257,9 @@ async def test_webhook_post_carries_secret(fake: FakeTelegramAPI, bot: Bot) -> N
     port = runner.addresses[0][1]
     try:
         await bot.set_webhook("https://example.org/hook", secret_token="abc")
-        status = await fake.post_webhook(f"http://127.0.0.1:{port}/hook",
-                                         fake.make_location_update(USER, 20.54, 105.91))
+        status = await fake.post_webhook(
+            f"http://127.0.0.1:{port}/hook", fake.make_location_update(USER, 20.54, 105.91)
+        )
     finally:
         await runner.cleanup()
     assert status == 200
@@ -268,8 +272,9 @@ async def test_echo_application_polls_and_replies(fake: FakeTelegramAPI) -> None
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(f"Bạn nói: {update.effective_message.text}")
 
-    app = (ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot")
-           .base_file_url(f"{fake.url}/file/bot").build())
+    app = (
+        ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot").base_file_url(f"{fake.url}/file/bot").build()
+    )
     app.add_handler(MessageHandler(filters.TEXT, echo))
     async with app:
         await app.start()
@@ -288,16 +293,15 @@ async def test_raw_json_get_and_unknown_method(fake: FakeTelegramAPI) -> None:
         async with session.get(f"{api}/getMe") as response:
             assert (await response.json())["result"]["is_bot"] is True
         markup = {"inline_keyboard": [[{"text": "Có", "callback_data": "yes"}]]}
-        async with session.post(f"{api}/sendmessage",
-                                json={"chat_id": -100123, "text": "Họp thôn", "reply_markup": markup}
-                                ) as response:
+        async with session.post(
+            f"{api}/sendmessage", json={"chat_id": -100123, "text": "Họp thôn", "reply_markup": markup}
+        ) as response:
             result = (await response.json())["result"]
         assert result["chat"]["type"] == "supergroup"
         assert result["reply_markup"] == markup
         async with session.post(f"{api}/sendSticker", data={"chat_id": 1}) as response:
             assert response.status == 404
-            assert await response.json() == {"ok": False, "error_code": 404,
-                                             "description": "Not Found"}
+            assert await response.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
     assert fake.sent(-100123)[0]["reply_markup"] == markup
 
 

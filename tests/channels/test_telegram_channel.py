@@ -15,13 +15,14 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
+from bot.app import command_menu
 from bot.channels.telegram import TelegramChannel
 from bot.config import load_settings
-from bot.dispatch import Dispatcher
 from bot.core.errors import ChannelError, ConfigError, RetryLater, TransientError, Unreachable
 from bot.core.messages import Button, Incoming, Reply
-from storage.db import SessionFactory
+from bot.dispatch import Dispatcher
 from storage.audit.models import AuditEvent
+from storage.db import SessionFactory
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.world import make_services
 
@@ -40,14 +41,25 @@ class Rig:
         self.channel: TelegramChannel | None = None
 
     def settings(self) -> Any:
-        return load_settings(telegram_bot_token=TOKEN, telegram_api_base_url=f"{self.fake.url}/bot",
-                             telegram_file_base_url=f"{self.fake.url}/file/bot", database_url=self.database_url,
-                             **self.extra)
+        return load_settings(
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=f"{self.fake.url}/bot",
+            telegram_file_base_url=f"{self.fake.url}/file/bot",
+            database_url=self.database_url,
+            **self.extra,
+        )
 
     async def start(self) -> TelegramChannel:
         services = await make_services(self.factory)
         self.web_app = web.Application()
-        ch = TelegramChannel(Dispatcher(services), self.settings(), self.web_app)
+        dispatcher = Dispatcher(services)
+        ch = TelegramChannel(
+            dispatcher,
+            self.settings(),
+            self.web_app,
+            commands=command_menu(dispatcher.registry),
+            session_factory=self.factory,
+        )
         original = ch.handle
 
         async def counted(inc: Incoming) -> None:
@@ -71,6 +83,7 @@ class Rig:
             while self.handled[str(update_id)] < times:
                 self._event.clear()
                 await self._event.wait()
+
         await asyncio.wait_for(wait(), timeout)
 
     async def act(self, update: dict[str, Any], user: int = USER) -> list[dict[str, Any]]:
@@ -164,8 +177,10 @@ async def test_commands_are_set_per_locale(rig: Rig, fake: FakeTelegramAPI) -> N
     names = [c["command"] for c in vi]
     assert "start" in names and "help" in names and "unknown" not in names
     assert names == [c["command"] for c in en]
-    assert next(c for c in en if c["command"] == "help")["description"] != \
-        next(c for c in vi if c["command"] == "help")["description"]
+    assert (
+        next(c for c in en if c["command"] == "help")["description"]
+        != next(c for c in vi if c["command"] == "help")["description"]
+    )
 
 
 async def test_redelivery_and_double_tap(rig: Rig, fake: FakeTelegramAPI, session_factory: SessionFactory) -> None:
@@ -195,26 +210,50 @@ async def test_429_is_waited_out(rig: Rig, fake: FakeTelegramAPI) -> None:
     assert sent and fake.stats.rate_limited == 1
 
 
-@pytest.mark.parametrize("make", [
-    lambda f: f.make_text_update(USER, ""),
-    lambda f: f.make_text_update(USER, "   \n\t "),
-    lambda f: f.make_text_update(USER, "phản ánh " * 1250),
-    lambda f: f.make_text_update(USER, "a\x00b\x01c\x7f"),
-    lambda f: f.make_text_update(USER, "😀🙏🎉"),
-    lambda f: f.make_text_update(USER, "مرحبا بالعالم \u202eabc"),
-    lambda f: f.make_text_update(USER, unicodedata.normalize("NFD", "xã Thanh Sơn")),
-    lambda f: f.make_sticker_update(USER),
-    lambda f: f.make_voice_update(USER, "voice-1"),
-    lambda f: f.make_command_update(USER, "help", "please now"),
-    lambda f: f.make_command_update(USER, "join", "@@@garbage###"),
-    lambda f: f.make_command_update(USER, "nonexistent"),
-    lambda f: f.make_contact_update(USER, "+84900000000") | {"message": {
-        **f.make_contact_update(USER, "+84900000000")["message"],
-        "contact": {"phone_number": "+84900000000", "first_name": "X", "user_id": 999}}},
-], ids=["empty", "whitespace", "10k", "control", "emoji", "rtl", "nfd", "sticker", "voice", "stray-args",
-        "join-garbage", "unknown-command", "someone-elses-contact"])
-async def test_bad_input_gets_a_polite_reply(rig: Rig, fake: FakeTelegramAPI, make: Any,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda f: f.make_text_update(USER, ""),
+        lambda f: f.make_text_update(USER, "   \n\t "),
+        lambda f: f.make_text_update(USER, "phản ánh " * 1250),
+        lambda f: f.make_text_update(USER, "a\x00b\x01c\x7f"),
+        lambda f: f.make_text_update(USER, "😀🙏🎉"),
+        lambda f: f.make_text_update(USER, "مرحبا بالعالم \u202eabc"),
+        lambda f: f.make_text_update(USER, unicodedata.normalize("NFD", "xã Thanh Sơn")),
+        lambda f: f.make_sticker_update(USER),
+        lambda f: f.make_voice_update(USER, "voice-1"),
+        lambda f: f.make_command_update(USER, "help", "please now"),
+        lambda f: f.make_command_update(USER, "join", "@@@garbage###"),
+        lambda f: f.make_command_update(USER, "nonexistent"),
+        lambda f: (
+            f.make_contact_update(USER, "+84900000000")
+            | {
+                "message": {
+                    **f.make_contact_update(USER, "+84900000000")["message"],
+                    "contact": {"phone_number": "+84900000000", "first_name": "X", "user_id": 999},
+                }
+            }
+        ),
+    ],
+    ids=[
+        "empty",
+        "whitespace",
+        "10k",
+        "control",
+        "emoji",
+        "rtl",
+        "nfd",
+        "sticker",
+        "voice",
+        "stray-args",
+        "join-garbage",
+        "unknown-command",
+        "someone-elses-contact",
+    ],
+)
+async def test_bad_input_gets_a_polite_reply(
+    rig: Rig, fake: FakeTelegramAPI, make: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     await consent_given(rig)  # now at the ward step, where text is expected
     with caplog.at_level(logging.ERROR):
         sent = await rig.act(make(fake))
@@ -260,6 +299,7 @@ async def test_push_errors_map_to_channel_errors(rig: Rig, fake: FakeTelegramAPI
         await ch.send(str(USER), Reply("x"))
     await ch.send(str(USER), Reply("Ảnh", attachments=()))
     from bot.core.messages import Attachment
+
     await ch.send(str(USER), Reply("Tệp", attachments=(Attachment("document", content=b"abc", file_name="a.txt"),)))
     assert fake.sent(USER)[-1]["method"] == "sendDocument"
 
@@ -274,8 +314,13 @@ async def test_webhook_mode(fake: FakeTelegramAPI, session_factory: SessionFacto
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
         bad = Rig(fake, session_factory, database_url, telegram_webhook_url="https://bot.example.org/telegram/webhook")
         await bad.start()
-    rig = Rig(fake, session_factory, database_url, telegram_webhook_url="https://bot.example.org/telegram/webhook",
-              telegram_webhook_secret="s3cret-Secret_42")
+    rig = Rig(
+        fake,
+        session_factory,
+        database_url,
+        telegram_webhook_url="https://bot.example.org/telegram/webhook",
+        telegram_webhook_secret="s3cret-Secret_42",
+    )
     ch = await rig.start()
     runner = web.AppRunner(rig.web_app)
     await runner.setup()

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from yarl import URL
 from sqlmodel import select
+from yarl import URL
 
 from bot.channels.webchat_identity import COOKIE, Identities
 from bot.channels.webchat_limits import RateLimiter, TokenBuckets
@@ -98,8 +98,13 @@ async def test_bad_json_then_a_good_message(server: ChatServer) -> None:
         await ws.send_json({"type": "text", "id": "client-0002", "text": "/start"})
         got = await frames_until(ws, "ack")
         assert got[0]["from"] == "me" and got[0]["client_id"] == "client-0002"
-        assert any(gettext("vi", "I agree") == b["label"] for f in got if f["type"] == "message"
-                   for row in f.get("buttons", []) for b in row)
+        assert any(
+            gettext("vi", "I agree") == b["label"]
+            for f in got
+            if f["type"] == "message"
+            for row in f.get("buttons", [])
+            for b in row
+        )
 
 
 async def test_oversized_message_is_refused_politely_and_nothing_stored(server: ChatServer) -> None:
@@ -189,8 +194,11 @@ async def test_uploads_are_typed_by_content(server: ChatServer) -> None:
         assert r.status == 415 and "PDF" in (await r.json())["text"]
         r = await _upload(c, server.url, PNG + b"\x00" * (10 * 1024 * 1024), "big.png", "client-up04")
         assert r.status == 413 and "10 MB" in (await r.json())["text"]
-        r = await c.post(server.url + "/upload", data=aiohttp.FormData({"id": "client-up05"}),
-                         headers={"Origin": "https://evil.example"})
+        r = await c.post(
+            server.url + "/upload",
+            data=aiohttp.FormData({"id": "client-up05"}),
+            headers={"Origin": "https://evil.example"},
+        )
         assert r.status == 403
     stored = list((server.channel.files.root).rglob("*"))  # type: ignore[attr-defined]
     files = [p for p in stored if p.is_file()]
@@ -223,6 +231,7 @@ async def test_push_while_open_and_replay_after_reconnect(server: ChatServer) ->
             if any(r.payload.get("text", "").startswith("Phường đã") for r in await history(server)):
                 break
             import asyncio
+
             await asyncio.sleep(0.05)
         async with c.ws_connect(server.url + "/ws") as ws:
             replayed = await hello(ws, after=last)

@@ -19,13 +19,16 @@ import storage.tables  # noqa: F401
 from bot.channels.webchat_identity import COOKIE
 from bot.channels.webchat_limits import RateLimiter
 from bot.core.i18n import gettext
-from storage.db import create_engine, session_factory as make_factory
+from storage.db import create_engine
+from storage.db import session_factory as make_factory
 from storage.people.models import Person
 from storage.units.models import Unit
 from tests.browser import ChatServer, launch_chromium, start_server
 
-pytestmark = [pytest.mark.asyncio(loop_scope="module"),
-              pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="needs Debian's chromium")]
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="needs Debian's chromium"),
+]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT = 10_000
@@ -133,8 +136,11 @@ async def test_push_while_open_and_what_was_missed_after_reconnects(env: Env) ->
     page.set_default_timeout(TIMEOUT)
     await page.goto(env.server.url + "/")
     await page.get_by_text("Kết quả giải quyết: đã sửa đèn đường thôn 1.").wait_for()
-    for t in ("Thông báo: họp tổ dân phố lúc 19 giờ.", "Phường đã tiếp nhận kiến nghị.",
-              "Kết quả giải quyết: đã sửa đèn đường thôn 1."):
+    for t in (
+        "Thông báo: họp tổ dân phố lúc 19 giờ.",
+        "Phường đã tiếp nhận kiến nghị.",
+        "Kết quả giải quyết: đã sửa đèn đường thôn 1.",
+    ):
         assert await page.locator("#log .msg", has_text=t).count() == 1
     await context.close()
 
@@ -174,8 +180,14 @@ async def test_rate_limit_and_long_message_keep_the_text(env: Env) -> None:
             await send(page, f"xin chào {i}")
             await page.locator("#log .msg.me:not(.pending)", has_text=f"xin chào {i}").wait_for()
         await send(page, "tin thứ ba")
-        await page.get_by_text(vi("You are sending messages very quickly. Please wait {seconds} seconds and try "
-                                  "again. Your text is kept in the box.").split("{")[0].strip()).wait_for()
+        await page.get_by_text(
+            vi(
+                "You are sending messages very quickly. Please wait {seconds} seconds and try "
+                "again. Your text is kept in the box."
+            )
+            .split("{")[0]
+            .strip()
+        ).wait_for()
         assert await page.locator("#input").input_value() == "tin thứ ba"
         assert await page.locator("#log .msg.me", has_text="tin thứ ba").count() == 0
     finally:

@@ -12,16 +12,17 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.channels.base import DIRECT, Delivery
 from bot.channels.zalo import ZaloOptions
 from bot.channels.zalo_tokens import load_tokens
 from bot.core.messages import Button, Reply
 from storage import outbox
-from storage.db import utcnow
-from storage.people.models import ChannelIdentity, Person
-from storage.outbox.models import OutboxMessage
 from storage.channels.zalo import ZaloEvent
-from tests.fakes.zalo_api import FakeZaloAPI
+from storage.db import utcnow
+from storage.outbox.models import OutboxMessage
+from storage.people.models import ChannelIdentity, Person
 from tests.channels.zalo_support import ZaloEnv, close_env, make_env
+from tests.fakes.zalo_api import FakeZaloAPI
 
 
 @pytest.fixture
@@ -54,8 +55,11 @@ def _numbered(env: ZaloEnv, user: str) -> bool:
 
 async def person_of(env: ZaloEnv, user: str) -> Person:
     async with env.factory() as s:
-        ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == "zalo",
-                                                            ChannelIdentity.external_id == user))).one()
+        ident = (
+            await s.exec(
+                select(ChannelIdentity).where(ChannelIdentity.channel == "zalo", ChannelIdentity.external_id == user)
+            )
+        ).one()
         p = await s.get(Person, ident.person_id)
         assert p is not None
         return p
@@ -237,10 +241,20 @@ async def test_image_and_location_become_attachments(env: ZaloEnv) -> None:
         return await orig(inc)
 
     env.dispatcher.handle = spy  # type: ignore[method-assign]
-    await env.post("user_send_image", "u8", attachments=[
-        {"type": "image", "payload": {"url": "https://example.org/a.jpg", "thumbnail": "https://example.org/t.jpg"}}])
-    await env.post("user_send_location", "u8", attachments=[
-        {"type": "location", "payload": {"coordinates": {"latitude": "20.5523", "longitude": "105.9171"}}}])
+    await env.post(
+        "user_send_image",
+        "u8",
+        attachments=[
+            {"type": "image", "payload": {"url": "https://example.org/a.jpg", "thumbnail": "https://example.org/t.jpg"}}
+        ],
+    )
+    await env.post(
+        "user_send_location",
+        "u8",
+        attachments=[
+            {"type": "location", "payload": {"coordinates": {"latitude": "20.5523", "longitude": "105.9171"}}}
+        ],
+    )
     img, loc = seen
     assert img.attachments[0].kind == "photo" and img.attachments[0].ref == "https://example.org/a.jpg"  # type: ignore[attr-defined]
     assert loc.location.latitude == pytest.approx(20.5523)  # type: ignore[attr-defined]
@@ -261,13 +275,13 @@ async def test_token_expiring_mid_broadcast_refreshes_once(env: ZaloEnv) -> None
     orig = env.channel.send
     calls = 0
 
-    async def send(recipient, reply):  # type: ignore[no-untyped-def]
+    async def send(recipient: str, reply: Reply, delivery: Delivery = DIRECT) -> None:
         nonlocal calls
         calls += 1
         if calls == 3:
             env.fake.expire_access_tokens()  # Zalo invalidates the token in the middle
             env.channel.tokens._cached = None
-        return await orig(recipient, reply)
+        await orig(recipient, reply, delivery)
 
     env.channel.send = send  # type: ignore[method-assign]
     await sender.drain_once("zalo")
@@ -295,17 +309,20 @@ async def test_two_processes_refresh_exactly_once(session_factory, fake: FakeZal
             await s.commit()
         e1.channel.tokens._cached = None
         # Both processes see the expired token at the same moment and both want to refresh.
-        tokens = await asyncio.gather(e1.channel.tokens.access_token(), e2.channel.tokens.access_token(),
-                                      e1.channel.tokens.access_token())
+        tokens = await asyncio.gather(
+            e1.channel.tokens.access_token(), e2.channel.tokens.access_token(), e1.channel.tokens.access_token()
+        )
         assert len(set(tokens)) == 1 and fake.refresh_calls == 1
         # Both got -216 with the same token at once: the one that waited re-reads and does not refresh.
         fake.expire_access_tokens()
         stale = tokens[0]
-        again = await asyncio.gather(e1.channel.tokens.refresh(stale), e2.channel.tokens.refresh(stale),
-                                     e1.channel.tokens.refresh(stale))
+        again = await asyncio.gather(
+            e1.channel.tokens.refresh(stale), e2.channel.tokens.refresh(stale), e1.channel.tokens.refresh(stale)
+        )
         assert len(set(again)) == 1 and again[0] != stale and fake.refresh_calls == 2
-        await asyncio.gather(e1.channel.send("c1", Reply("một")), e2.channel.send("c2", Reply("hai")),
-                             e1.channel.send("c2", Reply("ba")))
+        await asyncio.gather(
+            e1.channel.send("c1", Reply("một")), e2.channel.send("c2", Reply("hai")), e1.channel.send("c2", Reply("ba"))
+        )
         assert fake.refresh_calls == 2 and fake.refresh_errors == 0
         assert {m.text for m in fake.sent()} >= {"một", "hai", "ba"}
     finally:

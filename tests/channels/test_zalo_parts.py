@@ -6,8 +6,14 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.channels.zalo_client import (ZaloClient, ZaloError, ZaloNotFollower, ZaloOutsideWindow,
-                                      ZaloRefreshTokenInvalid, ZaloTokenExpired)
+from bot.channels.zalo_client import (
+    ZaloClient,
+    ZaloError,
+    ZaloNotFollower,
+    ZaloOutsideWindow,
+    ZaloRefreshTokenInvalid,
+    ZaloTokenExpired,
+)
 from bot.channels.zalo_webhook import event_key, parse_body, parse_event, verify_signature
 from tests.fakes.zalo_api import FakeZaloAPI
 
@@ -45,8 +51,18 @@ def test_events_map_to_incoming() -> None:
     assert p.user_id == "u2" and p.incoming is not None and p.incoming.command == "start"
     assert event_key(follow).startswith("follow:u2:")
     assert parse_event(parse_body(fake.event("unfollow", "u2")[0])).kind == "unfollow"
-    f = parse_body(fake.event("user_send_file", "u3", attachments=[
-        {"type": "file", "payload": {"url": "https://f/x.pdf", "name": "don.pdf", "size": "1234", "type": "pdf"}}])[0])
+    f = parse_body(
+        fake.event(
+            "user_send_file",
+            "u3",
+            attachments=[
+                {
+                    "type": "file",
+                    "payload": {"url": "https://f/x.pdf", "name": "don.pdf", "size": "1234", "type": "pdf"},
+                }
+            ],
+        )[0]
+    )
     att = parse_event(f).incoming.attachments[0]  # type: ignore[union-attr]
     assert att.kind == "document" and att.file_name == "don.pdf" and att.size == 1234
     seen = parse_body(b'{"event_name":"user_seen_message","app_id":"1","sender":{"id":"oa"},"timestamp":"1"}')

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+
 import pytest
 from sqlmodel import select
 
 import handlers.petitions.flows as feedback_mod
-from storage import units
-from storage import petitions
-from storage.petitions.files import LocalFileStore
+from storage import petitions, units
 from storage.db import utcnow
+from storage.outbox.models import OutboxMessage
 from storage.people.invites import grant_role
 from storage.people.models import ChannelIdentity, Person
-from storage.outbox.models import OutboxMessage
-from storage.petitions.models import Case
 from storage.people.services import active_roles
-from tests.fakes.zalo_api import FakeZaloAPI
+from storage.petitions.files import LocalFileStore
+from storage.petitions.models import Case
 from tests.channels.zalo_support import ZaloEnv, close_env, make_env
+from tests.fakes.zalo_api import FakeZaloAPI
 
 
 @pytest.fixture
@@ -102,7 +102,5 @@ async def test_petition_through_zalo_and_answer_pushed_back(env: ZaloEnv) -> Non
     answer = env.fake.sent("res")[-1].text or ""
     assert code.group(0) in answer and "Phường đã thay bóng đèn ở ngõ 5." in answer
     async with env.factory() as s:
-        statuses = {r.status for r in await s.exec(select(OutboxMessage).where(
-            OutboxMessage.recipient == "res"))}
+        statuses = {r.status for r in await s.exec(select(OutboxMessage).where(OutboxMessage.recipient == "res"))}
     assert statuses == {"sent"}
-

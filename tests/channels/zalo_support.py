@@ -21,8 +21,14 @@ from tests.world import make_services
 
 
 def zalo_settings(fake: FakeZaloAPI) -> Settings:
-    return Settings(zalo_app_id=fake.app_id, zalo_app_secret=fake.app_secret, zalo_oa_secret_key=fake.oa_secret_key,
-                    zalo_api_base_url=fake.url, zalo_oauth_base_url=fake.url, _env_file=None)  # type: ignore[call-arg]
+    return Settings(
+        zalo_app_id=fake.app_id,
+        zalo_app_secret=fake.app_secret,
+        zalo_oa_secret_key=fake.oa_secret_key,
+        zalo_api_base_url=fake.url,
+        zalo_oauth_base_url=fake.url,
+        _env_file=None,
+    )  # type: ignore[call-arg]
 
 
 @dataclass
@@ -71,13 +77,20 @@ class ZaloEnv:
         return OutboxSender(self.factory, {"zalo": self.channel}, limits={"zalo": UNLIMITED}, backoff_base=0.01)
 
 
-async def make_env(factory: SessionFactory, fake: FakeZaloAPI, options: ZaloOptions | None = None,
-                   *, tokens: bool = True) -> ZaloEnv:
+async def make_env(
+    factory: SessionFactory, fake: FakeZaloAPI, options: ZaloOptions | None = None, *, tokens: bool = True
+) -> ZaloEnv:
     services = await make_services(factory)
     dispatcher = Dispatcher(services)
     web_app = web.Application()
-    channel = ZaloChannel(dispatcher, zalo_settings(fake), web_app, factory,
-                          options=options or ZaloOptions(sweep_interval=3600))
+    channel = ZaloChannel(
+        dispatcher,
+        zalo_settings(fake),
+        web_app,
+        factory,
+        options=options or ZaloOptions(sweep_interval=3600),
+        wake_outbox=lambda: services.wake_outbox(),
+    )
     if tokens:
         access, refresh = fake.issue_tokens()
         await save_tokens(factory, fake.app_id, access, refresh, 90000)

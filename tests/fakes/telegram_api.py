@@ -36,20 +36,44 @@ import aiohttp
 from aiohttp import web
 
 from . import telegram_updates as _updates
+from .telegram_rules import ApiError, SendLimiter, bad_request, check_caption, check_reply_markup, check_text
 from .telegram_state import SentLog, UpdateQueue
-from .telegram_rules import (ApiError, SendLimiter, bad_request, check_caption,
-                             check_reply_markup, check_text)
 
 __all__ = ["ApiError", "FakeStats", "FakeTelegramAPI"]
 
 DEFAULT_TOKEN = "123456:TEST-token"
-JSON_FIELDS = frozenset({"reply_markup", "allowed_updates", "commands", "scope", "entities",
-                         "caption_entities", "link_preview_options", "reply_parameters", "media"})
-CHAT_ACTIONS = frozenset({"typing", "upload_photo", "record_video", "upload_video", "record_voice",
-                          "upload_voice", "upload_document", "choose_sticker", "find_location",
-                          "record_video_note", "upload_video_note"})
-NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message")
+JSON_FIELDS = frozenset(
+    {
+        "reply_markup",
+        "allowed_updates",
+        "commands",
+        "scope",
+        "entities",
+        "caption_entities",
+        "link_preview_options",
+        "reply_parameters",
+        "media",
+    }
+)
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
 Params = dict[str, Any]
 Handler = Callable[[Params, dict[str, "_Upload"]], Awaitable[Any]]
 
@@ -122,21 +146,37 @@ class FakeTelegramAPI:
     make_sticker_update = staticmethod(_updates.make_sticker_update)
     make_voice_update = staticmethod(_updates.make_voice_update)
 
-    def __init__(self, token: str = DEFAULT_TOKEN, *, latency: float = 0.0,
-                 enforce_limits: bool = False, global_rate: int = 30, private_burst: int = 3,
-                 private_rate: float = 1.0, group_per_minute: int = 20,
-                 bot_first_name: str = "Loa Làng Test",
-                 bot_username: str = "loalang_test_bot") -> None:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        latency: float = 0.0,
+        enforce_limits: bool = False,
+        global_rate: int = 30,
+        private_burst: int = 3,
+        private_rate: float = 1.0,
+        group_per_minute: int = 20,
+        bot_first_name: str = "Loa Làng Test",
+        bot_username: str = "loalang_test_bot",
+    ) -> None:
         self.token = token
         self.url = ""
         self.latency = latency
         self.enforce_limits = enforce_limits
-        self.limiter = SendLimiter(global_rate=global_rate, private_burst=private_burst,
-                                   private_rate=private_rate, group_per_minute=group_per_minute)
+        self.limiter = SendLimiter(
+            global_rate=global_rate,
+            private_burst=private_burst,
+            private_rate=private_rate,
+            group_per_minute=group_per_minute,
+        )
         self.blocked: set[int] = set()
         self.stats = FakeStats()
-        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True,
-                         "first_name": bot_first_name, "username": bot_username}
+        self.bot_user = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+        }
         self.webhook: dict[str, Any] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.callback_answers: list[Params] = []
@@ -149,11 +189,26 @@ class FakeTelegramAPI:
         self._injected: dict[str, list[_Injected]] = {}
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Handler] = {
-            name.lower(): getattr(self, f"_m_{name}") for name in (
-                "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
-                "sendMessage", "editMessageText", "editMessageReplyMarkup",
-                "answerCallbackQuery", "setMyCommands", "getMyCommands", "deleteMyCommands",
-                "sendChatAction", "sendPhoto", "sendDocument", "sendVoice", "getFile")
+            name.lower(): getattr(self, f"_m_{name}")
+            for name in (
+                "getMe",
+                "getUpdates",
+                "setWebhook",
+                "deleteWebhook",
+                "getWebhookInfo",
+                "sendMessage",
+                "editMessageText",
+                "editMessageReplyMarkup",
+                "answerCallbackQuery",
+                "setMyCommands",
+                "getMyCommands",
+                "deleteMyCommands",
+                "sendChatAction",
+                "sendPhoto",
+                "sendDocument",
+                "sendVoice",
+                "getFile",
+            )
         }
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -185,14 +240,21 @@ class FakeTelegramAPI:
 
     # -- test controls -----------------------------------------------------------------------
 
-    def fail_next(self, method: str, error_code: int, description: str | None = None,
-                  retry_after: int | None = None, count: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        error_code: int,
+        description: str | None = None,
+        retry_after: int | None = None,
+        count: int = 1,
+    ) -> None:
         """Answer the next ``count`` calls of ``method`` with this error (429 gets retry_after)."""
         if error_code == 429 and retry_after is None:
             retry_after = 1
         if description is None:
-            description = (f"Too Many Requests: retry after {retry_after}" if error_code == 429
-                           else f"Error {error_code}")
+            description = (
+                f"Too Many Requests: retry after {retry_after}" if error_code == 429 else f"Error {error_code}"
+            )
         error = ApiError(error_code, description, retry_after)
         self._injected.setdefault(method.lower(), []).append(_Injected(error, count))
 
@@ -207,8 +269,9 @@ class FakeTelegramAPI:
     def sent(self, chat_id: int | str | None = None) -> list[dict[str, Any]]:
         return self.log.sent(chat_id)
 
-    async def wait_for(self, chat_id: int | str | None, count: int = 1, timeout: float = 5.0,
-                       since: int = 0) -> list[dict[str, Any]]:
+    async def wait_for(
+        self, chat_id: int | str | None, count: int = 1, timeout: float = 5.0, since: int = 0
+    ) -> list[dict[str, Any]]:
         """Records ``[since:since + count]`` of ``sent(chat_id)``, waiting until they exist."""
         return await self.log.wait_for(chat_id, count, timeout, since)
 
@@ -235,25 +298,31 @@ class FakeTelegramAPI:
     def pending_updates(self) -> list[dict[str, Any]]:
         return self.updates.pending
 
-    def _record(self, method: str, params: Params, chat_id: int | str, message_id: int | None,
-                uploads: dict[str, _Upload]) -> None:
-        self.log.add({
-            "method": method, "chat_id": chat_id, "text": params.get("text"),
-            "caption": params.get("caption"), "parse_mode": params.get("parse_mode"),
-            "reply_markup": params.get("reply_markup"), "message_id": message_id,
-            "files": {name: up.content for name, up in uploads.items()},
-            "params": params, "time": time.monotonic(),
-        })
+    def _record(
+        self, method: str, params: Params, chat_id: int | str, message_id: int | None, uploads: dict[str, _Upload]
+    ) -> None:
+        self.log.add(
+            {
+                "method": method,
+                "chat_id": chat_id,
+                "text": params.get("text"),
+                "caption": params.get("caption"),
+                "parse_mode": params.get("parse_mode"),
+                "reply_markup": params.get("reply_markup"),
+                "message_id": message_id,
+                "files": {name: up.content for name, up in uploads.items()},
+                "params": params,
+                "time": time.monotonic(),
+            }
+        )
 
-    async def post_webhook(self, url: str, update: dict[str, Any],
-                           secret: str | None = None) -> int:
+    async def post_webhook(self, url: str, update: dict[str, Any], secret: str | None = None) -> int:
         """POST ``update`` as Telegram would; ``secret`` defaults to setWebhook's ("" for none)."""
         update = self.updates.assign_id(update)
         token = self.webhook.get("secret_token") if secret is None else secret
         headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
-        async with aiohttp.ClientSession() as session:
-            async with session.post(url, json=update, headers=headers) as response:
-                return response.status
+        async with aiohttp.ClientSession() as session, session.post(url, json=update, headers=headers) as response:
+            return response.status
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -340,16 +409,20 @@ class FakeTelegramAPI:
     def _new_message(self, chat_id: int | str, params: Params, **content: Any) -> dict[str, Any]:
         message_id = self._message_ids.get(chat_id, 0) + 1
         self._message_ids[chat_id] = message_id
-        message = {"message_id": message_id, "from": self.bot_user, "chat": self._chat(chat_id),
-                   "date": int(time.time()), **content}
+        message = {
+            "message_id": message_id,
+            "from": self.bot_user,
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+            **content,
+        }
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         self._messages[(chat_id, message_id)] = message
         return message
 
-    async def _send(self, method: str, params: Params, uploads: dict[str, _Upload],
-                    **content: Any) -> dict[str, Any]:
+    async def _send(self, method: str, params: Params, uploads: dict[str, _Upload], **content: Any) -> dict[str, Any]:
         chat_id = _chat_id(params)
         check_reply_markup(params.get("reply_markup"))
         self._check_reachable(chat_id)
@@ -358,8 +431,9 @@ class FakeTelegramAPI:
         self._record(method, params, chat_id, message["message_id"], uploads)
         return message
 
-    def _media(self, params: Params, uploads: dict[str, _Upload], field_name: str,
-               folder: str) -> tuple[str, int, _Upload | None]:
+    def _media(
+        self, params: Params, uploads: dict[str, _Upload], field_name: str, folder: str
+    ) -> tuple[str, int, _Upload | None]:
         """file_id and size of an uploaded or referenced file; uploads become downloadable."""
         upload = uploads.get(field_name)
         if upload is not None:
@@ -375,14 +449,22 @@ class FakeTelegramAPI:
     # -- methods -----------------------------------------------------------------------------
 
     async def _m_getMe(self, params: Params, uploads: dict[str, _Upload]) -> Any:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False, "can_connect_to_business": False,
-                "has_main_web_app": False}
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     async def _m_getUpdates(self, params: Params, uploads: dict[str, _Upload]) -> Any:
         if self.webhook.get("url"):
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = _int(params.get("offset", 0), "offset")
         limit = min(max(_int(params.get("limit", 100), "limit"), 1), 100)
         timeout = max(_int(params.get("timeout", 0), "timeout"), 0)
@@ -390,14 +472,16 @@ class FakeTelegramAPI:
 
     async def _m_setWebhook(self, params: Params, uploads: dict[str, _Upload]) -> Any:
         secret = params.get("secret_token")
-        if secret and (len(secret) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-")
-                                                   for c in secret)):
+        if secret and (len(secret) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret)):
             raise bad_request("secret token contains unallowed characters")
         if _flag(params.get("drop_pending_updates")):
             self.updates.confirm_all()
-        self.webhook = {"url": params.get("url", ""), "secret_token": secret,
-                        "max_connections": _int(params.get("max_connections", 40), "max_connections"),
-                        "allowed_updates": params.get("allowed_updates")}
+        self.webhook = {
+            "url": params.get("url", ""),
+            "secret_token": secret,
+            "max_connections": _int(params.get("max_connections", 40), "max_connections"),
+            "allowed_updates": params.get("allowed_updates"),
+        }
         return True
 
     async def _m_deleteWebhook(self, params: Params, uploads: dict[str, _Upload]) -> Any:
@@ -407,8 +491,11 @@ class FakeTelegramAPI:
         return True
 
     async def _m_getWebhookInfo(self, params: Params, uploads: dict[str, _Upload]) -> Any:
-        info: dict[str, Any] = {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
-                                "pending_update_count": len(self.updates.pending)}
+        info: dict[str, Any] = {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.updates.pending),
+        }
         if info["url"]:
             info["max_connections"] = self.webhook["max_connections"]
             if self.webhook.get("allowed_updates"):
@@ -422,25 +509,33 @@ class FakeTelegramAPI:
     async def _m_sendPhoto(self, params: Params, uploads: dict[str, _Upload]) -> Any:
         check_caption(params.get("caption"), params.get("parse_mode"))
         file_id, size, _ = self._media(params, uploads, "photo", "photos")
-        photo = [{"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280,
-                  "height": 960, "file_size": size}]
-        return await self._send("sendPhoto", params, uploads, photo=photo,
-                                **self._caption(params))
+        photo = [
+            {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960, "file_size": size}
+        ]
+        return await self._send("sendPhoto", params, uploads, photo=photo, **self._caption(params))
 
     async def _m_sendDocument(self, params: Params, uploads: dict[str, _Upload]) -> Any:
         check_caption(params.get("caption"), params.get("parse_mode"))
         file_id, size, upload = self._media(params, uploads, "document", "documents")
-        document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": size,
-                    "file_name": (upload and upload.filename) or "file",
-                    "mime_type": (upload and upload.content_type) or "application/octet-stream"}
-        return await self._send("sendDocument", params, uploads, document=document,
-                                **self._caption(params))
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": size,
+            "file_name": (upload and upload.filename) or "file",
+            "mime_type": (upload and upload.content_type) or "application/octet-stream",
+        }
+        return await self._send("sendDocument", params, uploads, document=document, **self._caption(params))
 
     async def _m_sendVoice(self, params: Params, uploads: dict[str, _Upload]) -> Any:
         check_caption(params.get("caption"), params.get("parse_mode"))
         file_id, size, _ = self._media(params, uploads, "voice", "voice")
-        voice = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": size,
-                 "duration": _int(params.get("duration", 1), "duration"), "mime_type": "audio/ogg"}
+        voice = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": size,
+            "duration": _int(params.get("duration", 1), "duration"),
+            "mime_type": "audio/ogg",
+        }
         return await self._send("sendVoice", params, uploads, voice=voice, **self._caption(params))
 
     @staticmethod
@@ -456,8 +551,11 @@ class FakeTelegramAPI:
         self._check_reachable(chat_id)
         # Messages this fake never sent (e.g. from make_callback_update) are accepted as new.
         old = self._messages.get((chat_id, message_id)) or {
-            "message_id": message_id, "from": self.bot_user, "chat": self._chat(chat_id),
-            "date": int(time.time())}
+            "message_id": message_id,
+            "from": self.bot_user,
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+        }
         markup = params.get("reply_markup")
         markup = markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
         message = {**old, **changes, "edit_date": int(time.time())}
@@ -496,8 +594,9 @@ class FakeTelegramAPI:
             raise bad_request("commands must be a list of at most 100 BotCommand")
         for command in commands:
             name = command.get("command", "")
-            if not 1 <= len(name) <= 32 or not all(c.isascii() and (c.isalnum() or c == "_")
-                                                   and not c.isupper() for c in name):
+            if not 1 <= len(name) <= 32 or not all(
+                c.isascii() and (c.isalnum() or c == "_") and not c.isupper() for c in name
+            ):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(command.get("description", "")) <= 256:
                 raise bad_request("command description is empty")
@@ -523,5 +622,9 @@ class FakeTelegramAPI:
         stored = self._files.get(file_id)
         if stored is None:
             raise bad_request("invalid file_id")
-        return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
-                "file_size": len(stored.content), "file_path": stored.file_path}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }

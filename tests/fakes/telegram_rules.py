@@ -27,15 +27,40 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
 ALLOWED_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-     "a", "tg-emoji", "code", "pre", "blockquote"}
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+    }
 )
 ALLOWED_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
 PARSE_MODES = frozenset({"html", "markdown", "markdownv2"})
 BUTTON_ACTIONS = frozenset(
-    {"url", "callback_data", "web_app", "login_url", "switch_inline_query",
-     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-     "callback_game", "pay"}
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
 )
 
 
@@ -49,8 +74,7 @@ class ApiError(Exception):
         self.retry_after = retry_after
 
     def payload(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error_code": self.error_code,
-                                "description": self.description}
+        body: dict[str, Any] = {"ok": False, "error_code": self.error_code, "description": self.description}
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
@@ -92,8 +116,7 @@ class _TelegramHTML(HTMLParser):
         if not self._open:
             self._fail(f"Unexpected end tag at byte offset {offset}")
         if self._open[-1] != tag:
-            self._fail(f'Unmatched end tag at byte offset {offset}, expected "</{self._open[-1]}>", '
-                       f'found "</{tag}>"')
+            self._fail(f'Unmatched end tag at byte offset {offset}, expected "</{self._open[-1]}>", found "</{tag}>"')
         self._open.pop()
 
     def handle_data(self, data: str) -> None:
@@ -172,8 +195,15 @@ class SendLimiter:
     ``group_per_minute`` per rolling minute. Rejected sends do not count.
     """
 
-    def __init__(self, *, global_rate: int = 30, private_burst: int = 3, private_rate: float = 1.0,
-                 group_per_minute: int = 20, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        global_rate: int = 30,
+        private_burst: int = 3,
+        private_rate: float = 1.0,
+        group_per_minute: int = 20,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.global_rate = global_rate
         self.private_burst = private_burst
         self.private_rate = private_rate

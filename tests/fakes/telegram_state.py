@@ -105,20 +105,23 @@ class SentLog:
     def sent(self, chat_id: int | str | None = None) -> list[Record]:
         return [r for r in self.records if chat_id is None or r["chat_id"] == chat_id]
 
-    async def wait_for(self, chat_id: int | str | None, count: int = 1, timeout: float = 5.0,
-                       since: int = 0) -> list[Record]:
+    async def wait_for(
+        self, chat_id: int | str | None, count: int = 1, timeout: float = 5.0, since: int = 0
+    ) -> list[Record]:
         """Records ``[since:since + count]`` of ``sent(chat_id)``, waiting until they exist."""
+
         async def ready() -> list[Record]:
             while len(records := self.sent(chat_id)) < since + count:
                 await self._event.wait()
-            return records[since:since + count]
+            return records[since : since + count]
 
         try:
             return await asyncio.wait_for(ready(), timeout)
         except TimeoutError:
             texts = [r["text"] or r["caption"] for r in self.sent(chat_id)]
-            raise TimeoutError(f"chat {chat_id}: wanted {count} message(s) after index {since} "
-                               f"within {timeout}s; sent so far: {texts}") from None
+            raise TimeoutError(
+                f"chat {chat_id}: wanted {count} message(s) after index {since} within {timeout}s; sent so far: {texts}"
+            ) from None
 
     def clear(self) -> None:
         self.records.clear()

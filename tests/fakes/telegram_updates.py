@@ -44,9 +44,15 @@ def _chat(chat_id: int, first_name: str) -> dict[str, Any]:
     return {"id": chat_id, "type": kind, "title": f"Nhóm {abs(chat_id)}"}
 
 
-def _message_update(user_id: int, *, first_name: str = "Dân", language_code: str | None = "vi",
-                    chat_id: int | None = None, message_id: int | None = None,
-                    **content: Any) -> Update:
+def _message_update(
+    user_id: int,
+    *,
+    first_name: str = "Dân",
+    language_code: str | None = "vi",
+    chat_id: int | None = None,
+    message_id: int | None = None,
+    **content: Any,
+) -> Update:
     message = {
         "message_id": message_id if message_id is not None else next(_message_ids),
         "from": _user(user_id, first_name, language_code),
@@ -70,27 +76,35 @@ def make_command_update(user_id: int, command: str, args: str = "", **kw: Any) -
     return _message_update(user_id, text=text, entities=entities, **kw)
 
 
-def make_callback_update(user_id: int, data: str, message_id: int = 1, *,
-                         message_text: str = "…", first_name: str = "Dân",
-                         language_code: str | None = "vi", chat_id: int | None = None,
-                         bot_id: int = BOT_ID) -> Update:
+def make_callback_update(
+    user_id: int,
+    data: str,
+    message_id: int = 1,
+    *,
+    message_text: str = "…",
+    first_name: str = "Dân",
+    language_code: str | None = "vi",
+    chat_id: int | None = None,
+    bot_id: int = BOT_ID,
+) -> Update:
     """A press on an inline button (``data``) under the bot's message ``message_id``."""
     chat = chat_id if chat_id is not None else user_id
     message = {
         "message_id": message_id,
-        "from": {"id": bot_id, "is_bot": True, "first_name": "Loa Làng Test",
-                 "username": "loalang_test_bot"},
+        "from": {"id": bot_id, "is_bot": True, "first_name": "Loa Làng Test", "username": "loalang_test_bot"},
         "chat": _chat(chat, first_name),
         "date": int(time.time()),
         "text": message_text,
     }
-    return {"callback_query": {
-        "id": str(next(_callback_ids)),
-        "from": _user(user_id, first_name, language_code),
-        "message": message,
-        "chat_instance": f"ci{chat}",
-        "data": data,
-    }}
+    return {
+        "callback_query": {
+            "id": str(next(_callback_ids)),
+            "from": _user(user_id, first_name, language_code),
+            "message": message,
+            "chat_instance": f"ci{chat}",
+            "data": data,
+        }
+    }
 
 
 def make_contact_update(user_id: int, phone: str, **kw: Any) -> Update:
@@ -103,35 +117,55 @@ def make_location_update(user_id: int, lat: float, lon: float, **kw: Any) -> Upd
     return _message_update(user_id, location={"latitude": lat, "longitude": lon}, **kw)
 
 
-def make_photo_update(user_id: int, file_id: str, file_size: int, *, caption: str | None = None,
-                      **kw: Any) -> Update:
+def make_photo_update(user_id: int, file_id: str, file_size: int, *, caption: str | None = None, **kw: Any) -> Update:
     """A photo in two sizes, the larger one being ``file_id``."""
     sizes = [
-        {"file_id": f"{file_id}-thumb", "file_unique_id": f"u-{file_id}-thumb", "width": 90,
-         "height": 68, "file_size": max(1, file_size // 20)},
-        {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960,
-         "file_size": file_size},
+        {
+            "file_id": f"{file_id}-thumb",
+            "file_unique_id": f"u-{file_id}-thumb",
+            "width": 90,
+            "height": 68,
+            "file_size": max(1, file_size // 20),
+        },
+        {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960, "file_size": file_size},
     ]
     extra = {"caption": caption} if caption else {}
     return _message_update(user_id, photo=sizes, **extra, **kw)
 
 
-def make_document_update(user_id: int, file_id: str, file_name: str, mime_type: str,
-                         file_size: int, **kw: Any) -> Update:
-    document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": file_name,
-                "mime_type": mime_type, "file_size": file_size}
+def make_document_update(
+    user_id: int, file_id: str, file_name: str, mime_type: str, file_size: int, **kw: Any
+) -> Update:
+    document = {
+        "file_id": file_id,
+        "file_unique_id": f"u-{file_id}",
+        "file_name": file_name,
+        "mime_type": mime_type,
+        "file_size": file_size,
+    }
     return _message_update(user_id, document=document, **kw)
 
 
-def make_sticker_update(user_id: int, file_id: str = "sticker-1", emoji: str = "👍",
-                        **kw: Any) -> Update:
-    sticker = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "type": "regular",
-               "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": emoji}
+def make_sticker_update(user_id: int, file_id: str = "sticker-1", emoji: str = "👍", **kw: Any) -> Update:
+    sticker = {
+        "file_id": file_id,
+        "file_unique_id": f"u-{file_id}",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": emoji,
+    }
     return _message_update(user_id, sticker=sticker, **kw)
 
 
-def make_voice_update(user_id: int, file_id: str, duration: int = 3, file_size: int = 8_000,
-                      **kw: Any) -> Update:
-    voice = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "duration": duration,
-             "mime_type": "audio/ogg", "file_size": file_size}
+def make_voice_update(user_id: int, file_id: str, duration: int = 3, file_size: int = 8_000, **kw: Any) -> Update:
+    voice = {
+        "file_id": file_id,
+        "file_unique_id": f"u-{file_id}",
+        "duration": duration,
+        "mime_type": "audio/ogg",
+        "file_size": file_size,
+    }
     return _message_update(user_id, voice=voice, **kw)

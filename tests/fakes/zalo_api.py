@@ -52,10 +52,18 @@ class SentMessage:
 
 
 class FakeZaloAPI:
-    def __init__(self, *, app_id: str = "1234567890", app_secret: str = "app-secret",
-                 oa_secret_key: str = "oa-secret-key", clock: Callable[[], datetime] = _now,
-                 max_buttons: int = 5, max_text: int = 2000, quota: int | None = None,
-                 refresh_delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        app_id: str = "1234567890",
+        app_secret: str = "app-secret",
+        oa_secret_key: str = "oa-secret-key",
+        clock: Callable[[], datetime] = _now,
+        max_buttons: int = 5,
+        max_text: int = 2000,
+        quota: int | None = None,
+        refresh_delay: float = 0.0,
+    ) -> None:
         self.app_id, self.app_secret, self.oa_secret_key = app_id, app_secret, oa_secret_key
         self.clock = clock
         self.max_buttons, self.max_text, self.quota = max_buttons, max_text, quota
@@ -121,15 +129,28 @@ class FakeZaloAPI:
         app = app_id or self.app_id
         return hashlib.sha256(app.encode() + raw + timestamp.encode() + self.oa_secret_key.encode()).hexdigest()
 
-    def event(self, event_name: str, user_id: str, *, text: str | None = None,
-              attachments: list[dict[str, Any]] | None = None, msg_id: str | None = None,
-              at: datetime | None = None, mac_prefix: bool = True) -> tuple[bytes, dict[str, str]]:
+    def event(
+        self,
+        event_name: str,
+        user_id: str,
+        *,
+        text: str | None = None,
+        attachments: list[dict[str, Any]] | None = None,
+        msg_id: str | None = None,
+        at: datetime | None = None,
+        mac_prefix: bool = True,
+    ) -> tuple[bytes, dict[str, str]]:
         """A signed webhook delivery as Zalo sends it; the user's interaction is recorded."""
         at = at or self.clock()
         ts = str(int(at.timestamp() * 1000))
-        body: dict[str, Any] = {"app_id": self.app_id, "event_name": event_name, "timestamp": ts,
-                                "user_id_by_app": "app-" + user_id, "recipient": {"id": "oa-1"},
-                                "sender": {"id": user_id}}
+        body: dict[str, Any] = {
+            "app_id": self.app_id,
+            "event_name": event_name,
+            "timestamp": ts,
+            "user_id_by_app": "app-" + user_id,
+            "recipient": {"id": "oa-1"},
+            "sender": {"id": user_id},
+        }
         u = self.user(user_id)
         if event_name == "follow":
             body["follower"] = {"id": user_id}
@@ -149,8 +170,7 @@ class FakeZaloAPI:
             u.last_interaction = at
         raw = json.dumps(body, ensure_ascii=False).encode()
         sig = self.signature(raw, ts)
-        return raw, {"X-ZEvent-Signature": f"mac={sig}" if mac_prefix else sig,
-                     "Content-Type": "application/json"}
+        return raw, {"X-ZEvent-Signature": f"mac={sig}" if mac_prefix else sig, "Content-Type": "application/json"}
 
     # --- handlers -------------------------------------------------------------------------------
     def _fail(self, code: int, message: str) -> web.Response:
@@ -193,8 +213,12 @@ class FakeZaloAPI:
             if len(buttons) > self.max_buttons:
                 return self._fail(-201, "too many buttons")
             for b in buttons:
-                if b.get("type") not in ("oa.query.show", "oa.query.hide", "oa.open.url", "oa.open.phone",
-                                         "oa.open.sms") or not b.get("title") or not b.get("payload"):
+                if (
+                    b.get("type")
+                    not in ("oa.query.show", "oa.query.hide", "oa.open.url", "oa.open.phone", "oa.open.sms")
+                    or not b.get("title")
+                    or not b.get("payload")
+                ):
                     return self._fail(-201, "button is invalid")
             if payload.get("template_type") == "media":
                 for el in payload.get("elements") or []:
@@ -206,9 +230,17 @@ class FakeZaloAPI:
             return self._fail(-32, "Quota exceeded")
         self.sent_today += 1
         mid = f"oa-{next(self._ids)}"
-        self.messages.append(SentMessage(user_id=user_id, message_id=mid, text=text, buttons=buttons,
-                                         attachment=att, quote=message.get("quote_message_id"),
-                                         access_token=request.headers["access_token"]))
+        self.messages.append(
+            SentMessage(
+                user_id=user_id,
+                message_id=mid,
+                text=text,
+                buttons=buttons,
+                attachment=att,
+                quote=message.get("quote_message_id"),
+                access_token=request.headers["access_token"],
+            )
+        )
         return web.json_response({"error": 0, "message": "Success", "data": {"message_id": mid, "user_id": user_id}})
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -237,8 +269,13 @@ class FakeZaloAPI:
         rt = str(form.get("refresh_token", ""))
         if not self.refresh_tokens.get(rt):
             self.refresh_errors += 1
-            return web.json_response({"error": -14020, "error_name": "Invalid refresh token",
-                                      "error_description": "Refresh token is invalid or has been used"})
+            return web.json_response(
+                {
+                    "error": -14020,
+                    "error_name": "Invalid refresh token",
+                    "error_description": "Refresh token is invalid or has been used",
+                }
+            )
         self.refresh_tokens[rt] = False
         self.refresh_calls += 1
         access, refresh = self.issue_tokens()
@@ -246,4 +283,3 @@ class FakeZaloAPI:
 
     def reset_quota(self) -> None:
         self.sent_today = 0
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from bot.channels.base import Channel
+from bot.channels.base import DIRECT, Channel, Delivery
 from bot.core.messages import Reply
 
 
@@ -19,8 +19,9 @@ class FakeChannel(Channel):
         self.fail_all_next: list[Exception] = []
         self.latency = latency
         self.calls = 0
+        self.deliveries: list[Delivery] = []
 
-    async def send(self, recipient: str, reply: Reply) -> None:
+    async def send(self, recipient: str, reply: Reply, delivery: Delivery = DIRECT) -> None:
         import asyncio
 
         self.calls += 1
@@ -32,6 +33,7 @@ class FakeChannel(Channel):
         if queue:
             raise queue.pop(0)
         self.sent.append((recipient, reply.text, time.monotonic()))
+        self.deliveries.append(delivery)
 
 
 def texts_by_recipient(sent: Sequence[tuple[str, str, float]]) -> dict[str, list[str]]:

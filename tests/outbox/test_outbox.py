@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import timedelta
 
@@ -10,14 +11,13 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, func, select
 
-from bot.core.errors import RetryLater, TransientError, Unreachable
+from bot.core.errors import RetryLater, TransientError, Unreachable, Waiting
 from bot.core.messages import Reply
 from bot.outbox import OutboxSender, RateLimiter, RateLimits
-from bot.core.errors import Waiting
 from storage import outbox
 from storage.db import utcnow
-from storage.people.models import ChannelIdentity
 from storage.outbox.models import OutboxMessage
+from storage.people.models import ChannelIdentity
 from tests.outbox.support import FakeChannel, texts_by_recipient
 from tests.world import make_people
 
@@ -41,8 +41,13 @@ async def _drain(sender, channel="fake", rounds=50):
     for _ in range(rounds):
         if await sender.drain_once(channel) == 0:
             async with sender.factory() as s:
-                left = (await s.exec(select(func.count()).select_from(OutboxMessage).where(
-                    col(OutboxMessage.status).in_(("queued", "sending"))))).one()
+                left = (
+                    await s.exec(
+                        select(func.count())
+                        .select_from(OutboxMessage)
+                        .where(col(OutboxMessage.status).in_(("queued", "sending")))
+                    )
+                ).one()
             if left == 0:
                 return
             await asyncio.sleep(0.05)
@@ -167,8 +172,11 @@ async def test_claims_of_another_host_are_reclaimed_after_the_timeout(session_fa
     people = await make_people(session_factory, 2)
     await _queue(session_factory, people)
     async with session_factory() as s:
-        await s.exec(update(OutboxMessage).values(status="sending", claimed_by="elsewhere:1:a",
-                                                  claimed_at=utcnow() - timedelta(minutes=1)))
+        await s.exec(
+            update(OutboxMessage).values(
+                status="sending", claimed_by="elsewhere:1:a", claimed_at=utcnow() - timedelta(minutes=1)
+            )
+        )
         await s.commit()
     ch = FakeChannel()
     patient = OutboxSender(session_factory, {"fake": ch}, limits={"fake": FAST}, claim_timeout=timedelta(minutes=5))
@@ -197,13 +205,14 @@ async def test_per_chat_limit_spaces_messages_to_one_person(session_factory):
         await sender.stop()
     times = [t for r, _, t in ch.sent if r == "1000"]
     assert [x for r, x, _ in ch.sent if r == "1000"] == ["1", "2", "3"]
-    assert all(b - a >= 0.29 for a, b in zip(times, times[1:]))
+    assert all(b - a >= 0.29 for a, b in itertools.pairwise(times))
 
 
 def test_rate_limiter_windows():
     now = [0.0]
-    lim = RateLimiter(RateLimits(per_second=3, per_chat_interval=1.0, group_per_minute=2, margin=0.0),
-                      clock=lambda: now[0])
+    lim = RateLimiter(
+        RateLimits(per_second=3, per_chat_interval=1.0, group_per_minute=2, margin=0.0), clock=lambda: now[0]
+    )
     for r in ("1", "2", "3"):
         assert lim.global_delay() == 0
         lim.record(r)
@@ -228,10 +237,14 @@ def test_channel_can_declare_its_limits():
 async def test_enqueue_many_is_idempotent_with_a_prefix(session_factory):
     people = await make_people(session_factory, 50)
     async with session_factory() as s:
-        assert await outbox.enqueue_many(s, people[:30], [Reply("a"), Reply("b")], kind="notice",
-                                         dedupe_prefix="notice:1") == 60
-        assert await outbox.enqueue_many(s, people, [Reply("a"), Reply("b")], kind="notice",
-                                         dedupe_prefix="notice:1") == 40
+        assert (
+            await outbox.enqueue_many(s, people[:30], [Reply("a"), Reply("b")], kind="notice", dedupe_prefix="notice:1")
+            == 60
+        )
+        assert (
+            await outbox.enqueue_many(s, people, [Reply("a"), Reply("b")], kind="notice", dedupe_prefix="notice:1")
+            == 40
+        )
         await s.commit()
     assert await _statuses(session_factory) == {"queued": 100}
 
@@ -245,3 +258,12 @@ async def test_enqueue_many_skips_unreachable_and_prefers_the_channel(session_fa
         assert await outbox.enqueue_many(s, people, Reply("a"), kind="notice", channel="web") == 2
         rows = list(await s.exec(select(OutboxMessage).order_by(OutboxMessage.person_id)))
         assert [(r.channel, r.recipient) for r in rows] == [("web", "w1"), ("fake", "1002")]
+
+
+async def test_channel_gets_the_row_kind_and_person_with_the_reply(session_factory):
+    people = await make_people(session_factory, 2)
+    assert await _queue(session_factory, people) == 2
+    ch = FakeChannel()
+    await _drain(OutboxSender(session_factory, {"fake": ch}, limits={"fake": FAST}))
+    assert sorted((d.kind, d.person_id) for d in ch.deliveries) == sorted(("notice", p) for p in people)
+    assert all(d.outbox_id is not None for d in ch.deliveries)

@@ -10,7 +10,8 @@ import pytest
 from bot.core.messages import Reply
 from bot.outbox import OutboxSender, RateLimits
 from storage import outbox
-from storage.db import create_engine, session_factory as make_factory
+from storage.db import create_engine
+from storage.db import session_factory as make_factory
 from tests.outbox.support import FakeChannel
 from tests.world import make_people
 
@@ -26,8 +27,9 @@ async def test_two_senders_never_send_a_row_twice(database_url, session_factory)
         await s.commit()
     ch = FakeChannel(latency=0.001)  # both senders write into the same record
     engines = [create_engine(database_url) for _ in range(2)]
-    senders = [OutboxSender(make_factory(e), {"fake": ch}, limits={"fake": FAST}, batch=20, idle_wait=0.02)
-               for e in engines]
+    senders = [
+        OutboxSender(make_factory(e), {"fake": ch}, limits={"fake": FAST}, batch=20, idle_wait=0.02) for e in engines
+    ]
     for snd in senders:
         await snd.start()
     try:

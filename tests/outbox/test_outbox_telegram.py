@@ -12,22 +12,25 @@ from sqlmodel import func, select
 
 from bot.channels.telegram import TelegramChannel
 from bot.config import load_settings
-from bot.dispatch import Dispatcher
 from bot.core.messages import Reply
+from bot.dispatch import Dispatcher
 from bot.outbox import OutboxSender
 from storage import outbox
-from storage.people.models import ChannelIdentity
 from storage.outbox.models import OutboxMessage
+from storage.people.models import ChannelIdentity
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.world import make_services
-from tests.world import make_people
+from tests.world import make_people, make_services
 
 
 @pytest.fixture
 async def tg(session_factory, database_url):
     async with FakeTelegramAPI(enforce_limits=True) as fake:
-        settings = load_settings(database_url=database_url, telegram_bot_token=fake.token,
-                                 telegram_api_base_url=f"{fake.url}/bot", telegram_file_base_url=f"{fake.url}/file/bot")
+        settings = load_settings(
+            database_url=database_url,
+            telegram_bot_token=fake.token,
+            telegram_api_base_url=f"{fake.url}/bot",
+            telegram_file_base_url=f"{fake.url}/file/bot",
+        )
         services = await make_services(session_factory)
         ch = TelegramChannel(Dispatcher(services), settings, web.Application())
         await ch.app.initialize()
