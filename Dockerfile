@@ -9,12 +9,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HTTP_PORT=8080
 
 WORKDIR /app
+# Pinned dependencies first (their layer is cached until the lock changes); refresh with scripts/lock.
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY locales ./locales
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --no-deps . \
     && groupadd --gid 10001 loalang \
     && useradd --create-home --uid 10001 --gid 10001 loalang \
     && mkdir -p /data \
