@@ -20,12 +20,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.core.errors import DomainError, PermissionDenied
-from bot.core.i18n import SUPPORTED, N_, Translator
-from bot.core.i18n.choice import choose_locale
-from bot.core.i18n.detect import detect_locale
+from bot.core.i18n import N_, SUPPORTED, Translator
+from bot.core.i18n.choice import person_locale, update_detected
 from bot.core.messages import Attachment, Incoming, Reply
 from handlers.features import APP
-from handlers.framework import Context, Input, Registry, Services, run_command
+from handlers.framework import Context, Fallback, Input, Registry, Services, run_command, run_fallback
 from storage import audit
 from storage.conversations.models import Conversation, ProcessedEvent
 from storage.people.models import ChannelIdentity
@@ -144,12 +143,10 @@ class Dispatcher:
             roles = await active_roles(session, person_id) if has_roles else []
             text = clean_text(inc.text)
             if text and inc.command is None:
-                detected = detect_locale(text, SUPPORTED)
-                if detected and detected != person.detected_locale:
+                detected = update_detected(person.detected_locale, text, SUPPORTED)
+                if detected != person.detected_locale:
                     person.detected_locale = detected
-            locale = choose_locale(explicit=person.locale, detected=person.detected_locale,
-                                   platform_code=person.platform_locale, default=self.services.default_locale,
-                                   supported=SUPPORTED)
+            locale = person_locale(person, self.services.default_locale, SUPPORTED)
             ctx = Context(incoming=inc, session=session, person=person, conv=conv, services=self.services,
                           locale=locale, roles=roles, registry=self.registry)
             try:
@@ -193,7 +190,7 @@ class Dispatcher:
         inc = ctx.incoming
         reg = self.registry
         if inc.command is not None:
-            await self.run_command(ctx, inc.command.lower().split("@", 1)[0])
+            await run_command(ctx, inc.command.lower().split("@", 1)[0])
             return
         if inc.button is not None:
             await self._button(ctx, inc.button)
@@ -204,18 +201,18 @@ class Dispatcher:
         if text:
             command = reg.keyword_for(text)
             if command is not None:
-                await self.run_command(ctx, command)
+                await run_command(ctx, command)
                 return
         if ctx.person.onboarded_at is None and ctx.person.erased_at is None:
-            await self.run_command(ctx, "start")
+            await run_command(ctx, "start")
             return
         if text:
             for hook in reg.text_hooks:
                 if await hook(ctx, text):
                     return
-            await self.run_command(ctx, "unknown")
+            await run_fallback(ctx, Fallback.UNKNOWN)
             return
-        await self.run_command(ctx, "unexpected")
+        await run_fallback(ctx, Fallback.UNEXPECTED)
 
     def _input(self, ctx: Context, text: str | None) -> Input:
         inc = ctx.incoming
@@ -231,9 +228,6 @@ class Dispatcher:
             return Input("text", text=text)
         return Input("other")
 
-    async def run_command(self, ctx: Context, name: str) -> None:
-        await run_command(ctx, name)
-
     async def _button(self, ctx: Context, data: str) -> None:
         m = _STEP_BUTTON.match(data)
         if m:
@@ -241,12 +235,12 @@ class Dispatcher:
             if ctx.conv.flow and ctx.conv.step and seq == ctx.conv.seq:
                 await self._step(ctx, Input("button", value=value))
             else:
-                await self.run_command(ctx, "stale_button")
+                await run_fallback(ctx, Fallback.STALE_BUTTON)
             return
         prefix, _, arg = data.partition(":")
         action = self.registry.actions.get(prefix)
         if action is None:
-            await self.run_command(ctx, "stale_button")
+            await run_fallback(ctx, Fallback.STALE_BUTTON)
             return
         await action(ctx, arg)
 
@@ -255,7 +249,7 @@ class Dispatcher:
         step = flow.steps.get(ctx.conv.step or "") if flow else None
         if step is None or step.on is None:
             ctx.finish()
-            await self.run_command(ctx, "unknown")
+            await run_fallback(ctx, Fallback.UNKNOWN)
             return
         if inp.kind not in step.accepts:
             ctx.say(ctx._(_unexpected_msgid(inp.kind, step.accepts)))

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401
-from storage.db import SessionFactory, create_engine, session_factory as make_factory
+from storage.db import SessionFactory, create_engine
+from storage.db import session_factory as make_factory
 from storage.migrate import upgrade_sync
 from tests.world import World, build_world
 

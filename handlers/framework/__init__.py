@@ -1,15 +1,24 @@
 """The small framework every conversation is written in (flows, steps, registry, context) and the
 feature manifest. Nothing here knows a feature or a channel."""
 
-from handlers.framework.context import Context, run_command
+from handlers.framework.context import Context, run_command, run_fallback
 from handlers.framework.flow import Flow, Input, Step
-from handlers.framework.manifest import (Application, CliCommand, CliContext, Figure, Job, JobContext, Manifest,
-                                         StatsScope, application)
-from handlers.framework.registry import CommandSpec, MenuItem, Registry, merge
+from handlers.framework.manifest import (
+    Application,
+    CliCommand,
+    CliContext,
+    Figure,
+    Job,
+    JobContext,
+    Manifest,
+    StatsScope,
+    application,
+)
+from handlers.framework.registry import CommandSpec, Fallback, MenuItem, Registry, merge
 from handlers.framework.services import Services
 
 __all__ = [
-    "Application", "CliCommand", "CliContext", "CommandSpec", "Context", "Figure", "Flow", "Input", "Job",
+    "Application", "CliCommand", "CliContext", "CommandSpec", "Context", "Fallback", "Figure", "Flow", "Input", "Job",
     "JobContext", "Manifest", "MenuItem", "Registry", "Services", "StatsScope", "Step", "application", "merge",
-    "run_command",
+    "run_command", "run_fallback",
 ]

@@ -6,18 +6,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.i18n import Translator
 from bot.core.messages import Button, Incoming, Reply
-from handlers.framework.registry import Registry
-
-if TYPE_CHECKING:
-    from sqlmodel.ext.asyncio.session import AsyncSession
-
-    from handlers.framework.services import Services
-    from storage.conversations.models import Conversation
-    from storage.people.models import Person, RoleGrant
+from handlers.framework.registry import Fallback, Registry
+from handlers.framework.services import Services
+from storage.conversations.models import Conversation
+from storage.people.models import Person, RoleGrant
+from storage.people.permissions import has_consented
 
 
 @dataclass
@@ -34,6 +33,8 @@ class Context:
     registry: Registry
     replies: list[Reply] = field(default_factory=list)
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    command: str | None = None
+    """The command being run, as asked for (``run_command`` sets it; the unknown-command answer names it)."""
 
     def __post_init__(self) -> None:
         self._t = Translator(self.locale)
@@ -102,14 +103,21 @@ class Context:
 
 
 async def run_command(ctx: Context, name: str) -> None:
-    """Run a command by name, applying its role and consent rules (shared by every entry point)."""
-    registry = ctx.registry
-    spec = registry.commands.get(name)
+    """Run a command by name, applying its role and consent rules (shared by every entry point).
+
+    An unknown name gets the unknown-command fallback: fallbacks are not commands."""
+    ctx.command = name
+    spec = ctx.registry.commands.get(name)
     if spec is None:
-        spec = registry.commands["unknown_command"]
-        ctx.extras_command = name  # type: ignore[attr-defined]
+        await run_fallback(ctx, Fallback.UNKNOWN_COMMAND)
     elif spec.roles is not None and not (spec.roles & ctx.role_names):
-        spec = registry.commands["not_allowed"]
-    elif spec.needs_consent and ctx.person.consent_given is not True:
-        spec = registry.commands["needs_consent"]
-    await spec.fn(ctx)
+        await run_fallback(ctx, Fallback.NOT_ALLOWED)
+    elif spec.needs_consent and not has_consented(ctx.person):
+        await run_fallback(ctx, Fallback.NEEDS_CONSENT)
+    else:
+        await spec.fn(ctx)
+
+
+async def run_fallback(ctx: Context, name: Fallback) -> None:
+    """Answer input that fits nowhere (see ``Fallback``)."""
+    await ctx.registry.fallbacks[name](ctx)

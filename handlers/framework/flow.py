@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.messages import Attachment, Location
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # context imports this module (through the registry): a real cycle, for types only
     from handlers.framework.context import Context
 
 AskFn = Callable[["Context"], Awaitable[None]]

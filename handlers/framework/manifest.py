@@ -20,15 +20,11 @@ import argparse
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
 
-from handlers.framework.registry import Registry, merge
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-if TYPE_CHECKING:
-    from sqlmodel.ext.asyncio.session import AsyncSession
-
-    from handlers.framework.context import Context
-    from handlers.framework.services import Services
+from handlers.framework.registry import EraseFn, ExportFn, Registry, merge
+from handlers.framework.services import Services
 
 
 @dataclass(frozen=True)
@@ -102,9 +98,7 @@ class Figure:
     explain: str = ""
 
 
-StatsFn = Callable[["AsyncSession", StatsScope], Awaitable[list[Figure]]]
-ExportFn = Callable[["Context"], Awaitable[list[str]]]
-EraseFn = Callable[["Context"], Awaitable[None]]
+StatsFn = Callable[[AsyncSession, StatsScope], Awaitable[list[Figure]]]
 
 
 @dataclass(frozen=True)
@@ -134,8 +128,11 @@ class Application:
         if len(set(names)) != len(names):
             raise ValueError(f"two features share a name: {names}")
         self.registry = merge((m.registry for m in self.manifests), name="app")
-        self.registry.data_sections.extend(m.export for m in self.manifests if m.export is not None)
-        self.registry.erase_hooks.extend(m.erase for m in self.manifests if m.erase is not None)
+        # /mydata: in feature order, people (the profile) first.
+        self.registry.exports.extend(m.export for m in self.manifests if m.export is not None)
+        # /forget: in reverse order, so the people feature erases the person last, after the features
+        # built on it have de-identified their records (which may still read the profile).
+        self.registry.erasers.extend(m.erase for m in reversed(self.manifests) if m.erase is not None)
 
     @property
     def jobs(self) -> list[Job]:

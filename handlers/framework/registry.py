@@ -1,22 +1,25 @@
-"""The registry of one feature (and, merged, of the whole application): flows, commands, global
-action prefixes, plain-word shortcuts, main-menu entries and free-text hooks."""
+"""The registry of one feature (and, merged, of the whole application): flows, commands, fallback
+answers, global action prefixes, plain-word shortcuts, main-menu entries and free-text hooks; merged,
+also every feature's ``/mydata`` export and ``/forget`` eraser (filled from the manifests)."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.core.textfold import fold
 from handlers.framework.flow import Flow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # context imports this module: a real cycle, for types only
     from handlers.framework.context import Context
 
 CommandFn = Callable[["Context"], Awaitable[None]]
 ActionFn = Callable[["Context", str], Awaitable[None]]
 TextHook = Callable[["Context", str], Awaitable[bool]]
+T = TypeVar("T")
 
 
 @dataclass
@@ -37,19 +40,37 @@ class MenuItem:
     order: int
 
 
-PersonHook = Callable[["Context"], Awaitable[list[str]]]
+ExportFn = Callable[["Context"], Awaitable[list[str]]]
+"""A feature's lines of ``/mydata``."""
+EraseFn = Callable[["Context"], Awaitable[None]]
+"""A feature's part of ``/forget``: erase or de-identify its personal data."""
+
+
+class Fallback(StrEnum):
+    """The answers for input that fits nowhere. Registered apart from commands, so nobody can type them."""
+
+    UNKNOWN = "unknown"  # free text outside any flow that nothing took
+    UNKNOWN_COMMAND = "unknown_command"  # ``ctx.command`` names what was typed
+    UNEXPECTED = "unexpected"  # a sticker, a photo… outside any flow
+    STALE_BUTTON = "stale_button"  # a button of an earlier prompt, or of nothing known
+    NOT_ALLOWED = "not_allowed"  # a command of a role the person does not hold
+    NEEDS_CONSENT = "needs_consent"  # a command that keeps personal data, before consent
 
 
 class Registry:
-    """Every flow, command, action prefix, plain-word shortcut, main-menu entry and personal-data hook."""
+    """Every flow, command, fallback, action prefix, plain-word shortcut, main-menu entry, and (merged)
+    every personal-data export and eraser."""
 
     def __init__(self, name: str = "app") -> None:
         self.name = name
         self.menu: list[MenuItem] = []
-        self.data_sections: list[PersonHook] = []
-        self.erase_hooks: list[Callable[["Context"], Awaitable[None]]] = []
+        self.exports: list[ExportFn] = []
+        """``/mydata`` sections, in feature order: ``Application`` fills them from the manifests."""
+        self.erasers: list[EraseFn] = []
+        """``/forget`` parts, in reverse feature order: ``Application`` fills them from the manifests."""
         self.flows: dict[str, Flow] = {}
         self.commands: dict[str, CommandSpec] = {}
+        self.fallbacks: dict[str, CommandFn] = {}
         self.actions: dict[str, ActionFn] = {}
         self.keywords: dict[str, str] = {}
         self.keywords_exact: dict[str, str] = {}
@@ -71,6 +92,13 @@ class Registry:
             return fn
         return deco
 
+    def fallback(self, name: Fallback) -> Callable[[CommandFn], CommandFn]:
+        """The answer for one kind of input that fits nowhere (see ``Fallback``); not a command."""
+        def deco(fn: CommandFn) -> CommandFn:
+            self.fallbacks[Fallback(name).value] = fn
+            return fn
+        return deco
+
     def action(self, prefix: str) -> Callable[[ActionFn], ActionFn]:
         """Global buttons ``"<prefix>:<arg>"``; prefixes are short and never all digits."""
         assert not prefix.isdigit() and ":" not in prefix
@@ -86,22 +114,10 @@ class Registry:
             self.menu.append(MenuItem(label, command, frozenset(roles) if roles else None, order))
             self.menu.sort(key=lambda m: m.order)
 
-    def data_section(self, fn: PersonHook) -> PersonHook:
-        """Lines added to /mydata (e.g. the person's petitions)."""
-        self.data_sections.append(fn)
-        return fn
-
-    def erase_hook(self, fn: Callable[["Context"], Awaitable[None]]) -> Callable[["Context"], Awaitable[None]]:
-        """Called by /forget to erase or de-identify a feature's personal data."""
-        self.erase_hooks.append(fn)
-        return fn
-
     def keyword(self, command: str, *words: str) -> None:
         """Plain words that run a command. Write them as people type them: "gop y" also matches
         "góp ý"; a word given with its diacritics ("dừng") makes its unaccented form ("dung") match
         only unaccented input, so "đúng" (right, yes) is not taken for "dừng" (stop)."""
-        from bot.core.textfold import fold
-
         for w in words:
             folded = fold(w)
             self.keywords[folded] = command
@@ -112,8 +128,6 @@ class Registry:
 
     def keyword_for(self, text: str) -> str | None:
         """The command a plain-word message stands for, if any."""
-        from bot.core.textfold import fold
-
         lowered = unicodedata.normalize("NFC", text).lower().strip()
         folded = fold(text)
         if lowered == folded or lowered.isascii():
@@ -133,19 +147,22 @@ class Registry:
             if name in self.flows:
                 raise ValueError(f"flow {name!r} is registered by two features")
             self.flows[name] = f
-        for kind, mine, theirs in (("command", self.commands, other.commands), ("action", self.actions, other.actions)):
-            for key, value in theirs.items():
-                if key in mine:
-                    raise ValueError(f"{kind} {key!r} is registered by two features")
-                mine[key] = value  # type: ignore[assignment]
+        _add_unique("command", self.commands, other.commands)
+        _add_unique("fallback", self.fallbacks, other.fallbacks)
+        _add_unique("action", self.actions, other.actions)
         self.keywords.update(other.keywords)
         self.keywords_exact.update(other.keywords_exact)
         self.accented_keys |= other.accented_keys
         self.text_hooks.extend(other.text_hooks)
-        self.data_sections.extend(other.data_sections)
-        self.erase_hooks.extend(other.erase_hooks)
         for m in other.menu:
             self.menu_item(m.label, m.command, tuple(m.roles) if m.roles else None, m.order)
+
+
+def _add_unique(kind: str, mine: dict[str, T], theirs: dict[str, T]) -> None:
+    for key, value in theirs.items():
+        if key in mine:
+            raise ValueError(f"{kind} {key!r} is registered by two features")
+        mine[key] = value
 
 
 def merge(registries: Iterable[Registry], name: str = "app") -> Registry:

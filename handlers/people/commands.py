@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from bot.core.i18n import N_
 from bot.core.messages import Button
-from handlers.framework import Context, Input, run_command
+from bot.core.textfold import fold
+from handlers.framework import Context, Fallback, Input, run_command
+from handlers.framework.steps import choice_rows
 from handlers.people import registry
+from storage.people.services import set_language
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -83,13 +86,11 @@ async def language(ctx: Context) -> None:
 @language_flow.ask("choose")
 async def _ask_language(ctx: Context) -> None:
     ctx.say(ctx._("Choose your language:"),
-            [[ctx.button(name, code) for code, name in LANGUAGE_NAMES.items()]])
+            choice_rows(ctx, [(name, code) for code, name in LANGUAGE_NAMES.items()], per_row=len(LANGUAGE_NAMES)))
 
 
 @language_flow.on("choose")
 async def _on_language(ctx: Context, inp: Input) -> None:
-    from bot.core.textfold import fold
-
     value = inp.value
     if value is None and inp.text:
         folded = fold(inp.text)
@@ -106,30 +107,30 @@ async def _on_language(ctx: Context, inp: Input) -> None:
 
 
 async def _set_language(ctx: Context, code: str) -> None:
-    ctx.person.locale = code
+    set_language(ctx.person, code)
     ctx.set_locale(code)
     ctx.say(ctx._("From now on I will write to you in English."))
 
 
-@registry.command("unknown")
+@registry.fallback(Fallback.UNKNOWN)
 async def unknown(ctx: Context) -> None:
     ctx.say(ctx._("Sorry, I did not understand that. Here is what you can do:"), menu_buttons(ctx))
 
 
-@registry.command("unknown_command")
+@registry.fallback(Fallback.UNKNOWN_COMMAND)
 async def unknown_command(ctx: Context) -> None:
-    name = getattr(ctx, "extras_command", "")
+    name = ctx.command or ""
     ctx.say(ctx._("I do not know the command /{name}. Send /help to see what you can do.", name=name),
             menu_buttons(ctx))
     resume_hint(ctx)
 
 
-@registry.command("unexpected")
+@registry.fallback(Fallback.UNEXPECTED)
 async def unexpected(ctx: Context) -> None:
     ctx.say(ctx._("Thank you. I can only read text and buttons here."), menu_buttons(ctx))
 
 
-@registry.command("stale_button")
+@registry.fallback(Fallback.STALE_BUTTON)
 async def stale_button(ctx: Context) -> None:
     if ctx.conv.flow:
         ctx.say(ctx._("That button belongs to an earlier message. Here is where we are now:"))
@@ -139,12 +140,12 @@ async def stale_button(ctx: Context) -> None:
                 menu_buttons(ctx))
 
 
-@registry.command("not_allowed")
+@registry.fallback(Fallback.NOT_ALLOWED)
 async def not_allowed(ctx: Context) -> None:
     ctx.say(ctx._("Sorry, this command is for officials with a role in the ward. Send /help to see what you can do."))
 
 
-@registry.command("needs_consent")
+@registry.fallback(Fallback.NEEDS_CONSENT)
 async def needs_consent(ctx: Context) -> None:
     ctx.say(ctx._("To use this, please first agree to how we handle your personal data. Send /start to read it."))
 

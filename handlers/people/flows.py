@@ -6,17 +6,18 @@ with ``data["edit"]`` set, and returns to the profile afterwards.
 
 from __future__ import annotations
 
-import re
-
 from bot.core.i18n import N_
-from handlers.people.commands import LANGUAGE_NAMES, menu_buttons, show_menu
+from bot.core.messages import Button
 from handlers.framework import Context, Input
+from handlers.framework.steps import choice_rows, pick_number, yes_no, yes_no_buttons
 from handlers.people import registry
-from storage import audit, units
+from handlers.people.commands import LANGUAGE_NAMES, cancel, menu_buttons, show_menu
+from handlers.people.profile import show_profile
+from storage import units
+from storage.people import services as people
 from storage.units.models import Unit
 
 flow = registry.flow("onboarding")
-_PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,16}$")
 
 
 def privacy_notice(ctx: Context) -> str:
@@ -50,34 +51,26 @@ async def start(ctx: Context) -> None:
 @flow.ask("consent")
 async def ask_consent(ctx: Context) -> None:
     other = "en" if ctx.locale == "vi" else "vi"
-    ctx.say(privacy_notice(ctx), [[ctx.button(ctx._("I agree"), "yes"), ctx.button(ctx._("I do not agree"), "no")],
+    ctx.say(privacy_notice(ctx), [*yes_no_buttons(ctx, ctx._("I agree"), ctx._("I do not agree")),
                                   [ctx.button(LANGUAGE_NAMES[other], f"lang-{other}")]])
 
 
 @flow.on("consent")
 async def on_consent(ctx: Context, inp: Input) -> None:
-    from bot.core.textfold import fold
-
-    value = inp.value or {"dong y": "yes", "co": "yes", "yes": "yes", "agree": "yes", "ok": "yes",
-                          "khong": "no", "khong dong y": "no", "no": "no"}.get(fold(inp.text or ""))
-    if value and value.startswith("lang-") and value[5:] in LANGUAGE_NAMES:
-        ctx.person.locale = value[5:]
+    value = inp.value or ""
+    if value.startswith("lang-") and value[5:] in LANGUAGE_NAMES:
+        people.set_language(ctx.person, value[5:])
         ctx.set_locale(value[5:])
         await ctx.reask()
         return
-    if value == "yes":
-        ctx.person.consent_given = True
-        ctx.person.consent_at = ctx.now
-        ctx.person.consent_version = ctx.services.privacy_notice_version
-        await audit.log(ctx.session, "consent.given", "person", ctx.person.id, actor_id=ctx.person.id,
-                        version=ctx.services.privacy_notice_version)
+    agreed = yes_no(inp, yes_words=("agree",))
+    version = ctx.services.privacy_notice_version
+    if agreed is True:
+        await people.give_consent(ctx.session, ctx.person, version=version, now=ctx.now)
         ctx.say(ctx._("Thank you. Your consent is recorded."))
         await ctx.goto("onboarding", "ward")
-    elif value == "no":
-        ctx.person.consent_given = False
-        ctx.person.onboarded_at = ctx.person.onboarded_at or ctx.now
-        await audit.log(ctx.session, "consent.declined", "person", ctx.person.id, actor_id=ctx.person.id,
-                        version=ctx.services.privacy_notice_version)
+    elif agreed is False:
+        await people.decline_consent(ctx.session, ctx.person, version=version, now=ctx.now)
         ctx.finish()
         ctx.say(ctx._("Understood. We keep no profile for you. You can still learn your rights with /learn and read "
                       "public answers with /public. If you change your mind, send /start."), menu_buttons(ctx))
@@ -89,26 +82,40 @@ async def on_consent(ctx: Context, inp: Input) -> None:
 @flow.ask("ward")
 async def ask_ward(ctx: Context) -> None:
     communes = await units.current_communes(ctx.session, ctx.services.deployment)
-    buttons = [ctx.button(u.name, str(u.id)) for u in communes]
     ctx.say(ctx._("Which ward or commune do you live in? Choose below, or type its name (the old commune name is "
-                  "fine too)."), [buttons[i:i + 2] for i in range(0, len(buttons), 2)], remove_keyboard=True)
+                  "fine too)."), _unit_rows(ctx, communes, per_row=2), remove_keyboard=True)
+
+
+def _unit_rows(ctx: Context, found: list[Unit], *, per_row: int = 1) -> list[list[Button]]:
+    return choice_rows(ctx, [(u.name, str(u.id)) for u in found], per_row=per_row)
+
+
+async def _picked_unit(ctx: Context, inp: Input) -> Unit | None:
+    """The unit whose button was pressed, or None after asking again."""
+    unit_id = await pick_number(ctx, inp, on_cancel=cancel)
+    unit = await units.get(ctx.session, unit_id) if unit_id is not None else None
+    if unit_id is not None and unit is None:
+        await ctx.reask()
+    return unit
 
 
 @flow.on("ward")
 async def on_ward(ctx: Context, inp: Input) -> None:
     unit: Unit | None = None
     if inp.value:
-        unit = await units.get(ctx.session, int(inp.value)) if inp.value.isdigit() else None
+        unit = await _picked_unit(ctx, inp)
+        if unit is None:
+            return
     elif inp.text:
         candidates = await units.resolve_commune(ctx.session, ctx.services.deployment, inp.text)
         if len(candidates) == 1:
             unit = candidates[0]
         elif candidates:
-            ctx.say(ctx._("Did you mean one of these?"),
-                    [[ctx.button(u.name, str(u.id))] for u in candidates[:5]])
+            ctx.say(ctx._("Did you mean one of these?"), _unit_rows(ctx, candidates[:5]))
             return
         else:
-            ctx.say(ctx._("Sorry, I could not find “{text}”. Please choose your ward from the list.", text=inp.text[:60]))
+            ctx.say(ctx._("Sorry, I could not find “{text}”. Please choose your ward from the list.",
+                          text=inp.text[:60]))
             await ctx.reask()
             return
     if unit is None:
@@ -117,8 +124,7 @@ async def on_ward(ctx: Context, inp: Input) -> None:
     current = await units.current_successor(ctx.session, unit)
     if current.id != unit.id:
         ctx.say(ctx._("{old} is now part of {new}.", old=unit.name, new=current.name))
-    ctx.person.ward_id = current.id
-    ctx.person.village_id = None
+    people.set_ward(ctx.person, current)
     ctx.say(ctx._("Ward: {name}.", name=current.name))
     await ctx.goto("onboarding", "village")
 
@@ -127,8 +133,7 @@ async def on_ward(ctx: Context, inp: Input) -> None:
 async def ask_village(ctx: Context) -> None:
     assert ctx.person.ward_id is not None
     villages = await units.villages_of(ctx.session, ctx.person.ward_id)
-    buttons = [ctx.button(v.name, str(v.id)) for v in villages]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows = _unit_rows(ctx, villages, per_row=2)
     rows.append([ctx.button(ctx._("My village is not listed"), "none")])
     ctx.say(ctx._("Which village or residential group? Choose below or type its name."), rows)
 
@@ -138,27 +143,30 @@ async def on_village(ctx: Context, inp: Input) -> None:
     assert ctx.person.ward_id is not None
     village: Unit | None = None
     if inp.value == "none":
-        ctx.person.village_id = None
+        people.set_village(ctx.person, None)
         ctx.say(ctx._("All right. The ward will still receive your feedback."))
         await _after_residence(ctx)
         return
-    if inp.value and inp.value.isdigit():
-        village = await units.get(ctx.session, int(inp.value))
+    if inp.value:
+        village = await _picked_unit(ctx, inp)
+        if village is None:
+            return
     elif inp.text:
         found = await units.resolve_village(ctx.session, ctx.person.ward_id, inp.text)
         if len(found) == 1:
             village = found[0]
         elif found:
-            ctx.say(ctx._("Did you mean one of these?"), [[ctx.button(v.name, str(v.id))] for v in found[:5]])
+            ctx.say(ctx._("Did you mean one of these?"), _unit_rows(ctx, found[:5]))
             return
         else:
-            ctx.say(ctx._("Sorry, I could not find “{text}”. Please choose your village from the list.", text=inp.text[:60]))
+            ctx.say(ctx._("Sorry, I could not find “{text}”. Please choose your village from the list.",
+                          text=inp.text[:60]))
             await ctx.reask()
             return
     if village is None or village.parent_id != ctx.person.ward_id:
         await ctx.reask()
         return
-    ctx.person.village_id = village.id
+    people.set_village(ctx.person, village)
     ctx.say(ctx._("Village: {name}.", name=village.name))
     await _after_residence(ctx)
 
@@ -183,31 +191,27 @@ async def on_phone(ctx: Context, inp: Input) -> None:
     if inp.value == "skip":
         phone = None
     elif phone is not None:
-        phone = phone.strip()
-        if not _PHONE.match(phone):
+        phone = people.normalise_phone(phone)
+        if phone is None:
             ctx.say(ctx._("That does not look like a phone number. Please type it like 0912 345 678, or press Skip."))
             await ctx.reask()
             return
-        phone = re.sub(r"[ .-]", "", phone)
     else:
         await ctx.reask()
         return
-    ctx.person.phone = phone
+    people.set_phone(ctx.person, phone)
     if phone:
         ctx.say(ctx._("Phone number saved."), remove_keyboard=True)
     if ctx.data.get("edit"):
         await _finish_edit(ctx)
         return
-    ctx.person.onboarded_at = ctx.now
-    await audit.log(ctx.session, "person.onboarded", "person", ctx.person.id, actor_id=ctx.person.id)
+    await people.complete_onboarding(ctx.session, ctx.person, now=ctx.now)
     ctx.finish()
     await show_menu(ctx, ctx._("You are all set. What would you like to do?"))
 
 
 async def _finish_edit(ctx: Context) -> None:
-    from handlers.people.profile import show_profile
-
-    ctx.person.onboarded_at = ctx.person.onboarded_at or ctx.now
+    people.mark_onboarded(ctx.person, now=ctx.now)
     ctx.finish()
     ctx.say(ctx._("Your profile is updated."), remove_keyboard=True)
     await show_profile(ctx)

@@ -3,27 +3,15 @@ consent and erase), the personal-data rights of Law 91/2025/QH15."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-from sqlmodel import select
-
 from bot.core.i18n import N_
-from handlers.people.commands import LANGUAGE_NAMES, menu_buttons
+from bot.core.roles import ROLE_NAMES
 from handlers.framework import Context, Input
+from handlers.framework.steps import yes_no, yes_no_buttons
 from handlers.people import registry
-from storage import audit, units
-from storage.audit.models import AuditEvent
-from storage.people.models import ChannelIdentity
-from storage.outbox.models import OutboxMessage
-from storage.people.services import identities
-
-ROLE_NAMES = {
-    "resident": N_("resident"),
-    "village_head": N_("village head"),
-    "official": N_("ward official"),
-    "unit_head": N_("head of the ward"),
-    "district_admin": N_("area administrator"),
-    "inspector": N_("People's Inspection Board member"),
-}
+from handlers.people.commands import LANGUAGE_NAMES, menu_buttons
+from storage import units
+from storage.people import queries
+from storage.people import services as people
 
 
 async def _unit_name(ctx: Context, unit_id: int | None) -> str:
@@ -81,7 +69,7 @@ async def _on_profile(ctx: Context, inp: Input) -> None:
         ctx.flow_data("onboarding")["edit"] = True
         await ctx.goto("onboarding", choice)
     elif choice == "nophone":
-        ctx.person.phone = None
+        people.set_phone(ctx.person, None)
         ctx.finish()
         ctx.say(ctx._("Phone number removed."))
         await ctx.goto("profile", "menu")
@@ -98,23 +86,29 @@ async def _on_profile(ctx: Context, inp: Input) -> None:
 
 @registry.command("mydata", description=N_("See all the personal data we hold about you"), order=81)
 async def mydata(ctx: Context) -> None:
-    lines = [ctx._("This is everything Loa Làng holds about you:"), *await profile_lines(ctx)]
-    for ident in await identities(ctx.session, ctx.person.id or 0):
+    """Every feature's export (the manifests'), between a heading and how to correct or erase."""
+    lines = [ctx._("This is everything Loa Làng holds about you:")]
+    for export_lines in ctx.registry.exports:
+        lines.extend(await export_lines(ctx))
+    lines.append(ctx._("To correct something, use /profile. To withdraw consent and erase your data, use /forget."))
+    ctx.say("\n".join(lines))
+
+
+async def export(ctx: Context) -> list[str]:
+    """The people feature's part of /mydata: the profile, the chat accounts, the unfinished drafts and
+    the record of changes to the profile."""
+    lines = await profile_lines(ctx)
+    for ident in await people.identities(ctx.session, ctx.person.id or 0):
         lines.append(ctx._("Chat account: {channel} {id}", channel=ident.channel, id=ident.external_id))
     drafts = [name for name, d in ctx.conv.data.items() if d]
     if drafts:
         lines.append(ctx._("Unfinished drafts: {names}", names=", ".join(drafts)))
-    for section in ctx.registry.data_sections:
-        lines.extend(await section(ctx))
-    events = list(await ctx.session.exec(select(AuditEvent).where(AuditEvent.subject_type == "person",
-                                                                  AuditEvent.subject_id == str(ctx.person.id))
-                                         .order_by(AuditEvent.at)))  # type: ignore[arg-type]
+    events = await queries.audit_record(ctx.session, ctx.person.id or 0)
     if events:
         lines.append(ctx._("Record of changes to your profile:"))
-        for ev in events[-20:]:
+        for ev in events:
             lines.append(f"• {ctx.services.local(ev.at).strftime('%d/%m/%Y %H:%M')} {ev.action}")
-    lines.append(ctx._("To correct something, use /profile. To withdraw consent and erase your data, use /forget."))
-    ctx.say("\n".join(lines))
+    return lines
 
 
 forget_flow = registry.flow("forget")
@@ -129,33 +123,25 @@ async def forget(ctx: Context) -> None:
 async def _ask_forget(ctx: Context) -> None:
     ctx.say(ctx._("This withdraws your consent and erases your profile and drafts. Feedback you already sent stays "
                   "on record for the ward without your name. Are you sure?"),
-            [[ctx.button(ctx._("Yes, erase my data"), "yes"), ctx.button(ctx._("No, keep it"), "no")]])
+            yes_no_buttons(ctx, ctx._("Yes, erase my data"), ctx._("No, keep it")))
 
 
 @forget_flow.on("confirm")
 async def _on_forget(ctx: Context, inp: Input) -> None:
-    if inp.value != "yes":
+    if yes_no(inp) is not True:
         ctx.finish()
         ctx.say(ctx._("Nothing was erased."), menu_buttons(ctx))
         return
-    await erase_person(ctx)
+    for eraser in ctx.registry.erasers:
+        await eraser(ctx)
     ctx.replies.clear()
     ctx.say(ctx._("Your consent is withdrawn and your data is erased. If you write again, you start as a new "
                   "person."), remove_keyboard=True)
 
 
-async def erase_person(ctx: Context) -> None:
-    """Erase the profile and conversation; features de-identify what must stay as public record."""
-    p = ctx.person
-    for hook in ctx.registry.erase_hooks:
-        await hook(ctx)
-    await audit.log(ctx.session, "person.erased", "person", p.id, actor_id=p.id)
-    p.display_name = p.phone = p.locale = p.detected_locale = p.platform_locale = None
-    p.ward_id = p.village_id = None
-    p.consent_given = False
-    p.erased_at = ctx.now
-    await ctx.session.exec(delete(OutboxMessage).where(OutboxMessage.person_id == p.id,  # type: ignore[call-overload]
-                                                       OutboxMessage.status.in_(("queued", "waiting"))))
-    await ctx.session.exec(delete(ChannelIdentity).where(ChannelIdentity.person_id == p.id))  # type: ignore[call-overload]
+async def erase(ctx: Context) -> None:
+    """The people feature's part of /forget, run last: the profile, the chat accounts, the messages
+    still queued, and the conversation with its drafts."""
+    await people.erase_person(ctx.session, ctx.person, ctx.now)
     ctx.conv.data.clear()
     ctx.finish()

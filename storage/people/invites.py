@@ -1,4 +1,5 @@
-"""Role invites and grants: single-use expiring codes, granting and revoking roles (all audited)."""
+"""Roles: single-use expiring invite codes, granting and revoking roles (all audited), and which
+kind of unit each role is held in."""
 
 from __future__ import annotations
 
@@ -11,19 +12,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import DomainError
 from bot.core.i18n import N_
+from bot.core.roles import ROLES, Role
 from storage import audit
 from storage.db import utcnow
 from storage.people.models import Invite, Person, RoleGrant
-from storage.units.models import Unit
-from storage.people.models import ROLES
+from storage.units.models import COMMUNE_LEVEL, COMMUNITY_LEVEL, Unit
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I confusion
-UNIT_KINDS_FOR_ROLE = {
-    "village_head": ("village", "residential_group"),
-    "official": ("commune", "ward", "township"),
-    "unit_head": ("commune", "ward", "township"),
-    "inspector": ("commune", "ward", "township"),
-    "district_admin": ("province", "district", "town"),
+UNIT_KINDS_FOR_ROLE: dict[str, tuple[str, ...]] = {
+    Role.VILLAGE_HEAD: COMMUNITY_LEVEL,
+    Role.OFFICIAL: COMMUNE_LEVEL,
+    Role.UNIT_HEAD: COMMUNE_LEVEL,
+    Role.INSPECTOR: COMMUNE_LEVEL,
+    Role.DISTRICT_ADMIN: ("province", "district", "town"),
 }
 
 
@@ -40,6 +41,7 @@ class InviteUsed(DomainError):
 
 
 def normalise_code(code: str) -> str:
+    """What a code means, however it was typed ("abcd efgh-jklm" = "ABCDEFGHJKLM")."""
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
@@ -48,9 +50,10 @@ def _hash(code: str) -> str:
 
 
 def check_role_unit(role: str, unit: Unit | None) -> None:
-    if role not in ROLES or role == "resident":
-        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(r for r in ROLES if r != 'resident')}")
-    if role == "district_admin" and unit is None:
+    """ValueError unless ``role`` can be held in ``unit`` (the operator's mistake, said in one line)."""
+    if role not in ROLES or role == Role.RESIDENT:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(r for r in ROLES if r != Role.RESIDENT)}")
+    if role == Role.DISTRICT_ADMIN and unit is None:
         return
     if unit is None:
         raise ValueError(f"role {role} needs a unit code")
@@ -74,7 +77,7 @@ async def create_invite(session: AsyncSession, role: str, unit: Unit | None, *, 
 
 
 async def redeem(session: AsyncSession, person: Person, code: str) -> RoleGrant:
-    """Grant the invite's role to ``person``; raises InviteInvalid/Expired/Used."""
+    """Grant the invite's role to ``person`` (audited); raises InviteInvalid/Expired/Used."""
     if not code or len(normalise_code(code)) != 12:
         raise InviteInvalid()
     inv = (await session.exec(select(Invite).where(Invite.code_hash == _hash(code)))).first()
@@ -87,7 +90,10 @@ async def redeem(session: AsyncSession, person: Person, code: str) -> RoleGrant:
     inv.used_at = utcnow()
     inv.used_by = person.id
     assert person.id is not None
-    grant = await grant_role(session, person.id, inv.role, inv.unit_id, by=f"invite:{inv.id}", categories=inv.categories)
+    grant = await grant_role(session, person.id, inv.role, inv.unit_id, by=f"invite:{inv.id}",
+                             categories=inv.categories)
+    await audit.log(session, "invite.redeemed", "person", person.id, actor_id=person.id, role=grant.role,
+                    unit_id=grant.unit_id)
     return grant
 
 

@@ -10,8 +10,6 @@ from sqlmodel import Field, SQLModel
 
 from storage.db import utcnow
 
-ROLES = ("resident", "village_head", "official", "unit_head", "district_admin", "inspector")
-
 
 class Person(SQLModel, table=True):
     """A resident or official. Locale fields feed the locale choice; consent is kept as evidence."""
@@ -52,7 +50,7 @@ class RoleGrant(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    role: str = Field(max_length=24)
+    role: str = Field(max_length=24)  # one of bot.core.roles.ROLES
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     categories: list[str] | None = Field(default=None, sa_column=Column(JSON))
     granted_at: datetime = Field(default_factory=utcnow)

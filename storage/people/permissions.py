@@ -1,8 +1,9 @@
-"""Role × unit checks. Every official action calls ``require`` on the server side before acting.
+"""Who may do what where: the scope primitives every feature's ``permissions.py`` builds on, and the
+named predicates of the people feature.
 
 Scopes: district_admin covers everything; official, unit_head and inspector cover their commune or
 ward and the villages in it; village_head covers one village. Old (merged) units are covered by the
-unit they were merged into.
+unit they were merged into. Role names and groups come from ``bot.core.roles``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import PermissionDenied
-from storage.people.models import RoleGrant
+from bot.core.roles import RANK, Role
+from storage.people.models import Person, RoleGrant
 from storage.units.models import Unit, UnitLineage
-
-STAFF_ROLES = ("official", "unit_head", "district_admin")
-OVERSIGHT_ROLES = ("inspector",)
-ROLE_RANK = {"resident": 0, "village_head": 1, "inspector": 1, "official": 2, "unit_head": 3, "district_admin": 4}
 
 
 async def unit_chain(session: AsyncSession, unit_id: int | None) -> list[int]:
@@ -41,21 +39,23 @@ async def unit_chain(session: AsyncSession, unit_id: int | None) -> list[int]:
 
 
 def grant_covers(grant: RoleGrant, chain: Iterable[int]) -> bool:
-    if grant.role == "district_admin":
+    """Whether ``grant``'s scope includes a unit whose ``unit_chain`` is ``chain``."""
+    if grant.role == Role.DISTRICT_ADMIN:
         return True
     return grant.unit_id is not None and grant.unit_id in set(chain)
 
 
 async def covering_grants(session: AsyncSession, grants: Iterable[RoleGrant], unit_id: int | None,
                           roles: Iterable[str], category: str | None = None) -> list[RoleGrant]:
-    """The grants among ``grants`` with one of ``roles`` whose scope includes ``unit_id``."""
+    """The grants among ``grants`` with one of ``roles`` whose scope includes ``unit_id`` (an official
+    limited to some categories covers only those)."""
     wanted = set(roles)
     chain = await unit_chain(session, unit_id)
     out = []
     for g in grants:
         if g.role not in wanted or g.revoked_at is not None or not grant_covers(g, chain):
             continue
-        if category and g.role == "official" and g.categories and category not in g.categories:
+        if category and g.role == Role.OFFICIAL and g.categories and category not in g.categories:
             continue
         out.append(g)
     return out
@@ -63,8 +63,22 @@ async def covering_grants(session: AsyncSession, grants: Iterable[RoleGrant], un
 
 async def require(session: AsyncSession, grants: Iterable[RoleGrant], unit_id: int | None,
                   roles: Iterable[str], category: str | None = None) -> RoleGrant:
-    """The first covering grant, or ``PermissionDenied`` (the caller audits the refusal)."""
+    """The highest-ranked covering grant, or ``PermissionDenied`` (the caller audits the refusal)."""
     found = await covering_grants(session, grants, unit_id, roles, category)
     if not found:
         raise PermissionDenied()
-    return max(found, key=lambda g: ROLE_RANK.get(g.role, 0))
+    return max(found, key=lambda g: RANK.get(g.role, 0))
+
+
+# ---------------------------------------------------------------- the people feature's predicates
+
+
+def has_consented(person: Person) -> bool:
+    """Whether ``person`` agreed to the privacy notice: every command that keeps personal data
+    (a profile, a petition, a role) needs it."""
+    return person.consent_given is True
+
+
+def can_redeem_invite(person: Person) -> bool:
+    """Taking up a role with an invite code (``/join``) needs a consenting, not erased person."""
+    return has_consented(person) and person.erased_at is None

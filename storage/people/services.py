@@ -1,16 +1,28 @@
-"""People and identities: find or create the person behind a channel user, roles held, erasure."""
+"""People and identities: find or create the person behind a channel user, the roles they hold,
+consent, the changes of a profile, and erasure.
+
+Each state change flushes at most (the caller owns the transaction) and writes its audit record in
+the same call. Onboarding steps change a person before consent or a ward exists, so they take the
+person, not an actor with grants: a person only ever changes their own profile.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists
-from sqlmodel import select
+from sqlalchemy import delete, exists
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import utcnow
-from storage.people.models import ChannelIdentity, Person, RoleGrant
+from storage import audit
 from storage.conversations.models import Conversation
+from storage.db import utcnow
+from storage.outbox.models import OutboxMessage
+from storage.people.models import ChannelIdentity, Person, RoleGrant
+from storage.units.models import Unit
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,16}$")
 
 
 async def identify(session: AsyncSession, channel: str, external_id: str, *, display_name: str | None = None,
@@ -18,7 +30,7 @@ async def identify(session: AsyncSession, channel: str, external_id: str, *, dis
                    chat_id: str | None = None) -> tuple[ChannelIdentity, Person, Conversation, bool]:
     """The identity, person and conversation for a channel user, and whether the person holds any
     role (one query for all four), created on first contact."""
-    has_roles = exists().where(RoleGrant.person_id == Person.id, RoleGrant.revoked_at.is_(None))  # type: ignore[union-attr]
+    has_roles = exists().where(col(RoleGrant.person_id) == col(Person.id), col(RoleGrant.revoked_at).is_(None))
     row = (await session.exec(
         select(ChannelIdentity, Person, Conversation, has_roles)
         .join(Person, Person.id == ChannelIdentity.person_id)  # type: ignore[arg-type]
@@ -52,20 +64,101 @@ async def identify(session: AsyncSession, channel: str, external_id: str, *, dis
 
 
 async def active_roles(session: AsyncSession, person_id: int) -> list[RoleGrant]:
+    """The person's grants that are not revoked."""
     rows = await session.exec(select(RoleGrant).where(RoleGrant.person_id == person_id,
                                                       RoleGrant.revoked_at.is_(None)))  # type: ignore[union-attr]
     return list(rows)
 
 
 async def identities(session: AsyncSession, person_id: int) -> list[ChannelIdentity]:
+    """Every channel account of the person."""
     rows = await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person_id))
     return list(rows)
 
 
 async def conversation(session: AsyncSession, person_id: int) -> Conversation:
+    """The person's conversation row, created empty if missing."""
     conv = await session.get(Conversation, person_id)
     if conv is None:
         conv = Conversation(person_id=person_id, data={})
         session.add(conv)
         await session.flush()
     return conv
+
+
+# ---------------------------------------------------------------- consent and onboarding
+
+
+async def give_consent(session: AsyncSession, person: Person, *, version: str, now: datetime) -> None:
+    """The person agreed to the privacy notice ``version`` (kept as evidence)."""
+    person.consent_given = True
+    person.consent_at = now
+    person.consent_version = version
+    await audit.log(session, "consent.given", "person", person.id, actor_id=person.id, version=version)
+
+
+async def decline_consent(session: AsyncSession, person: Person, *, version: str, now: datetime) -> None:
+    """The person declined: no profile is kept, and they are not asked again at every message."""
+    person.consent_given = False
+    person.onboarded_at = person.onboarded_at or now
+    await audit.log(session, "consent.declined", "person", person.id, actor_id=person.id, version=version)
+
+
+async def complete_onboarding(session: AsyncSession, person: Person, *, now: datetime) -> None:
+    """The last onboarding step is answered."""
+    person.onboarded_at = now
+    await audit.log(session, "person.onboarded", "person", person.id, actor_id=person.id)
+
+
+def mark_onboarded(person: Person, *, now: datetime) -> None:
+    """A profile edit counts as onboarding for somebody who skipped it (no audit: nothing new is agreed)."""
+    person.onboarded_at = person.onboarded_at or now
+
+
+# ---------------------------------------------------------------- the profile
+
+
+def set_ward(person: Person, ward: Unit) -> None:
+    """Live in ``ward`` (a current commune-level unit); the village is asked again."""
+    person.ward_id = ward.id
+    person.village_id = None
+
+
+def set_village(person: Person, village: Unit | None) -> None:
+    """Live in ``village`` of the person's ward, or in none of the listed ones."""
+    assert village is None or village.parent_id == person.ward_id, "a village of another ward"
+    person.village_id = village.id if village is not None else None
+
+
+def normalise_phone(text: str) -> str | None:
+    """``"0912 345 678"`` → ``"0912345678"``; None when it does not look like a phone number."""
+    text = text.strip()
+    if not _PHONE.match(text):
+        return None
+    return re.sub(r"[ .-]", "", text)
+
+
+def set_phone(person: Person, phone: str | None) -> None:
+    """Keep ``phone`` (already normalised), or remove it with None."""
+    person.phone = phone
+
+
+def set_language(person: Person, locale: str) -> None:
+    """The person's explicit language choice (/language), which outranks every detection."""
+    person.locale = locale
+
+
+# ---------------------------------------------------------------- erasure
+
+
+async def erase_person(session: AsyncSession, person: Person, now: datetime) -> None:
+    """Withdraw consent and erase the profile, the channel identities and the messages still waiting
+    to be sent. The person row stays (features' public records point at it, de-identified)."""
+    await audit.log(session, "person.erased", "person", person.id, actor_id=person.id)
+    person.display_name = person.phone = person.locale = person.detected_locale = person.platform_locale = None
+    person.ward_id = person.village_id = None
+    person.consent_given = False
+    person.erased_at = now
+    await session.exec(delete(OutboxMessage).where(
+        col(OutboxMessage.person_id) == person.id, col(OutboxMessage.status).in_(("queued", "waiting"))))
+    await session.exec(delete(ChannelIdentity).where(col(ChannelIdentity.person_id) == person.id))

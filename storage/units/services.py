@@ -20,8 +20,8 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.units.models import COMMUNE_LEVEL, COMMUNITY_LEVEL, Unit, UnitLineage
 from bot.core.textfold import fold, strip_prefixes
+from storage.units.models import COMMUNE_LEVEL, COMMUNITY_LEVEL, Unit, UnitLineage
 
 __all__ = [
     "KIND_LABELS",
@@ -150,15 +150,15 @@ async def load_deployment_units(session: AsyncSession, deployment: str, path: Pa
             predecessor = _version_on(by_code_versions.get(str(old_code), []), effective - timedelta(days=1))
             if predecessor is None:
                 raise ValueError(f"{path}: lineage source {old_code!r} not valid before {effective}")
-            stmt = select(UnitLineage).where(UnitLineage.predecessor_id == predecessor.id,
-                                             UnitLineage.successor_id == successor.id)
-            row = (await session.exec(stmt)).first()
-            if row is None:
+            lineage_q = select(UnitLineage).where(UnitLineage.predecessor_id == predecessor.id,
+                                                  UnitLineage.successor_id == successor.id)
+            lineage = (await session.exec(lineage_q)).first()
+            if lineage is None:
                 assert predecessor.id is not None and successor.id is not None
-                row = UnitLineage(predecessor_id=predecessor.id, successor_id=successor.id, effective=effective)
-            row.effective = effective
-            row.note = link.get("note")
-            session.add(row)
+                lineage = UnitLineage(predecessor_id=predecessor.id, successor_id=successor.id, effective=effective)
+            lineage.effective = effective
+            lineage.note = link.get("note")
+            session.add(lineage)
     await session.flush()
     return len(entries)
 

@@ -6,27 +6,37 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import update as sa_update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dispatch import Dispatcher
+from bot.core.i18n import gettext
 from bot.core.messages import Attachment, Incoming
+from bot.dispatch import Dispatcher
+from handlers.features import APP
+from handlers.people import profile
 from storage import units
+from storage.audit.models import AuditEvent
+from storage.conversations.models import Conversation
 from storage.db import utcnow
 from storage.people.invites import create_invite
-from storage.audit.models import AuditEvent
 from storage.people.models import ChannelIdentity, Invite, Person, RoleGrant
 from tests.harness import Chat
-from tests.world import make_services
+from tests.world import World
 
 
-@pytest.fixture
-async def services(session_factory):  # type: ignore[no-untyped-def]
-    return await make_services(session_factory)
+async def person_of(s: AsyncSession, chat: Chat) -> Person:
+    ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == chat.channel,
+                                                        ChannelIdentity.external_id == chat.user_id))).one()
+    person = await s.get(Person, ident.person_id)
+    assert person is not None
+    return person
 
 
-@pytest.fixture
-def dispatcher(services):  # type: ignore[no-untyped-def]
-    return Dispatcher(services)
+async def actions_of(s: AsyncSession, person_id: int | None) -> list[str]:
+    rows = await s.exec(select(AuditEvent).where(AuditEvent.subject_type == "person",
+                                                 AuditEvent.subject_id == str(person_id)).order_by(col(AuditEvent.id)))
+    return [e.action for e in rows]
 
 
 async def onboard(chat: Chat) -> None:
@@ -37,8 +47,8 @@ async def onboard(chat: Chat) -> None:
     await chat.press("Bỏ qua")
 
 
-async def test_onboarding_in_vietnamese_with_old_commune_name(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u1", language_code="en")  # phone set to English...
+async def test_onboarding_in_vietnamese_with_old_commune_name(world: World) -> None:
+    chat = world.new_chat(language_code="en")  # phone set to English...
     await chat.say("xin chao, toi muon gop y ve duong lang")  # ...but the words are Vietnamese
     assert "Chào mừng" in chat.text and "dữ liệu cá nhân" in chat.text
     await chat.press("Tôi đồng ý")
@@ -48,66 +58,88 @@ async def test_onboarding_in_vietnamese_with_old_commune_name(dispatcher, sessio
     await chat.press("Thôn Thanh Sơn 1")
     await chat.share_contact("+84912345678")
     assert "Đã khai báo xong" in chat.text
-    async with session_factory() as s:
-        p = (await s.exec(select(Person))).one()
+    async with world.factory() as s:
+        p = await person_of(s, chat)
+        assert p.ward_id is not None
         ward = await units.get(s, p.ward_id)
         assert ward is not None and ward.name == "Lý Thường Kiệt"
-        assert p.phone == "+84912345678" and p.consent_given and p.consent_version and p.onboarded_at
-        actions = [e.action for e in await s.exec(select(AuditEvent))]
-        assert "consent.given" in actions and "person.onboarded" in actions
+        assert p.phone == "+84912345678" and p.consent_given and p.consent_version == "2026-11" and p.onboarded_at
+        assert p.detected_locale == "vi" and p.platform_locale == "en" and p.locale is None
+        assert await actions_of(s, p.id) == ["consent.given", "person.onboarded"]
 
 
-async def test_english_speaker_gets_english(dispatcher) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u2", language_code="vi")
+async def test_english_speaker_gets_english(world: World) -> None:
+    chat = world.new_chat(language_code="vi")
     await chat.say("hello, I would like to report a broken street light")
     assert "Welcome to Loa Làng" in chat.text
     await chat.say("/language vi")
     assert "tiếng Việt" in chat.text
 
 
-async def test_declining_consent_keeps_no_profile(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u3")
+async def test_declining_consent_keeps_no_profile(world: World) -> None:
+    chat = world.new_chat()
     await chat.say("/start")
     await chat.press("Tôi không đồng ý")
     assert "/learn" in chat.text
     await chat.say("/profile")
-    assert "đồng ý" in chat.text
-    async with session_factory() as s:
-        p = (await s.exec(select(Person))).one()
-        assert p.consent_given is False and p.ward_id is None
+    assert chat.text == gettext("vi", "To use this, please first agree to how we handle your personal data. "
+                                      "Send /start to read it.")
+    async with world.factory() as s:
+        p = await person_of(s, chat)
+        assert p.consent_given is False and p.ward_id is None and p.onboarded_at is not None
+        assert await actions_of(s, p.id) == ["consent.declined"]
 
 
-async def test_redelivered_event_is_handled_once(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("typed", "agreed"), [("dong y", True), ("Đồng ý", True), ("agree", True), ("ok", True),
+                                               ("không", False), ("khong dong y", False), ("no", False)])
+async def test_consent_can_be_typed(world: World, typed: str, agreed: bool) -> None:
+    chat = world.new_chat()
+    await chat.say("/start")
+    await chat.say(typed)
+    async with world.factory() as s:
+        assert (await person_of(s, chat)).consent_given is agreed
+
+
+async def test_an_unclear_consent_answer_asks_again(world: World) -> None:
+    chat = world.new_chat()
+    await chat.say("/start")
+    await chat.say("để tôi nghĩ đã")
+    assert chat.last[0].text == gettext("vi", "Please press “I agree” or “I do not agree”.")
+    assert "Tôi đồng ý" in chat.buttons()
+    async with world.factory() as s:
+        assert (await person_of(s, chat)).consent_given is None
+
+
+async def test_redelivered_event_is_handled_once(world: World) -> None:
     inc = Incoming(channel="test", user_id="u4", event_id="42", command="start", text="/start")
-    first = await dispatcher.handle(inc)
-    second = await dispatcher.handle(inc)
-    assert first and second == []
+    first = await world.dispatcher.handle(inc)
+    second = await world.dispatcher.handle(inc)
+    assert len(first) == 2 and "Chào mừng" in first[0].text and second == []
 
 
-async def test_double_tapped_consent_records_once(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u5")
+async def test_double_tapped_consent_records_once(world: World) -> None:
+    chat = world.new_chat()
     await chat.say("/start")
     data = next(b.data for r in chat.last for row in r.buttons for b in row if "đồng ý" in b.label)
     await chat._send(button=data)
     again = await chat._send(button=data)
     assert "tin nhắn trước" in "\n".join(r.text for r in again)
-    async with session_factory() as s:
-        consents = [e for e in await s.exec(select(AuditEvent).where(AuditEvent.action == "consent.given"))]
-        assert len(consents) == 1
+    async with world.factory() as s:
+        assert (await actions_of(s, (await person_of(s, chat)).id)).count("consent.given") == 1
 
 
-async def test_restart_resumes_mid_flow(services, session_factory) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(Dispatcher(services), "u6")
+async def test_restart_resumes_mid_flow(world: World) -> None:
+    chat = world.new_chat()
     await chat.say("/start")
     await chat.press("Tôi đồng ý")
     # a new process: new dispatcher, same database
-    chat2 = Chat(Dispatcher(services), "u6")
+    chat2 = Chat(Dispatcher(world.services), chat.user_id)
     await chat2.say("tam chuc")
     assert "Tam Chúc" in chat2.text and "thôn" in chat2.text.lower()
 
 
-async def test_cancel_works_anywhere_and_keeps_nothing_half_sent(dispatcher) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u7")
+async def test_cancel_works_anywhere_and_keeps_nothing_half_sent(world: World) -> None:
+    chat = world.new_chat()
     await chat.say("/start")
     await chat.say("/cancel")
     assert "Đã dừng" in chat.text
@@ -115,34 +147,39 @@ async def test_cancel_works_anywhere_and_keeps_nothing_half_sent(dispatcher) -> 
     assert "không có việc gì" in chat.text
 
 
-@pytest.mark.parametrize("text", ["", "   ", "x" * 10_000, "<script>alert(1)</script> & <", "a\x00b\x07c",
-                                  "😀😀😀", "مرحبا بالعالم", "ph\u01b0\u01a1\u0300ng"])
-async def test_bad_text_always_gets_a_polite_reply(dispatcher, text: str) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u8")
-    await onboard(chat)
+UNEXPECTED = "Thank you. I can only read text and buttons here."
+UNKNOWN = "Sorry, I did not understand that. Here is what you can do:"
+
+
+@pytest.mark.parametrize(("text", "answer"), [
+    ("", UNEXPECTED), ("   ", UNEXPECTED), ("x" * 10_000, UNKNOWN), ("<script>alert(1)</script> & <", UNKNOWN),
+    ("a\x00b\x07c", UNKNOWN), ("😀😀😀", UNKNOWN), ("مرحبا بالعالم", UNKNOWN), ("ph\u01b0\u01a1\u0300ng", UNKNOWN)])
+async def test_bad_text_always_gets_a_polite_reply(world: World, text: str, answer: str) -> None:
+    chat = world.chat("resident")
     replies = await chat.say(text) if text.strip() else await chat._send(text=text)
-    assert replies and all(r.text for r in replies)
+    assert [r.text for r in replies] == [gettext("vi", answer)]
+    assert "/help" not in replies[0].text and "menu:help" in str(replies[0].buttons)
 
 
-async def test_sticker_where_text_expected_reasks(dispatcher) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u9")
+async def test_sticker_where_text_expected_reasks(world: World) -> None:
+    chat = world.new_chat()
     await chat.say("/start")
     await chat.press("Tôi đồng ý")
     await chat._send(attachments=(Attachment(kind="sticker", ref="s1"),))
     assert "chữ" in chat.text and "phường" in chat.text
 
 
-async def test_commands_with_stray_arguments_and_unknown_commands(dispatcher) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u10")
-    await onboard(chat)
+async def test_commands_with_stray_arguments_and_unknown_commands(world: World) -> None:
+    chat = world.chat("resident")
     await chat.say("/help please now")
     assert "/profile" in chat.text
     await chat.say("/frobnicate")
-    assert "/frobnicate" in chat.text and "/help" in chat.text
+    assert chat.last[0].text == gettext("vi", "I do not know the command /{name}. Send /help to see what you can do.",
+                                        name="frobnicate")
 
 
-async def test_old_button_after_flow_moved_on(dispatcher) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u11")
+async def test_old_button_after_flow_moved_on(world: World) -> None:
+    chat = world.new_chat()
     await chat.say("/start")
     await chat.press("Tôi đồng ý")
     old = chat.last
@@ -152,10 +189,10 @@ async def test_old_button_after_flow_moved_on(dispatcher) -> None:  # type: igno
     assert "tin nhắn trước" in chat.text
 
 
-async def test_join_with_invite_codes(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u12")
+async def test_join_with_invite_codes(world: World) -> None:
+    chat = world.new_chat()
     await onboard(chat)
-    async with session_factory() as s:
+    async with world.factory() as s:
         ward = await units.by_code(s, "13384", deployment="kim_bang")
         good = await create_invite(s, "official", ward, created_by="test")
         expired = await create_invite(s, "official", ward, created_by="test")
@@ -170,44 +207,68 @@ async def test_join_with_invite_codes(dispatcher, session_factory) -> None:  # t
     assert "hết hạn" in chat.text
     await chat.say(f"/join {good.lower()}")
     assert "cán bộ phường" in chat.text and "Kim Bảng" in chat.text
-    other = Chat(dispatcher, "u13")
-    await onboard(other)
+    other = world.chat("neighbour")
     await other.say(f"/join {good}")
     assert "đã được dùng" in other.text
-    async with session_factory() as s:
-        grants = list(await s.exec(select(RoleGrant)))
-        assert len(grants) == 1 and grants[0].role == "official"
+    async with world.factory() as s:
+        person = await person_of(s, chat)
+        grants = list(await s.exec(select(RoleGrant).where(RoleGrant.person_id == person.id)))
+        assert [(g.role, g.unit_id) for g in grants] == [("official", world.ward_a)]
+        assert await actions_of(s, person.id) == ["consent.given", "person.onboarded", "role.granted",
+                                                  "invite.redeemed"]
+        assert not list(await s.exec(select(RoleGrant).where(RoleGrant.person_id == world.ids["neighbour"])))
 
 
-async def test_mydata_and_forget(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
-    chat = Chat(dispatcher, "u14")
+async def test_join_needs_consent_after_its_argument(world: World) -> None:
+    chat = world.new_chat()
+    await chat.say("/start")
+    await chat.press("Tôi không đồng ý")
+    await chat.say("/join")
+    assert chat.text == gettext("vi", "Please send the command with your code, for example: /join ABCD-EFGH-JKLM")
+    await chat.say("/join ABCD-EFGH-JKLM")
+    assert chat.text == gettext("vi", "To use this, please first agree to how we handle your personal data. "
+                                      "Send /start to read it.")
+
+
+async def test_mydata_and_forget(world: World) -> None:
+    chat = world.new_chat()
     await onboard(chat)
     await chat.say("/mydata")
-    assert "Lý Thường Kiệt" in chat.text and "test u14" in chat.text and "consent.given" in chat.text
+    assert "Lý Thường Kiệt" in chat.text and f"test {chat.user_id}" in chat.text and "consent.given" in chat.text
+    assert chat.text.startswith(gettext("vi", "This is everything Loa Làng holds about you:"))
+    async with world.factory() as s:
+        person_id = (await person_of(s, chat)).id
     await chat.say("/forget")
     await chat.press("Không")
     assert "Chưa xóa" in chat.text
     await chat.say("/forget")
+    await chat.say("để tôi nghĩ")  # not a clear yes: nothing is erased
+    assert chat.text.startswith(gettext("vi", "Nothing was erased."))
+    await chat.say("/forget")
     await chat.press("Có, xóa")
-    assert "xóa dữ liệu" in chat.text
-    async with session_factory() as s:
-        p = (await s.exec(select(Person))).one()
+    assert chat.text == gettext("vi", "Your consent is withdrawn and your data is erased. If you write again, you "
+                                      "start as a new person.")
+    async with world.factory() as s:
+        p = await s.get(Person, person_id)
+        assert p is not None
         assert p.erased_at and p.ward_id is None and p.consent_given is False and p.display_name is None
-        assert not list(await s.exec(select(ChannelIdentity)))
-        assert (await s.exec(select(AuditEvent).where(AuditEvent.action == "person.erased"))).first()
+        assert not list(await s.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person_id)))
+        assert (await actions_of(s, person_id))[-1] == "person.erased"
+        conv = await s.get(Conversation, person_id)
+        assert conv is not None and conv.data == {} and conv.flow is None
     await chat.say("xin chao ba con")
     assert "dữ liệu cá nhân" in chat.text  # starts as a new person
 
 
-
-async def test_a_second_process_that_saved_first_makes_the_update_start_over(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_a_second_process_that_saved_first_makes_the_update_start_over(world: World) -> None:
     """The conversation row is written with a version check: a stale write is not kept."""
-    from storage.conversations.models import Conversation
-
-    chat = Chat(dispatcher, "u15")
+    dispatcher = world.dispatcher
+    chat = world.new_chat()
     await chat.say("/start")
-    async with session_factory() as s:
-        conv = (await s.exec(select(Conversation))).one()
+    async with world.factory() as s:
+        person_id = (await person_of(s, chat)).id
+        conv = await s.get(Conversation, person_id)
+        assert conv is not None
         before = conv.version
     calls = 0
     original = dispatcher._route
@@ -216,23 +277,19 @@ async def test_a_second_process_that_saved_first_makes_the_update_start_over(dis
         nonlocal calls
         calls += 1
         if calls == 1:  # another process saves this person's conversation meanwhile
-            from sqlalchemy import update as sa_update
-
             conn = await ctx.session.connection()
             await conn.execute(sa_update(Conversation.__table__).values(version=Conversation.version + 1))
         await original(ctx, text)
 
-    dispatcher._route = racing_route
+    dispatcher._route = racing_route  # type: ignore[method-assign]
     await chat.press("Tôi đồng ý")
     assert calls == 2 and "phường" in chat.text
-    async with session_factory() as s:
-        conv = (await s.exec(select(Conversation))).one()
-        assert conv.version == before + 1 and conv.step == "ward"
+    async with world.factory() as s:
+        conv = await s.get(Conversation, person_id)
+        assert conv is not None and conv.version == before + 1 and conv.step == "ward"
 
 
 def test_plain_words_respect_diacritics_where_they_matter() -> None:
-    from handlers.features import APP
-
     registry = APP.registry
 
     assert registry.keyword_for("dung") == "stop" and registry.keyword_for("Dừng") == "stop"
@@ -240,3 +297,8 @@ def test_plain_words_respect_diacritics_where_they_matter() -> None:
     assert registry.keyword_for("góp ý") == "feedback" and registry.keyword_for("gop y") == "feedback"
     assert registry.keyword_for("huy") == "cancel" and registry.keyword_for("hủy") == "cancel"
     assert registry.keyword_for("Xin chào") == "start" and registry.keyword_for("cháo") is None
+
+
+def test_mydata_starts_with_the_profile_and_forget_erases_the_person_last() -> None:
+    assert APP.registry.exports[0] is profile.export and profile.export not in APP.registry.exports[1:]
+    assert APP.registry.erasers[-1] is profile.erase and profile.erase not in APP.registry.erasers[:-1]

@@ -10,15 +10,16 @@ import pytest
 import yaml
 from sqlmodel import func, select
 
+from bot.core.textfold import fold, strip_prefixes
 from storage import units
 from storage.units.models import Unit, UnitLineage
-from bot.core.textfold import fold, strip_prefixes
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOYMENT_DIR = ROOT / "bot" / "deployments" / "kim_bang"
 UNITS_YAML = DEPLOYMENT_DIR / "units.yaml"
 DEP = "kim_bang"
 CURRENT_WARDS = ["Kim Bảng", "Kim Thanh", "Lê Hồ", "Lý Thường Kiệt", "Nguyễn Úy", "Tam Chúc"]
+VILLAGES_PER_WARD = {"Kim Bảng": 5, "Kim Thanh": 4, "Lê Hồ": 4, "Lý Thường Kiệt": 5, "Nguyễn Úy": 5, "Tam Chúc": 4}
 
 
 @pytest.fixture
@@ -151,7 +152,7 @@ async def test_villages_and_ward_of(seeded):
     ward = await units.by_code(seeded, "13384")
     assert ward is not None and ward.id is not None
     villages = await units.villages_of(seeded, ward.id)
-    assert 4 <= len(villages) <= 6
+    assert len(villages) == VILLAGES_PER_WARD["Kim Bảng"]
     assert villages[0].code == "13384-T01" and villages[0].name == "Tổ dân phố Quế Sơn"
     assert all(v.code.startswith("13384-") for v in villages)
     assert await units.ward_of(seeded, villages[0]) == ward
@@ -161,8 +162,11 @@ async def test_villages_and_ward_of(seeded):
     ids = await units.descendant_ids(seeded, ward.id)
     assert ids[0] == ward.id and set(ids[1:]) == {v.id for v in villages}
     assert ward.id not in await units.descendant_ids(seeded, ward.id, include_self=False)
+    counts = {}
     for w in await units.current_communes(seeded, DEP):
-        assert w.id is not None and 4 <= len(await units.villages_of(seeded, w.id)) <= 6
+        assert w.id is not None
+        counts[w.name] = len(await units.villages_of(seeded, w.id))
+    assert counts == VILLAGES_PER_WARD
 
 
 async def test_resolve_village(seeded):

@@ -8,7 +8,7 @@ straight from the ``.po`` files at start: nothing compiled needs to be committed
 from __future__ import annotations
 
 import string
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(locale: str) -> dict[str, str]:
     """All translated messages of ``locale`` (msgid → msgstr), merged over every domain."""
     table: dict[str, str] = {}
@@ -34,7 +34,7 @@ def catalog(locale: str) -> dict[str, str]:
         with po.open("rb") as fh:
             cat = read_po(fh, locale=locale)
         for msg in cat:
-            if msg.id and isinstance(msg.id, str) and msg.string and not msg.fuzzy:
+            if msg.id and isinstance(msg.id, str) and isinstance(msg.string, str) and msg.string and not msg.fuzzy:
                 table[msg.id] = msg.string
     return table
 

@@ -56,7 +56,7 @@ _EN_FUNCTION_WORDS: frozenset[str] = frozenset(
     the their them then there these they this those thx to too u until up us
     very want was we were what when where which who why will with would yes you
     your hello hey
-    """.split()
+    """.split()  # noqa: SIM905  (a word list reads best as words)
 )
 
 _factory_lock = threading.Lock()

@@ -1,5 +1,9 @@
 """core tables
 
+The root revision: the core (units, audit, conversations, processed deliveries, outbox) and the people
+feature's tables (person, channel identity, role grant, invite). Deployed databases are stamped with
+it, so the people feature has no branch of its own; a later people-only change starts one here.
+
 Revision ID: 0001_core
 Revises: 
 Create Date: 2026-11-26 23:51:23.426697
