@@ -32,11 +32,12 @@ from datetime import UTC, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 
 import psutil  # noqa: E402
-from sqlalchemy import create_engine as sync_engine, insert, text  # noqa: E402
+from sqlalchemy import create_engine as sync_engine  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from storage import units  # noqa: E402
-from storage import petitions
+import handlers.petitions.notify  # noqa: E402, F401  (submit queues the staff pushes, as in the app)
+from storage import petitions, units  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade_sync  # noqa: E402
 from storage.people.models import ChannelIdentity, Person, RoleGrant  # noqa: E402
@@ -52,7 +53,7 @@ OPEN = ("new", "acknowledged", "in_progress", "waiting_for_resident", "reopened"
 
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
 def rss_mb() -> float:

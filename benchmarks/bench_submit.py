@@ -43,7 +43,7 @@ def pct(xs: list[float], q: float) -> float:
 
 
 async def main(residents: int, rate: float | None, latency: float) -> None:
-        from sqlmodel import func, select
+    from sqlmodel import func, select
 
     from bot.channels.telegram import TelegramChannel
     from bot.config import load_settings

@@ -6,6 +6,7 @@ import argparse
 from datetime import timedelta
 
 from handlers.framework.manifest import CliCommand, CliContext
+from handlers.petitions.labels import format_due
 from storage import petitions
 from storage.units.models import Unit
 
@@ -37,7 +38,7 @@ async def run(cli: CliContext, args: argparse.Namespace) -> int:
             late = await petitions.overdue(s, now, limit=args.limit)
             for c in late:
                 unit = await s.get(Unit, c.unit_id)
-                print(f"{c.code}  {petitions.format_due(cfg, c.answer_due)}  {c.status:<22} "
+                print(f"{c.code}  {format_due(cfg, c.answer_due)}  {c.status:<22} "
                       f"{unit.name if unit else c.unit_id}")
             if not late:
                 print("nothing overdue")

@@ -11,32 +11,33 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case as when, func, not_
+from sqlalchemy import and_, func, not_
+from sqlalchemy import case as when
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, select
 
-from bot.core.i18n import N_, gettext
+from bot.core.i18n import N_, gettext, person_locale
 from bot.core.messages import Button, Reply
+from bot.core.roles import HANDLERS, Role
 from handlers.framework.manifest import Job, JobContext
+from handlers.petitions import notify  # noqa: F401  (its receivers push what the services announce)
+from handlers.petitions.buttons import staff_button
+from handlers.petitions.labels import format_due
 from storage import outbox, petitions
 from storage.outbox.models import OutboxMessage
 from storage.people.models import Person, RoleGrant
 from storage.people.permissions import covering_grants
 from storage.petitions.deadlines import progress
 from storage.petitions.models import Case
-from storage.petitions.notify import format_due, staff_recipients
+from storage.petitions.queries import staff_recipients
+from storage.petitions.rules import CaseAction
 
 THRESHOLDS = (50, 80, 100)
 DIGEST_AT = time(7, 30)
-STAFF = ("official", "unit_head", "district_admin")
-
-
-def _locale(person: Person | None, default: str = "vi") -> str:
-    return (person.locale if person and person.locale else default) or "vi"
 
 
 def _open_button(loc: str, case_id: int | None) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(gettext(loc, N_("Open")), f"c:open:{case_id}"),),)
+    return ((staff_button(loc, N_("Open"), CaseAction.OPEN, case_id),),)
 
 
 async def remind(job: JobContext) -> int:
@@ -72,10 +73,10 @@ async def _remind_one(job: JobContext, cfg: Any, case: Case, key: str, msgid: st
             targets = [case.assignee_id] if case.assignee_id else await staff_recipients(s, case.unit_id,
                                                                                         case.category)
             for pid in targets:
-                loc = _locale(await s.get(Person, pid), job.services.default_locale)
+                loc = person_locale(await s.get(Person, pid), job.services.default_locale)
                 text = gettext(loc, msgid, code=case.code, pct=key, due=format_due(cfg, case.answer_due, loc))
                 queued += len(await outbox.enqueue(
-                    s, pid, Reply(text, buttons=_open_button(loc, case.id)),
+                    s, pid, Reply(text, buttons=_open_button(loc, case.id), locale=loc),
                     kind="reminder", dedupe_key=f"reminder:{case.id}:{key}:{pid}", ref_type="case",
                     ref_id=case.id, priority=3))
             await s.commit()
@@ -86,29 +87,29 @@ async def _remind_one(job: JobContext, cfg: Any, case: Case, key: str, msgid: st
 
 
 async def escalate(job: JobContext) -> int:
-    """Overdue: unit heads (once, by the petitions layer) and every district admin (once)."""
+    """Overdue: unit heads (once, through ``escalate_overdue`` and ``notify``) and every district admin (once)."""
     cfg, now, total = petitions.config_for(job.services), job.now, 0
     factory = job.services.session_factory
     async with factory() as s:
         try:
-            total += await petitions.notify_overdue(s, cfg, now)
+            total += await petitions.escalate_overdue(s, cfg, now)
             await s.commit()
         except IntegrityError:
             await s.rollback()
     async with factory() as s:
         late = await petitions.overdue(s, now)
         admins = list(await s.exec(select(RoleGrant.person_id).where(
-            RoleGrant.role == "district_admin", col(RoleGrant.revoked_at).is_(None)).distinct()))
+            RoleGrant.role == Role.DISTRICT_ADMIN, col(RoleGrant.revoked_at).is_(None)).distinct()))
     for item in late:
         async with factory() as s:
             try:
                 for pid in admins:
-                    loc = _locale(await s.get(Person, pid), job.services.default_locale)
+                    loc = person_locale(await s.get(Person, pid), job.services.default_locale)
                     text = gettext(loc, N_("Escalation: petition {code} is overdue since {due} and is not "
                                            "answered yet."), code=item.code,
                                    due=format_due(cfg, item.answer_due, loc))
                     total += len(await outbox.enqueue(
-                        s, pid, Reply(text, buttons=_open_button(loc, item.id)),
+                        s, pid, Reply(text, buttons=_open_button(loc, item.id), locale=loc),
                         kind="escalation", dedupe_key=f"escalation:{item.id}:district:{pid}", ref_type="case",
                         ref_id=item.id, priority=3))
                 await s.commit()
@@ -135,7 +136,7 @@ async def digest(job: JobContext) -> int:
     new_expr = col(Case.created_at) >= now - timedelta(days=1)
     factory = job.services.session_factory
     async with factory() as s:
-        grants = list(await s.exec(select(RoleGrant).where(col(RoleGrant.role).in_(STAFF),
+        grants = list(await s.exec(select(RoleGrant).where(col(RoleGrant.role).in_(HANDLERS),
                                                            col(RoleGrant.revoked_at).is_(None))))
         groups = list(await s.exec(
             select(Case.unit_id, Case.category,
@@ -160,15 +161,15 @@ async def _digest_for(job: JobContext, s: Any, pid: int, grants: list[RoleGrant]
                       day: str) -> int:
     new = soon = late = 0
     for unit_id, category, n_new, n_soon, n_late in groups:
-        if await covering_grants(s, grants, unit_id, STAFF, category):
+        if await covering_grants(s, grants, unit_id, HANDLERS, category):
             new, soon, late = new + int(n_new or 0), soon + int(n_soon or 0), late + int(n_late or 0)
     if not (new or soon or late):
         return 0
-    loc = _locale(await s.get(Person, pid), job.services.default_locale)
+    loc = person_locale(await s.get(Person, pid), job.services.default_locale)
     text = gettext(loc, N_("Good morning. Petitions in your area: {new} new since yesterday, "
                            "{soon} due within two days, {late} overdue. Send /queue to open them."),
                    new=new, soon=soon, late=late)
-    return len(await outbox.enqueue(s, pid, Reply(text), kind="digest", dedupe_key=f"digest:{pid}:{day}",
+    return len(await outbox.enqueue(s, pid, Reply(text, locale=loc), kind="digest", dedupe_key=f"digest:{pid}:{day}",
                                     priority=6))
 
 

@@ -5,25 +5,27 @@ from __future__ import annotations
 
 from bot.core.i18n import N_
 from bot.core.messages import Button
+from bot.core.roles import CASE_READERS
 from handlers.framework import Context, Input
+from handlers.framework.steps import choice_rows
 from handlers.petitions import registry
-from handlers.petitions.render import QUEUE_ROLES, fmt_date, status_text, unit_name
-from storage import units
-from storage import petitions
-from storage.petitions.rules import BUTTON_PREFIX, OPEN_STATUSES, STATUSES
+from handlers.petitions.buttons import staff_data
+from handlers.petitions.render import fmt_date, status_text, unit_name
+from storage import petitions, units
+from storage.petitions.rules import OPEN_STATUSES, STATUSES, CaseAction
 
 FLOW = "queue"
 flow = registry.flow(FLOW, title=N_("the petition queue"))
 PAGE_SIZE = 8
 
 
-@registry.command("queue", description=N_("Petitions waiting for your unit"), roles=QUEUE_ROLES, order=20)
+@registry.command("queue", description=N_("Petitions waiting for your unit"), roles=CASE_READERS, order=20)
 async def queue(ctx: Context) -> None:
     ctx.conv.data[FLOW] = {"page": 0}
     await ctx.goto(FLOW, "list")
 
 
-registry.menu_item(N_("Petition queue"), "queue", roles=QUEUE_ROLES, order=15)
+registry.menu_item(N_("Petition queue"), "queue", roles=CASE_READERS, order=15)
 registry.keyword("queue", "hang doi", "ho so", "queue")
 
 
@@ -57,7 +59,7 @@ async def ask_list(ctx: Context) -> None:
         place = await unit_name(ctx, c.village_id) or await unit_name(ctx, c.ward_id)
         lines.append(f"{'⚠ ' if overdue else '• '}{c.code} · {cfg.category_label(c.category, ctx.locale)} · {place} · "
                      f"{status_text(ctx, c.status)} · {mark}")
-        rows.append([Button(ctx._("Open {code}", code=c.code), f"{BUTTON_PREFIX}:open:{c.id}")])
+        rows.append([Button(ctx._("Open {code}", code=c.code), staff_data(CaseAction.OPEN, c.id))])
     if not page.items:
         lines.append(ctx._("Nothing here. Well done!"))
     nav = []
@@ -95,8 +97,8 @@ async def on_list(ctx: Context, inp: Input) -> None:
 
 @flow.ask("status")
 async def ask_status(ctx: Context) -> None:
-    buttons = [ctx.button(status_text(ctx, s), s) for s in STATUSES if s in OPEN_STATUSES or s == "answered"]
-    ctx.say(ctx._("Show which status?"), [buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+    choices = [(status_text(ctx, s), s) for s in STATUSES if s in OPEN_STATUSES or s == "answered"]
+    ctx.say(ctx._("Show which status?"), choice_rows(ctx, choices, per_row=2))
 
 
 @flow.on("status")
@@ -108,8 +110,8 @@ async def on_status(ctx: Context, inp: Input) -> None:
 
 @flow.ask("category")
 async def ask_category(ctx: Context) -> None:
-    buttons = [ctx.button(c.label(ctx.locale), c.id) for c in petitions.config_for(ctx.services).categories]
-    ctx.say(ctx._("Show which topic?"), [buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+    choices = [(c.label(ctx.locale), c.id) for c in petitions.config_for(ctx.services).categories]
+    ctx.say(ctx._("Show which topic?"), choice_rows(ctx, choices, per_row=2))
 
 
 @flow.on("category")
@@ -122,20 +124,20 @@ async def on_category(ctx: Context, inp: Input) -> None:
 @flow.ask("village")
 async def ask_village(ctx: Context) -> None:
     ward_ids = sorted({g.unit_id for g in ctx.roles if g.unit_id})
-    buttons = []
+    choices = []
     for wid in ward_ids[:3]:
         for v in await units.villages_of(ctx.session, wid):
-            buttons.append(ctx.button(v.name, str(v.id)))
-    if not buttons:
+            choices.append((v.name, str(v.id)))
+    if not choices:
         ctx.say(ctx._("There is no village list for your unit."))
         await ctx.goto(FLOW, "list")
         return
-    ctx.say(ctx._("Show which village?"), [buttons[i:i + 2] for i in range(0, min(len(buttons), 30), 2)])
+    ctx.say(ctx._("Show which village?"), choice_rows(ctx, choices[:30], per_row=2))
 
 
 @flow.on("village")
 async def on_village(ctx: Context, inp: Input) -> None:
-    if inp.value and inp.value.isdigit():
+    if inp.value and inp.value.isdigit():  # anything else: back to the list, filter unchanged
         v = await units.get(ctx.session, int(inp.value))
         if v is not None:
             ctx.data.update(village_id=v.id, village_name=v.name, page=0)

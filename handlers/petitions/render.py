@@ -10,71 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.i18n import N_
 from bot.core.messages import Button
+from bot.core.roles import CASE_READERS
 from handlers.framework import Context
-from handlers.people.profile import ROLE_NAMES
-from storage import units
-from storage import petitions
-from storage.petitions.rules import BUTTON_PREFIX, OUTCOME_LABELS, ROUTE_LABELS, STATUS_LABELS
+from handlers.petitions.buttons import resident_data, staff_data
+from handlers.petitions.labels import (
+    ACTION_LABELS,
+    ACTOR_NAMES,
+    EVENT_LABELS,
+    OUTCOME_LABELS,
+    ROUTE_LABELS,
+    STATUS_LABELS,
+)
+from storage import petitions, units
 from storage.people.models import Person
-from storage.people.permissions import OVERSIGHT_ROLES, STAFF_ROLES
-
-QUEUE_ROLES = ("official", "unit_head", "district_admin", "inspector")
-RESIDENT_PREFIX = "t"  # global buttons of the resident's own actions: "t:<action>:<case_id>"
-
-STAFF_ACTION_LABELS = {
-    "ack": N_("Acknowledge"),
-    "start": N_("Start handling"),
-    "resume": N_("Resume handling"),
-    "info": N_("Ask for more information"),
-    "reply": N_("Reply"),
-    "resolve": N_("Answer and resolve"),
-    "transfer": N_("Transfer"),
-    "reject": N_("Reject as out of scope"),
-    "assign": N_("Assign"),
-    "reveal": N_("Reveal identity"),
-    "extend": N_("Extend the deadline"),
-    "note": N_("Internal note"),
-}
-RESIDENT_ACTION_LABELS = {
-    "add_info": N_("Add information"),
-    "withdraw": N_("Withdraw"),
-    "rate": N_("Rate the answer"),
-    "reopen": N_("Reopen"),
-    "follow": N_("Follow"),
-    "unfollow": N_("Stop following"),
-}
-EVENT_LABELS = {
-    "submitted": N_("petition sent"),
-    "acknowledge": N_("petition acknowledged"),
-    "start": N_("handling started"),
-    "request_info": N_("more information asked"),
-    "resume": N_("handling resumed"),
-    "reply": N_("reply from the ward"),
-    "resolve": N_("petition answered"),
-    "transfer": N_("petition transferred"),
-    "reject": N_("petition declined"),
-    "assign": N_("assigned to an official"),
-    "extend": N_("deadline extended"),
-    "note": N_("internal note"),
-    "withdraw": N_("petition withdrawn"),
-    "add_info": N_("information added"),
-    "rate": N_("answer rated"),
-    "reopen": N_("petition reopened"),
-    "close": N_("petition closed"),
-    "escalate": N_("escalated to the head of the unit"),
-    "overdue": N_("deadline passed"),
-    "follow": N_("another resident follows it"),
-    "reveal": N_("identity revealed by the head of the unit"),
-}
-
-
-ACTOR_NAMES = {**ROLE_NAMES, "system": N_("automatic")}
+from storage.petitions.rules import RESIDENT_ACTIONS, CaseAction
 
 
 def is_staff(ctx: Context) -> bool:
-    return ctx.has_role(*STAFF_ROLES, *OVERSIGHT_ROLES)
+    return ctx.has_role(*CASE_READERS)
 
 
 def fmt_date(ctx: Context, dt: Any) -> str:
@@ -167,15 +121,14 @@ async def render_case(ctx: Context, view: Any) -> str:
     return "\n".join(lines)
 
 
-def action_buttons(ctx: Context, case: Any, allowed: list[str]) -> list[list[Button]]:
+def action_buttons(ctx: Context, case: Any, allowed: list[CaseAction]) -> list[list[Button]]:
     """Buttons for the actions this viewer may take; staff buttons carry the version they saw."""
     out: list[Button] = []
     for a in allowed:
-        if a in STAFF_ACTION_LABELS:
-            data = f"{BUTTON_PREFIX}:{a}:{case.id}:{case.version}"
-            out.append(Button(ctx._(STAFF_ACTION_LABELS[a]), data))
-        elif a in RESIDENT_ACTION_LABELS:
-            out.append(Button(ctx._(RESIDENT_ACTION_LABELS[a]), f"{RESIDENT_PREFIX}:{a}:{case.id}"))
+        if a not in ACTION_LABELS:
+            continue
+        data = resident_data(a, case.id) if a in RESIDENT_ACTIONS else staff_data(a, case.id, case.version)
+        out.append(Button(ctx._(ACTION_LABELS[a]), data))
     return [out[i:i + 2] for i in range(0, len(out), 2)]
 
 

@@ -1,6 +1,6 @@
 """The resident's side after sending: /mine, /status CODE, add information, withdraw, rate 1–5 with a
 comment, reopen once, follow a similar case, and /public (answered petitions their authors agreed to
-publish). Also the personal-data hooks: the person's petitions in /mydata, de-identification on /forget.
+publish). The personal-data parts (/mydata, /forget) are in ``manifest.py``.
 
 Resident buttons are global (``t:<action>:<case_id>``) so they work from any old message; what they
 start is a small flow whose step buttons are bound to the prompt (a double tap is harmless).
@@ -13,19 +13,25 @@ from typing import Any
 from bot.core.errors import DomainError, NotFound
 from bot.core.i18n import N_
 from bot.core.messages import Button
-from handlers.people.commands import menu_buttons
-from handlers.petitions.flows import receive_file
+from bot.core.textfold import fold
 from handlers.framework import Context, Input
+from handlers.framework.steps import command_argument, is_cancel, yes_no
+from handlers.people.commands import menu_buttons
 from handlers.petitions import registry
-from handlers.petitions.render import RESIDENT_PREFIX, fmt_date, route_text, show_case, status_text
+from handlers.petitions.buttons import RESIDENT_PREFIX, resident_data
+from handlers.petitions.flows import receive_file
+from handlers.petitions.render import fmt_date, route_text, show_case, status_text
 from storage import petitions
 from storage.petitions.errors import InvalidTransition
 from storage.petitions.files import StoredFile
-from bot.core.textfold import fold
+from storage.petitions.rules import CaseAction
 
+A = CaseAction
 FLOW = "track"
 flow = registry.flow(FLOW, title=N_("your answer about a petition"))
 MINE_PAGE = 10
+STEPS = {A.ADD_INFO: "info", A.WITHDRAW: "withdraw", A.RATE: "stars", A.REOPEN: "reopen"}
+"""The resident's actions that ask something first, and the step that asks it."""
 
 
 # --- /mine, /status, /public -------------------------------------------------------------------
@@ -62,11 +68,10 @@ registry.keyword("mine", "cua toi", "don cua toi", "gop y cua toi", "theo doi")
 
 @registry.command("status", description=N_("Look up a petition by its tracking code"), order=12)
 async def status(ctx: Context) -> None:
-    code = ctx.incoming.args.strip()
-    if not code:
-        ctx.say(ctx._("Please send the command with the tracking code, for example: /status KB-26-7H3K9M"))
-        return
-    await show_case(ctx, code[:40])
+    code = command_argument(ctx, N_("Please send the command with the tracking code, for example: "
+                                    "/status KB-26-7H3K9M"))
+    if code is not None:
+        await show_case(ctx, code[:40])
 
 
 registry.keyword("status", "tra cuu", "tra cuu ma")
@@ -98,8 +103,8 @@ async def show_public(ctx: Context, page: int) -> None:
 
 
 # --- resident action buttons ---------------------------------------------------------------------
-def _tb(ctx: Context, label: str, action: str, arg: int) -> Button:
-    return Button(label, f"{RESIDENT_PREFIX}:{action}:{arg}")
+def _tb(ctx: Context, label: str, action: str, arg: int | None) -> Button:
+    return Button(label, resident_data(action, arg))
 
 
 @registry.action(RESIDENT_PREFIX)
@@ -119,25 +124,25 @@ async def resident_button(ctx: Context, arg: str) -> None:
         return
     access = await petitions.visible_case(ctx.session, n, ctx.person, list(ctx.roles))
     case = access.case
-    if action == "follow":
+    if action == A.FOLLOW:
         new = await petitions.follow(ctx.session, case.id, ctx.person, now=ctx.now)
         ctx.say(ctx._("You now follow {code}. We will tell you when it is answered.", code=case.code) if new
                 else ctx._("You already follow {code}.", code=case.code))
         return
-    if action == "unfollow":
+    if action == A.UNFOLLOW:
         await petitions.unfollow(ctx.session, case.id, ctx.person)
         ctx.say(ctx._("You no longer follow {code}.", code=case.code))
         return
     allowed = await petitions.allowed_actions(ctx.session, petitions.config_for(ctx.services), access, list(ctx.roles),
                                           now=ctx.now)
-    if action not in ("add_info", "withdraw", "rate", "reopen"):
+    if action not in STEPS:
         raise NotFound()
     if action not in allowed:
         ctx.say(ctx._("That cannot be done with this petition in its current state."))
         await show_case(ctx, case.id)
         return
     ctx.conv.data[FLOW] = {"action": action, "case_id": case.id, "code": case.code, "version": case.version}
-    await ctx.goto(FLOW, {"add_info": "info", "withdraw": "withdraw", "rate": "stars", "reopen": "reopen"}[action])
+    await ctx.goto(FLOW, STEPS[CaseAction(action)])
 
 
 def _cancel_row(ctx: Context) -> list[Any]:
@@ -164,7 +169,7 @@ async def ask_info(ctx: Context) -> None:
 @flow.on("info", accepts=("text", "button", "attachment"))
 async def on_info(ctx: Context, inp: Input) -> None:
     d = ctx.data
-    if inp.value == "cancel":
+    if is_cancel(inp):
         await _cancelled(ctx)
         return
     if inp.value == "send":
@@ -174,7 +179,8 @@ async def on_info(ctx: Context, inp: Input) -> None:
         cfg = petitions.config_for(ctx.services)
         ctx.finish()
         try:
-            await petitions.add_info(ctx.session, cfg, d["case_id"], ctx.person, now=ctx.now, text=d.get("text") or None,
+            await petitions.add_info(ctx.session, cfg, d["case_id"], ctx.person, now=ctx.now,
+                                     text=d.get("text") or None,
                                  attachments=[StoredFile.from_dict(f) for f in d.get("files", [])])
         except InvalidTransition as err:
             ctx.say(ctx._(err.msgid, **err.params))
@@ -211,7 +217,7 @@ async def ask_withdraw(ctx: Context) -> None:
 @flow.on("withdraw")
 async def on_withdraw(ctx: Context, inp: Input) -> None:
     d = ctx.data
-    if inp.value != "yes":
+    if yes_no(inp) is not True:
         await _cancelled(ctx)
         return
     ctx.finish()
@@ -229,7 +235,7 @@ async def ask_stars(ctx: Context) -> None:
 @flow.on("stars")
 async def on_stars(ctx: Context, inp: Input) -> None:
     value = inp.value or (inp.text or "").strip()[:1]
-    if value == "cancel" or inp.value == "cancel":
+    if is_cancel(inp):
         await _cancelled(ctx)
         return
     if value not in ("1", "2", "3", "4", "5"):
@@ -257,10 +263,10 @@ async def on_comment(ctx: Context, inp: Input) -> None:
                             stars=d["stars"], now=ctx.now, comment=comment or None)
     ctx.say(ctx._("Thank you for your rating."))
     access = await petitions.visible_case(ctx.session, case.id, ctx.person, list(ctx.roles))
-    if d["stars"] <= 2 and "reopen" in await petitions.allowed_actions(
+    if d["stars"] <= 2 and A.REOPEN in await petitions.allowed_actions(
             ctx.session, petitions.config_for(ctx.services), access, list(ctx.roles), now=ctx.now):
         ctx.say(ctx._("If the problem is not solved, you can reopen the petition once."),
-                [[_tb(ctx, ctx._("Reopen"), "reopen", case.id)]])
+                [[_tb(ctx, ctx._("Reopen"), A.REOPEN, case.id)]])
 
 
 # --- reopen ------------------------------------------------------------------------------------
@@ -273,7 +279,7 @@ async def ask_reopen(ctx: Context) -> None:
 @flow.on("reopen")
 async def on_reopen(ctx: Context, inp: Input) -> None:
     d = ctx.data
-    if inp.value == "cancel":
+    if is_cancel(inp):
         await _cancelled(ctx)
         return
     reason = (inp.text or "").strip()
@@ -281,24 +287,7 @@ async def on_reopen(ctx: Context, inp: Input) -> None:
         ctx.say(ctx._("Please give a reason of at least 10 characters."))
         return
     ctx.finish()
-    await petitions.reopen(ctx.session, petitions.config_for(ctx.services), d["case_id"], ctx.person, reason=reason[:2000],
+    await petitions.reopen(ctx.session, petitions.config_for(ctx.services), d["case_id"], ctx.person,
+                           reason=reason[:2000],
                        now=ctx.now)
     ctx.say(ctx._("{code} is reopened and back in the queue of the ward.", code=d["code"]), menu_buttons(ctx))
-
-
-# --- personal data -----------------------------------------------------------------------------
-@registry.data_section
-async def my_petitions(ctx: Context) -> list[str]:
-    items = await petitions.mine(ctx.session, ctx.person.id or 0, page=0, page_size=50)
-    if not items:
-        return []
-    lines = [ctx._("Your petitions:")]
-    lines += [f"• {c.code} · {route_text(ctx, c.route)} · {status_text(ctx, c.status)} · {fmt_date(ctx, c.created_at)}"
-              for c in items]
-    return lines
-
-
-@registry.erase_hook
-async def erase_petitions(ctx: Context) -> None:
-    if ctx.person.id is not None:
-        await petitions.deidentify_author(ctx.session, ctx.person.id)

@@ -1,5 +1,5 @@
 """Submitting a petition: validation by route rules, idempotency, rate limit, routing, deadlines, code,
-confidential identity, attachments, first event and notifications — one call, one transaction."""
+confidential identity, attachments, first event and ``case_created`` — one call, one transaction."""
 
 from __future__ import annotations
 
@@ -14,18 +14,26 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import RateLimited
 from bot.core.i18n.catalog import N_
-from storage.petitions import notify
+from bot.core.i18n.choice import person_locale
+from bot.core.textfold import fold
+from storage.people.models import Person
 from storage.petitions.codes import new_code
 from storage.petitions.config import CasesConfig, responsible_unit
+from storage.petitions.deadlines import due_dates
 from storage.petitions.errors import DescriptionLength, InvalidInput, RouteRuleViolation, TooManyAttachments
 from storage.petitions.events import record
 from storage.petitions.files import StoredFile
-from storage.petitions.rules import DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_ATTACHMENTS, ROUTES
-from storage.petitions.deadlines import due_dates
-from storage.people.models import Person
-from storage.units.models import Unit
 from storage.petitions.models import Case, CaseAttachment, CaseIdentity
-from bot.core.textfold import fold
+from storage.petitions.rules import (
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    MAX_ATTACHMENTS,
+    PUBLISHABLE_ROUTES,
+    ROUTES,
+    CaseAction,
+)
+from storage.petitions.signals import CaseUpdate, case_created
+from storage.units.models import Unit
 
 __all__ = ["IdentityInput", "NewCase", "SubmitResult", "check_description", "submit"]
 
@@ -145,9 +153,8 @@ async def submit(session: AsyncSession, cfg: CasesConfig, person: Person, new: N
     unit_id = await responsible_unit(session, cfg, ward_id, new.category)
     ack_due, answer_due = due_dates(rule.deadline, cfg.calendar, now)
     case = Case(code=await _unique_code(session, cfg, now), route=new.route, category=new.category, status="new",
-                author_id=person.id, channel=channel, locale=locale or notify.locale_of(person),
-                anonymous=new.anonymous, publish_consent=new.publish_consent and new.route in ("gop_y", "kien_nghi",
-                                                                                                "phan_anh"),
+                author_id=person.id, channel=channel, locale=locale or person_locale(person, "vi"),
+                anonymous=new.anonymous, publish_consent=new.publish_consent and new.route in PUBLISHABLE_ROUTES,
                 ward_id=ward_id, village_id=village_id, unit_id=unit_id, description=description,
                 description_folded=fold(description), latitude=new.latitude, longitude=new.longitude,
                 place_text=(new.place_text or None), created_at=now, updated_at=now, ack_due=ack_due,
@@ -176,10 +183,11 @@ async def submit(session: AsyncSession, cfg: CasesConfig, person: Person, new: N
         session.add(CaseAttachment(case_id=case.id, kind=f.kind, storage_key=f.key, file_name=f.file_name,
                                    mime_type=f.mime_type, size=f.size, sha256=f.sha256, added_by=person.id,
                                    added_at=now))
-    await record(session, case, "submitted", now=now, actor_id=person.id, actor_role="resident", from_status=None,
+    await record(session, case, CaseAction.SUBMIT, now=now, actor_id=person.id, actor_role="resident", from_status=None,
                  to_status="new", public=True, route=new.route, category=new.category,
                  attachments=len(new.attachments))
     await session.flush()
     # The author is answered by the flow itself (code and due date); staff are pushed.
-    await notify.notify_new_case(session, cfg, case, now=now)
+    await case_created.send(session, CaseUpdate(cfg=cfg, case=case, action=CaseAction.SUBMIT, now=now,
+                                                actor_id=person.id))
     return SubmitResult(case, True)

@@ -12,9 +12,15 @@ from typing import Any
 import yaml
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.petitions.rules import ROUTES, route_label
-from storage.petitions.deadlines import CaseWindows, RouteDeadline, WorkingCalendar, load_calendar, load_case_windows, \
-    load_deadlines
+from storage.petitions.deadlines import (
+    CaseWindows,
+    RouteDeadline,
+    WorkingCalendar,
+    load_calendar,
+    load_case_windows,
+    load_deadlines,
+)
+from storage.petitions.rules import ROUTES
 
 __all__ = ["CasesConfig", "Category", "RouteRule", "config_for", "load_config", "responsible_unit"]
 
@@ -65,9 +71,6 @@ class CasesConfig:
             if c.id == cat_id:
                 return c.label(locale)
         return cat_id
-
-    def route_label(self, route: str, locale: str) -> str:
-        return route_label(route, locale)
 
     def reply_templates(self, category: str, locale: str) -> list[str]:
         per = self.templates.get(category) or self.templates.get("other") or {}

@@ -34,7 +34,8 @@ _STATE_MSGIDS = {
     "new": N_("This petition has not been acknowledged yet, so that cannot be done now."),
     "acknowledged": N_("This petition has been acknowledged, so that cannot be done now."),
     "in_progress": N_("This petition is being handled, so that cannot be done now."),
-    "waiting_for_resident": N_("This petition is waiting for more information from the resident, so that cannot be done now."),
+    "waiting_for_resident": N_("This petition is waiting for more information from the resident, "
+                               "so that cannot be done now."),
     "answered": N_("This petition has already been answered, so that cannot be done now."),
     "closed": N_("This petition is closed, so that cannot be done now."),
     "transferred": N_("This petition has been transferred, so that cannot be done now."),

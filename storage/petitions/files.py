@@ -14,16 +14,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from storage.petitions.errors import FileRejected
 from bot.core.i18n.catalog import N_
+from storage.petitions.errors import FileRejected
 
 __all__ = [
     "DOCUMENT_MAX_BYTES",
+    "PHOTO_MAX_BYTES",
+    "VOICE_MAX_BYTES",
     "FileStore",
     "LocalFileStore",
-    "PHOTO_MAX_BYTES",
     "StoredFile",
-    "VOICE_MAX_BYTES",
     "check_size",
     "get_store",
     "limit_for",

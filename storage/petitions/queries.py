@@ -1,5 +1,6 @@
-"""Reading petitions: who may see one, what they may do, the officials' queue, the overdue scan and
-auto-close for the scheduler, the anonymised public list and per-unit statistics.
+"""Reading petitions: who may see one, what they may do, the officials' queue, the overdue scan for
+the scheduler, who is told about a case, similar open cases and the anonymised public list
+(statistics are in ``stats``).
 
 Visibility rule: the author, followers, staff of the responsible unit (or above) and inspectors in
 scope see a case; everyone else gets ``NotFound``, the same answer as for a code that does not exist.
@@ -13,33 +14,29 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_
-from sqlalchemy import case as sa_case
+from rapidfuzz import fuzz
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import NotFound, PermissionDenied
 from bot.core.i18n.catalog import N_, gettext
-from storage.petitions import notify
+from bot.core.roles import CASE_READERS, Role
+from bot.core.textfold import fold
+from storage.people.models import Person, RoleGrant
+from storage.petitions import permissions
 from storage.petitions.codes import parse_code
 from storage.petitions.config import CasesConfig
-from storage.petitions.events import record, set_status
-from storage.petitions.rules import REVEALED_MASK, TRANSITIONS
 from storage.petitions.deadlines import progress
-from storage.people.models import Person, RoleGrant
-from storage.units.models import Unit
 from storage.petitions.models import Case, CaseAttachment, CaseEvent, CaseFollower, CaseIdentity
-from storage.people.permissions import STAFF_ROLES, covering_grants
+from storage.petitions.rules import PUBLISHABLE_ROUTES, REVEALED_MASK, STAFF_ACTIONS, CaseAction, allowed_from
+from storage.units.models import Unit
 
-__all__ = ["CaseAccess", "CaseView", "OverdueCase", "PublicCase", "QueuePage", "UnitStats", "allowed_actions", "attachments_of",
-           "auto_close", "case_view", "history", "mine", "notify_overdue", "overdue", "public_cases", "queue",
-           "scrub", "stats_by_unit", "visible_case"]
+__all__ = ["CaseAccess", "CaseView", "OverdueCase", "PublicCase", "QueuePage", "allowed_actions", "attachments_of",
+           "case_view", "history", "mine", "overdue", "public_cases", "queue", "scrub", "similar_open_cases",
+           "staff_recipients", "visible_case"]
 
-# ACTIONS button name → transition name (official side)
-_OFFICIAL = {"ack": "acknowledge", "start": "start", "info": "request_info", "resume": "resume", "reply": "reply",
-             "resolve": "resolve", "transfer": "transfer", "reject": "reject", "assign": "assign",
-             "extend": "extend", "note": "note"}
-_SCOPE_ROLES = STAFF_ROLES + ("inspector",)
+A = CaseAction
 
 
 @dataclass
@@ -62,46 +59,38 @@ async def visible_case(session: AsyncSession, code_or_id: str | int, person: Per
         case = (await session.exec(select(Case).where(Case.code == code))).first()
     if case is None:
         raise NotFound()
-    grants = list(grants)
-    if await covering_grants(session, grants, case.unit_id, STAFF_ROLES, case.category):
-        return CaseAccess(case, "handler")
-    if person.id is not None and case.author_id == person.id:
-        return CaseAccess(case, "author")
-    if await covering_grants(session, grants, case.unit_id, ("inspector",)):
-        return CaseAccess(case, "inspector")
-    if person.id is not None and await session.get(CaseFollower, (case.id, person.id)) is not None:
-        return CaseAccess(case, "follower")
-    raise NotFound()
+    role = await permissions.viewer_role(session, case, person, grants)
+    if role is None:
+        raise NotFound()
+    return CaseAccess(case, role)
 
 
 async def allowed_actions(session: AsyncSession, cfg: CasesConfig, access: CaseAccess,
-                          grants: Iterable[RoleGrant], *, now: datetime) -> list[str]:
-    """Button names this person may use now: official ``ACTIONS`` (plus ``resume``) or resident actions."""
+                          grants: Iterable[RoleGrant], *, now: datetime) -> list[CaseAction]:
+    """The actions this viewer may take now (``access.role`` already says whether they handle it)."""
     case = access.case
-    out: list[str] = []
+    out: list[CaseAction] = []
     if access.role == "handler":
-        for name, action in _OFFICIAL.items():
-            if case.status in TRANSITIONS[action][0]:
-                if name == "extend" and case.extensions >= cfg.routes[case.route].deadline.max_extensions:
+        for action in STAFF_ACTIONS:
+            if allowed_from(action, case.status):
+                if action is A.EXTEND and case.extensions >= cfg.routes[case.route].deadline.max_extensions:
                     continue
-                out.append(name)
+                out.append(action)
         ident = await session.get(CaseIdentity, case.id)
-        if ident is not None and ident.confidential and [
-                g for g in await covering_grants(session, grants, ident.holder_unit_id, ("unit_head",))
-                if g.unit_id == ident.holder_unit_id]:
-            out.append("reveal")
+        if ident is not None and ident.confidential and await permissions.can_reveal_identity(session, grants, ident):
+            out.append(A.REVEAL)
     elif access.role == "author":
-        if case.status in TRANSITIONS["add_info"][0]:
-            out += ["add_info", "withdraw"]
-        if case.status in TRANSITIONS["rate"][0]:
+        if allowed_from(A.ADD_INFO, case.status):
+            out += [A.ADD_INFO, A.WITHDRAW]
+        if allowed_from(A.RATE, case.status):
             if case.rating is None:
-                out.append("rate")
+                out.append(A.RATE)
             w = cfg.windows
             if case.reopen_count == 0 and case.answered_at is not None and \
                     now <= cfg.calendar.add_days(case.answered_at, w.reopen_window_days, w.unit):
-                out.append("reopen")
+                out.append(A.REOPEN)
     elif access.role == "follower":
-        out.append("unfollow")
+        out.append(A.UNFOLLOW)
     return out
 
 
@@ -134,7 +123,7 @@ class CaseView:
     overdue: bool
     attachments: list[CaseAttachment]
     events: list[CaseEvent]
-    actions: list[str]
+    actions: list[CaseAction]
     templates: list[str] = field(default_factory=list)
 
 
@@ -146,7 +135,7 @@ async def case_view(session: AsyncSession, cfg: CasesConfig, access: CaseAccess,
     identity = None
     if access.role == "author":
         author = gettext(locale, N_("you"))
-    elif access.role == "follower" or case.author_id is None and ident is None:
+    elif access.role == "follower" or (case.author_id is None and ident is None):
         author = gettext(locale, N_("a resident"))
     elif case.anonymous:
         author = gettext(locale, N_("anonymous"))
@@ -204,15 +193,15 @@ async def _scope(session: AsyncSession, grants: Iterable[RoleGrant]) -> Any:
     """SQL condition for the cases the grants cover (None: everything; False-y list: nothing)."""
     conds = []
     for g in grants:
-        if g.revoked_at is not None or g.role not in _SCOPE_ROLES:
+        if g.revoked_at is not None or g.role not in CASE_READERS:
             continue
-        if g.role == "district_admin":
+        if g.role == Role.DISTRICT_ADMIN:
             return None
         if g.unit_id is None:
             continue
         units = await _units_under(session, g.unit_id)
         cond = Case.unit_id == units[0] if len(units) == 1 else col(Case.unit_id).in_(units)
-        if g.role == "official" and g.categories:
+        if g.role == Role.OFFICIAL and g.categories:
             cond = and_(cond, col(Case.category).in_(g.categories))
         conds.append(cond)
     if not conds:
@@ -264,42 +253,45 @@ async def overdue(session: AsyncSession, now: datetime, *, limit: int = 500) -> 
     return [OverdueCase(*row) for row in await session.exec(q)]  # type: ignore[call-overload]
 
 
-async def notify_overdue(session: AsyncSession, cfg: CasesConfig, now: datetime, *, limit: int = 500) -> int:
-    """Escalate each overdue case to its unit heads once; returns how many were escalated."""
-    q = (select(Case).where(col(Case.is_open).is_(True), col(Case.answer_due) < now, col(Case.paused_at).is_(None),
-                            col(Case.overdue_notified_at).is_(None))
-         .order_by(col(Case.answer_due)).limit(limit))
-    n = 0
-    for case in list(await session.exec(q)):
-        case.overdue_notified_at = now
-        case.escalated = True
-        await record(session, case, "overdue", now=now, actor_id=None, actor_role="system",
-                     from_status=case.status, to_status=case.status, public=False)
-        await notify.notify_escalation(session, cfg, case, N_("Petition {code} is overdue: it was due {due} "
-                                                             "({route}, {category}, {unit})."), now=now)
-        n += 1
-    return n
-
-
-async def auto_close(session: AsyncSession, cfg: CasesConfig, now: datetime, *, limit: int = 500) -> int:
-    """Close answered cases the resident did not reopen within the configured days."""
-    w = cfg.windows
-    q = (select(Case).where(Case.status == "answered", col(Case.answered_at) < now - timedelta(days=w.auto_close_after_days))
-         .order_by(col(Case.answered_at)).limit(limit))
-    n = 0
-    for case in list(await session.exec(q)):
-        assert case.answered_at is not None
-        if now <= cfg.calendar.add_days(case.answered_at, w.auto_close_after_days, w.unit):
+async def staff_recipients(session: AsyncSession, unit_id: int, category: str | None,
+                           roles: tuple[str, ...] = (Role.OFFICIAL, Role.UNIT_HEAD)) -> list[int]:
+    """People holding ``roles`` in exactly ``unit_id``; officials only when their categories fit."""
+    grants = await session.exec(select(RoleGrant).where(RoleGrant.unit_id == unit_id,
+                                                        col(RoleGrant.role).in_(roles),
+                                                        col(RoleGrant.revoked_at).is_(None)))
+    out: list[int] = []
+    for g in grants:
+        if g.role == Role.OFFICIAL and g.categories and category and category not in g.categories:
             continue
-        case.version += 1
-        case.updated_at = now
-        set_status(case, "closed")
-        case.closed_at = now
-        await record(session, case, "close", now=now, actor_id=None, actor_role="system", from_status="answered",
-                     to_status="closed")
-        await notify.notify_residents(session, cfg, case, N_("Your petition {code} is now closed."), now=now)
-        n += 1
-    return n
+        if g.person_id not in out:
+            out.append(g.person_id)
+    return out
+
+
+async def similar_open_cases(session: AsyncSession, cfg: CasesConfig, *, ward_id: int | None,
+                             village_id: int | None, category: str, description: str, now: datetime,
+                             exclude_author_id: int | None = None, limit: int = 3) -> list[Case]:
+    """Open cases of the same village (or ward, when no village) and category from the last days,
+    with similar folded text (rapidfuzz token_set_ratio ≥ threshold), best first."""
+    since = now - timedelta(days=cfg.similar_days)
+    q = select(Case).where(Case.category == category, col(Case.created_at) >= since, col(Case.is_open).is_(True),
+                           col(Case.route).in_(PUBLISHABLE_ROUTES))
+    if village_id is not None:
+        q = q.where(Case.village_id == village_id)
+    elif ward_id is not None:
+        q = q.where(Case.ward_id == ward_id, col(Case.village_id).is_(None))
+    else:
+        return []
+    key = fold(description)
+    scored = []
+    for c in await session.exec(q.order_by(col(Case.created_at).desc()).limit(500)):
+        if exclude_author_id is not None and c.author_id == exclude_author_id:
+            continue
+        score = fuzz.token_set_ratio(key, c.description_folded)
+        if score >= cfg.similar_threshold:
+            scored.append((score, c))
+    scored.sort(key=lambda sc: -sc[0])
+    return [c for _, c in scored[:limit]]
 
 
 # --- public list ---------------------------------------------------------------------------------
@@ -338,50 +330,7 @@ async def public_cases(session: AsyncSession, ward_id: int, *, page: int = 0, pa
     """Answered cases of the ward whose authors agreed to publish, newest answer first, anonymised."""
     q = (select(Case).where(Case.ward_id == ward_id, col(Case.publish_consent).is_(True),
                             col(Case.status).in_(("answered", "closed")),
-                            col(Case.route).in_(("gop_y", "kien_nghi", "phan_anh")))
+                            col(Case.route).in_(PUBLISHABLE_ROUTES))
          .order_by(col(Case.answered_at).desc(), col(Case.id).desc()).offset(page * page_size).limit(page_size))
     return [PublicCase(c.route, c.category, c.created_at, c.answered_at, scrub(c.description), scrub(c.answer_text),
                        c.outcome) for c in await session.exec(q)]
-
-
-# --- statistics ----------------------------------------------------------------------------------
-
-@dataclass
-class UnitStats:
-    unit_id: int
-    received: int = 0
-    answered: int = 0
-    answered_on_time: int = 0
-    overdue: int = 0
-    avg_rating: float | None = None
-    ratings: int = 0
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return None if not self.answered else self.answered_on_time / self.answered
-
-
-async def stats_by_unit(session: AsyncSession, since: datetime, *, now: datetime) -> list[UnitStats]:
-    """Per responsible unit: received and answered since ``since``, on time, open overdue now, ratings."""
-    out: dict[int, UnitStats] = {}
-
-    def row(uid: int) -> UnitStats:
-        return out.setdefault(uid, UnitStats(uid))
-
-    for uid, n in await session.exec(select(Case.unit_id, func.count()).where(col(Case.created_at) >= since)
-                                     .group_by(col(Case.unit_id))):
-        row(uid).received = n
-    on_time = func.sum(sa_case((col(Case.answered_at) <= col(Case.answer_due), 1), else_=0))
-    for uid, n, ok in await session.exec(select(Case.unit_id, func.count(), on_time)
-                                         .where(col(Case.answered_at) >= since).group_by(col(Case.unit_id))):
-        row(uid).answered, row(uid).answered_on_time = n, int(ok or 0)
-    for uid, n in await session.exec(select(Case.unit_id, func.count())
-                                     .where(col(Case.is_open).is_(True), col(Case.answer_due) < now,
-                                            col(Case.paused_at).is_(None)).group_by(col(Case.unit_id))):
-        row(uid).overdue = n
-    for uid, avg, n in await session.exec(select(Case.unit_id, func.avg(Case.rating), func.count())
-                                          .where(col(Case.rated_at) >= since, col(Case.rating).is_not(None))
-                                          .group_by(col(Case.unit_id))):
-        row(uid).avg_rating, row(uid).ratings = (round(float(avg), 2) if avg is not None else None), n
-    return sorted(out.values(), key=lambda s: s.unit_id)
-

@@ -1,34 +1,67 @@
-"""Petition rules as data: routes, statuses, the transition table, limits and message ids for labels."""
+"""Petition rules as data: the one vocabulary of actions, routes, statuses, the transition table and limits.
+
+``CaseAction`` names every thing that can happen to a petition. Its values are the strings stored
+in ``CaseEvent.action`` (and, prefixed with ``case.``, in the audit trail), so they never change:
+existing rows keep their meaning. Buttons, the transition table, permissions and the history
+labels all key on it. Labels for people live in ``handlers/petitions/labels.py``.
+"""
 
 from __future__ import annotations
 
-from bot.core.i18n.catalog import N_, gettext
+from enum import StrEnum
 
 from storage.petitions.errors import InvalidTransition
 
 __all__ = [
-    "ACTIONS",
-    "BUTTON_PREFIX",
     "DESCRIPTION_MAX",
     "DESCRIPTION_MIN",
     "MAX_ATTACHMENTS",
     "OPEN_STATUSES",
     "OUTCOMES",
-    "OUTCOME_LABELS",
+    "PUBLISHABLE_ROUTES",
+    "RESIDENT_ACTIONS",
     "REVEALED_MASK",
     "ROUTES",
-    "ROUTE_EXPLANATIONS",
-    "ROUTE_LABELS",
+    "STAFF_ACTIONS",
     "STATUSES",
-    "STATUS_LABELS",
     "TRANSITIONS",
+    "CaseAction",
+    "allowed_from",
     "check_transition",
-    "outcome_label",
-    "route_label",
-    "status_label",
 ]
 
+
+class CaseAction(StrEnum):
+    """Everything that can happen to a petition (values are stored: never rename one)."""
+
+    SUBMIT = "submitted"
+    OPEN = "open"  # look at it: no event, but a button
+    ACKNOWLEDGE = "acknowledge"
+    START = "start"
+    REQUEST_INFO = "request_info"
+    RESUME = "resume"
+    REPLY = "reply"
+    RESOLVE = "resolve"
+    TRANSFER = "transfer"
+    REJECT = "reject"
+    ASSIGN = "assign"
+    EXTEND = "extend"
+    NOTE = "note"
+    REVEAL = "reveal"
+    WITHDRAW = "withdraw"
+    ADD_INFO = "add_info"
+    RATE = "rate"
+    REOPEN = "reopen"
+    FOLLOW = "follow"
+    UNFOLLOW = "unfollow"
+    CLOSE = "close"
+    OVERDUE = "overdue"
+    ESCALATE = "escalate"  # older rows only
+    DEIDENTIFY = "deidentify"  # audit only
+
+
 ROUTES = ("gop_y", "kien_nghi", "phan_anh", "khieu_nai", "to_cao")
+PUBLISHABLE_ROUTES = ("gop_y", "kien_nghi", "phan_anh")  # never someone's complaint or denunciation
 STATUSES = ("new", "acknowledged", "in_progress", "waiting_for_resident", "answered", "closed",
             "transferred", "rejected", "withdrawn", "reopened")
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "waiting_for_resident", "transferred", "reopened")
@@ -38,96 +71,47 @@ DESCRIPTION_MIN = 15
 DESCRIPTION_MAX = 4000
 MAX_ATTACHMENTS = 5
 REVEALED_MASK = "[bảo mật]"
-BUTTON_PREFIX = "c"
-ACTIONS = ("open", "ack", "start", "info", "resume", "reply", "resolve", "transfer", "reject", "assign", "reveal",
-           "extend", "note")
+
+A = CaseAction
+STAFF_ACTIONS = (A.ACKNOWLEDGE, A.START, A.REQUEST_INFO, A.RESUME, A.REPLY, A.RESOLVE, A.TRANSFER, A.REJECT,
+                 A.ASSIGN, A.EXTEND, A.NOTE)
+"""What the handlers of the responsible unit may do, in the order their buttons appear (plus ``REVEAL``)."""
+RESIDENT_ACTIONS = (A.ADD_INFO, A.WITHDRAW, A.RATE, A.REOPEN, A.FOLLOW, A.UNFOLLOW)
 
 _ACTIVE = ("new", "acknowledged", "in_progress", "transferred", "reopened")
-_OPEN = _ACTIVE + ("waiting_for_resident",)
+_OPEN = (*_ACTIVE, "waiting_for_resident")
 
 # action → (statuses it is allowed from, status after; None keeps the status)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "submit": ((), "new"),
-    "acknowledge": (("new", "transferred", "reopened"), "acknowledged"),
-    "start": (("new", "acknowledged", "transferred", "reopened"), "in_progress"),
-    "request_info": (_ACTIVE, "waiting_for_resident"),
-    "resume": (("waiting_for_resident",), "in_progress"),
-    "reply": (_ACTIVE, "in_progress"),
-    "resolve": (_OPEN, "answered"),
-    "transfer": (_OPEN, "transferred"),
-    "reject": (_OPEN, "rejected"),
-    "assign": (_OPEN, None),
-    "extend": (_OPEN, None),
-    "note": (STATUSES, None),
-    "reveal": (STATUSES, None),
-    "withdraw": (_OPEN, "withdrawn"),
-    "add_info": (_OPEN, None),  # from waiting_for_resident it resumes: see resident.add_info
-    "rate": (("answered", "closed"), None),
-    "reopen": (("answered", "closed"), "reopened"),
-    "close": (("answered",), "closed"),
+TRANSITIONS: dict[CaseAction, tuple[tuple[str, ...], str | None]] = {
+    A.SUBMIT: ((), "new"),
+    A.ACKNOWLEDGE: (("new", "transferred", "reopened"), "acknowledged"),
+    A.START: (("new", "acknowledged", "transferred", "reopened"), "in_progress"),
+    A.REQUEST_INFO: (_ACTIVE, "waiting_for_resident"),
+    A.RESUME: (("waiting_for_resident",), "in_progress"),
+    A.REPLY: (_ACTIVE, "in_progress"),
+    A.RESOLVE: (_OPEN, "answered"),
+    A.TRANSFER: (_OPEN, "transferred"),
+    A.REJECT: (_OPEN, "rejected"),
+    A.ASSIGN: (_OPEN, None),
+    A.EXTEND: (_OPEN, None),
+    A.NOTE: (STATUSES, None),
+    A.REVEAL: (STATUSES, None),
+    A.WITHDRAW: (_OPEN, "withdrawn"),
+    A.ADD_INFO: (_OPEN, None),  # from waiting_for_resident it resumes: see services.add_info
+    A.RATE: (("answered", "closed"), None),
+    A.REOPEN: (("answered", "closed"), "reopened"),
+    A.CLOSE: (("answered",), "closed"),
 }
 
 
-def check_transition(action: str, status: str) -> str:
-    """The status after ``action`` from ``status``, or ``InvalidTransition``."""
+def allowed_from(action: CaseAction, status: str) -> bool:
+    """Whether ``action`` may happen to a petition in ``status``."""
+    return status in TRANSITIONS[action][0]
+
+
+def check_transition(action: CaseAction, status: str) -> str | None:
+    """The status ``action`` leads to from ``status`` (None: it keeps the status), or ``InvalidTransition``."""
     allowed, target = TRANSITIONS[action]
     if status not in allowed:
         raise InvalidTransition(status, action)
-    return target or status
-
-
-ROUTE_LABELS = {
-    "gop_y": N_("Suggestion (góp ý)"),
-    "kien_nghi": N_("Petition (kiến nghị)"),
-    "phan_anh": N_("Report of a problem (phản ánh)"),
-    "khieu_nai": N_("Complaint (khiếu nại)"),
-    "to_cao": N_("Denunciation (tố cáo)"),
-}
-
-ROUTE_EXPLANATIONS = {
-    "gop_y": N_("A suggestion is an idea to improve the work of the ward or village. "
-                "Your name is shown to the officials who handle it."),
-    "kien_nghi": N_("A petition asks the authorities to consider or change something. "
-                    "Your name is shown to the officials who handle it."),
-    "phan_anh": N_("A report tells the authorities about a problem or an incident, such as a broken road or "
-                   "rubbish. You may send it anonymously."),
-    "khieu_nai": N_("A complaint asks for a review of an administrative decision or act that affects your own "
-                    "rights (Law on Complaints 2011). Your full name and contact are required; "
-                    "it cannot be anonymous."),
-    "to_cao": N_("A denunciation reports a violation of the law by an official, an agency or a person "
-                 "(Law on Denunciation 2018). Your full name and contact are required. The law keeps your "
-                 "identity confidential: officials see “[bảo mật]” and only the head of the unit may open it, "
-                 "with a recorded reason."),
-}
-
-STATUS_LABELS = {
-    "new": N_("received"),
-    "acknowledged": N_("acknowledged"),
-    "in_progress": N_("being handled"),
-    "waiting_for_resident": N_("waiting for your information"),
-    "answered": N_("answered"),
-    "closed": N_("closed"),
-    "transferred": N_("transferred to another unit"),
-    "rejected": N_("declined"),
-    "withdrawn": N_("withdrawn"),
-    "reopened": N_("reopened"),
-}
-
-OUTCOME_LABELS = {
-    "resolved": N_("resolved"),
-    "partly_resolved": N_("partly resolved"),
-    "not_upheld": N_("not upheld"),
-    "explained": N_("explained"),
-}
-
-
-def status_label(status: str, locale: str) -> str:
-    return gettext(locale, STATUS_LABELS.get(status, status))
-
-
-def route_label(route: str, locale: str) -> str:
-    return gettext(locale, ROUTE_LABELS.get(route, route))
-
-
-def outcome_label(outcome: str | None, locale: str) -> str:
-    return gettext(locale, OUTCOME_LABELS.get(outcome or "", outcome or ""))
+    return target

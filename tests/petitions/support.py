@@ -1,36 +1,67 @@
-"""Shared fixtures and helpers for the petition flow tests (residents, officials, files)."""
+"""Helpers for the petition tests (fixtures are in ``conftest.py``): the service-level view of the
+world (``Cases``), chat helpers for residents and officials, files."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-import handlers.petitions.flows as feedback_mod
-from bot.dispatch import Dispatcher
 from bot.core.messages import Attachment
-from storage import units
-from storage.petitions.files import LocalFileStore
+from bot.dispatch import Dispatcher
+from storage import petitions, units
 from storage.people.invites import grant_role
-from storage.people.models import Person
+from storage.people.models import ChannelIdentity, Person, RoleGrant
 from storage.petitions.models import Case
 from tests.harness import Chat
-from tests.world import make_services
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 PDF = b"%PDF-1.4\n" + b"0" * 200
 
 
-@pytest.fixture
-async def services(session_factory, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(feedback_mod, "get_store", lambda cfg: LocalFileStore(tmp_path / "uploads"))
-    return await make_services(session_factory)
+# Monday 2 March 2026, 09:00 in Vietnam (02:00 UTC): an ordinary working day.
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def dispatcher(services):  # type: ignore[no-untyped-def]
-    return Dispatcher(services)
+@dataclass
+class Cases:
+    """The world's people as ORM objects in ``session`` (``stranger`` is the world's ``neighbour``)."""
+
+    session: AsyncSession
+    cfg: petitions.CasesConfig
+    ward_a: int
+    ward_b: int
+    village_a: int
+    resident: Person
+    resident_en: Person
+    stranger: Person
+    official_a: Person
+    official_a2: Person
+    head_a: Person
+    official_b: Person
+    head_b: Person
+    inspector_a: Person
+    grants: dict[int, list[RoleGrant]]
+
+    def g(self, person: Person) -> list[RoleGrant]:
+        return self.grants.get(person.id or 0, [])
+
+    def new(self, **kw: object) -> petitions.NewCase:
+        base: dict[str, object] = dict(route="phan_anh", category="roads",
+                                       description="Đường thôn bị sụt lún, xe máy đi lại rất nguy hiểm.")
+        base.update(kw)
+        return petitions.NewCase(**base)  # type: ignore[arg-type]
+
+
+PEOPLE = {"resident": "resident", "resident_en": "resident_en", "stranger": "neighbour", "official_a": "official_a",
+         "official_a2": "official_a2", "head_a": "head_a", "official_b": "official_b", "head_b": "head_b",
+         "inspector_a": "inspector_a"}
+
+
 
 
 async def onboard(chat: Chat, commune: str = "xa thanh son", village: str = "Thôn Thanh Sơn 1") -> None:
@@ -43,8 +74,6 @@ async def onboard(chat: Chat, commune: str = "xa thanh son", village: str = "Th�
 
 
 async def person_of(factory: Any, chat: Chat) -> Person:
-    from storage.people.models import ChannelIdentity
-
     async with factory() as s:
         ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.external_id == chat.user_id))).one()
         return await s.get(Person, ident.person_id)  # type: ignore[return-value]
@@ -80,8 +109,6 @@ async def submit_report(chat: Chat, text: str = "Đèn đường ở ngõ 5 bị
     await chat.press("Gửi")
     if "Vẫn gửi" in " ".join(chat.buttons()):
         await chat.press("Vẫn gửi")
-    import re
-
     m = re.search(r"KB-\d\d-[0-9A-Z]+", chat.text)
     assert m, chat.text
     return m.group(0)

@@ -10,22 +10,25 @@ from sqlmodel import col, select
 
 from bot.core.errors import Conflict, NotFound, PermissionDenied, RateLimited
 from bot.core.i18n import gettext
+from handlers.petitions import notify
+from handlers.petitions.notify import RESIDENT_MESSAGES
 from storage import petitions
 from storage.audit.models import AuditEvent
 from storage.outbox.models import OutboxMessage
 from storage.petitions.models import CaseEvent, CaseIdentity
-from tests.petitions.test_cases_world import NOW, World, world  # noqa: F401
+from storage.petitions.rules import CaseAction as A
+from tests.petitions.support import NOW, Cases
 
 IDENT = petitions.IdentityInput(full_name="Trần Văn Bình", phone="0987654321", address="Thôn 1")
 
 
-async def _submit(w: World, person=None, **kw):
-    res = await petitions.submit(w.session, w.cfg, person or w.resident, w.new(**kw), channel="telegram", now=NOW)
+async def _submit(w: Cases, person=None, **kw):
+    res = await petitions.submit(w.session, w.cfg, person or w.resident, w.new(**kw), channel="test", now=NOW)
     await w.session.flush()
     return res.case
 
 
-async def _outbox(w: World, person_id: int) -> list[str]:
+async def _outbox(w: Cases, person_id: int) -> list[str]:
     rows = await w.session.exec(select(OutboxMessage).where(OutboxMessage.person_id == person_id)
                                 .order_by(col(OutboxMessage.id)))
     return [r.payload["text"] for r in rows]
@@ -36,38 +39,38 @@ async def _outbox(w: World, person_id: int) -> list[str]:
     ("khieu_nai", "2026-03-12", "2026-04-01"),  # 10 / 30 calendar days
     ("to_cao", "2026-03-11", "2026-04-01"),     # 7 working / 30 calendar days
 ])
-async def test_deadlines_set_on_submit_per_route(world: World, route: str, ack_day: str, answer_day: str) -> None:
-    case = await _submit(world, route=route, identity=IDENT)
-    tz = world.cfg.calendar.tz
+async def test_deadlines_set_on_submit_per_route(cases: Cases, route: str, ack_day: str, answer_day: str) -> None:
+    case = await _submit(cases, route=route, identity=IDENT)
+    tz = cases.cfg.calendar.tz
     assert case.ack_due.astimezone(tz).date().isoformat() == ack_day
     assert case.answer_due.astimezone(tz).date().isoformat() == answer_day
     assert case.code.startswith("KB-26-") and petitions.is_valid(case.code)
-    assert case.unit_id == world.ward_a and case.status == "new" and case.version == 1
+    assert case.unit_id == cases.ward_a and case.status == "new" and case.version == 1
 
 
-async def test_route_rules(world: World) -> None:
+async def test_route_rules(cases: Cases) -> None:
     with pytest.raises(petitions.RouteRuleViolation):
-        await _submit(world, route="khieu_nai")                       # identity required
+        await _submit(cases, route="khieu_nai")                       # identity required
     with pytest.raises(petitions.RouteRuleViolation):
-        await _submit(world, route="gop_y", anonymous=True)          # anonymous only for phản ánh
+        await _submit(cases, route="gop_y", anonymous=True)          # anonymous only for phản ánh
     with pytest.raises(petitions.DescriptionLength) as e:
-        await _submit(world, description="x" * 4001)
+        await _submit(cases, description="x" * 4001)
     assert e.value.params["count"] == 4001
     with pytest.raises(petitions.DescriptionLength):
-        await _submit(world, description="  quá ngắn  ")
+        await _submit(cases, description="  quá ngắn  ")
     with pytest.raises(petitions.InvalidInput):
-        await _submit(world, category="weather")
-    anon = await _submit(world, anonymous=True)
+        await _submit(cases, category="weather")
+    anon = await _submit(cases, anonymous=True)
     assert anon.anonymous
 
 
-async def test_full_lifecycle_with_events(world: World) -> None:
-    w = world
+async def test_full_lifecycle_with_events(cases: Cases) -> None:
+    w = cases
     case = await _submit(w)
     staff_msgs = await _outbox(w, w.official_a.id)
     assert staff_msgs and case.code in staff_msgs[0]
     row = (await w.session.exec(select(OutboxMessage).where(OutboxMessage.person_id == w.official_a.id))).first()
-    assert [b["data"] for b in row.payload["buttons"][0]] == [f"c:open:{case.id}", f"c:ack:{case.id}"]
+    assert [b["data"] for b in row.payload["buttons"][0]] == [f"c:open:{case.id}", f"c:acknowledge:{case.id}"]
     assert await _outbox(w, w.official_b.id) == []                   # other ward not told
 
     t1 = NOW + timedelta(hours=1)
@@ -88,8 +91,9 @@ async def test_full_lifecycle_with_events(world: World) -> None:
     audits = list(await w.session.exec(select(AuditEvent.action).where(AuditEvent.subject_id == str(case.id))))
     assert {"case.submitted", "case.acknowledge", "case.resolve"} <= set(audits)
     author_msgs = await _outbox(w, w.resident.id)
-    assert any("Đã vá xong mặt đường." in m for m in author_msgs)
-    assert any(gettext("vi", "answered") in m or case.code in m for m in author_msgs)
+    assert author_msgs == [gettext("vi", msgid, code=case.code, due="16/03/2026", text="Đã vá xong mặt đường.")
+                           for msgid in (RESIDENT_MESSAGES[A.ACKNOWLEDGE], RESIDENT_MESSAGES[A.START],
+                                         RESIDENT_MESSAGES[A.RESOLVE])]
 
     await petitions.rate(w.session, w.cfg, case.id, w.resident, stars=4, comment="Tốt", now=t2)
     with pytest.raises(petitions.AlreadyRated):
@@ -98,17 +102,17 @@ async def test_full_lifecycle_with_events(world: World) -> None:
         await petitions.acknowledge(w.session, w.cfg, case.id, w.official_a, w.g(w.official_a), now=t2)
 
 
-async def test_invalid_transition_message_is_translated(world: World) -> None:
-    case = await _submit(world)
-    await petitions.withdraw(world.session, world.cfg, case.id, world.resident, now=NOW)
+async def test_invalid_transition_message_is_translated(cases: Cases) -> None:
+    case = await _submit(cases)
+    await petitions.withdraw(cases.session, cases.cfg, case.id, cases.resident, now=NOW)
     with pytest.raises(petitions.InvalidTransition) as e:
-        await petitions.resolve(world.session, world.cfg, case.id, world.official_a, world.g(world.official_a),
+        await petitions.resolve(cases.session, cases.cfg, case.id, cases.official_a, cases.g(cases.official_a),
                             now=NOW, text="Trả lời")
     assert gettext("vi", e.value.msgid) != e.value.msgid and "rút" in gettext("vi", e.value.msgid)
 
 
-async def test_permission_refusals(world: World) -> None:
-    w = world
+async def test_permission_refusals(cases: Cases) -> None:
+    w = cases
     case = await _submit(w)
     with pytest.raises(PermissionDenied):   # ward B official on ward A's case
         await petitions.acknowledge(w.session, w.cfg, case.id, w.official_b, w.g(w.official_b), now=NOW)
@@ -121,8 +125,8 @@ async def test_permission_refusals(world: World) -> None:
     assert case.version == 1 and case.status == "new"
 
 
-async def test_stale_version_conflict(world: World) -> None:
-    w = world
+async def test_stale_version_conflict(cases: Cases) -> None:
+    w = cases
     case = await _submit(w)
     await petitions.acknowledge(w.session, w.cfg, case.id, w.official_a, w.g(w.official_a), now=NOW, version=1)
     with pytest.raises(Conflict):
@@ -130,8 +134,8 @@ async def test_stale_version_conflict(world: World) -> None:
                           text="Chúng tôi đang xử lý")
 
 
-async def test_two_officials_at_once_one_wins(session_factory, world: World) -> None:
-    w = world
+async def test_two_officials_at_once_one_wins(session_factory, cases: Cases) -> None:
+    w = cases
     case = await _submit(w)
     await w.session.commit()
     results = []
@@ -148,9 +152,9 @@ async def test_two_officials_at_once_one_wins(session_factory, world: World) -> 
     assert results == ["ok", "conflict"]
 
 
-async def test_two_sessions_interleaved_conflict(session_factory, world: World) -> None:
+async def test_two_sessions_interleaved_conflict(session_factory, cases: Cases) -> None:
     """Both read version 1 before either writes; the second writer loses at the conditional UPDATE."""
-    w = world
+    w = cases
     case = await _submit(w)
     await w.session.commit()
     if w.session.bind.dialect.name == "sqlite":  # type: ignore[union-attr]
@@ -172,8 +176,8 @@ async def test_two_sessions_interleaved_conflict(session_factory, world: World) 
     await s2.close()
 
 
-async def test_pause_extends_deadline(world: World) -> None:
-    w = world
+async def test_pause_extends_deadline(cases: Cases) -> None:
+    w = cases
     case = await _submit(w)
     due = case.answer_due
     await petitions.request_info(w.session, w.cfg, case.id, w.official_a, w.g(w.official_a), now=NOW,
@@ -185,11 +189,12 @@ async def test_pause_extends_deadline(world: World) -> None:
     assert case.status == "in_progress" and case.paused_at is None
     assert w.cfg.calendar.working_days_between(due, case.answer_due) == 5
     msgs = await _outbox(w, w.resident.id)
-    assert any("số nhà gần nhất" in m for m in msgs)
+    assert msgs == [gettext("vi", RESIDENT_MESSAGES[A.REQUEST_INFO], code=case.code,
+                            question="Ông/bà cho biết số nhà gần nhất?")]
 
 
-async def test_transfer_strips_denouncer_identity_and_tells_resident(world: World) -> None:
-    w = world
+async def test_transfer_strips_denouncer_identity_and_tells_resident(cases: Cases) -> None:
+    w = cases
     case = await _submit(w, route="to_cao", category="officials_conduct", identity=IDENT,
                          description="Cán bộ địa chính thu tiền sai quy định khi làm sổ đỏ.")
     ident = await w.session.get(CaseIdentity, case.id)
@@ -207,14 +212,17 @@ async def test_transfer_strips_denouncer_identity_and_tells_resident(world: Worl
     with pytest.raises(PermissionDenied):   # the receiving unit's head cannot reveal it
         await petitions.reveal_identity(w.session, w.cfg, case.id, w.head_b, w.g(w.head_b), now=NOW,
                                     reason="Cần liên hệ người tố cáo")
-    assert any("Lê Hồ" in m for m in await _outbox(w, w.resident.id))
-    assert any(case.code in m for m in await _outbox(w, w.official_b.id))
+    [told] = await _outbox(w, w.resident.id)
+    assert told == gettext("vi", RESIDENT_MESSAGES[A.TRANSFER], code=case.code, unit="Lê Hồ",
+                           reason="Thuộc thẩm quyền phường Lê Hồ", due=notify.format_due(w.cfg, case.answer_due))
+    [staff_b] = await _outbox(w, w.official_b.id)
+    assert staff_b.startswith(f"Hồ sơ {case.code} được chuyển đến Lê Hồ:")
     ev = (await petitions.history(w.session, case.id, staff=True))[-1]
     assert ev.action == "transfer" and ev.data["identity_stripped"] is True
 
 
-async def test_reveal_only_by_unit_head_with_reason_audited(world: World) -> None:
-    w = world
+async def test_reveal_only_by_unit_head_with_reason_audited(cases: Cases) -> None:
+    w = cases
     case = await _submit(w, route="to_cao", category="officials_conduct", identity=IDENT,
                          description="Cán bộ địa chính thu tiền sai quy định khi làm sổ đỏ.")
     with pytest.raises(PermissionDenied):
@@ -231,8 +239,8 @@ async def test_reveal_only_by_unit_head_with_reason_audited(world: World) -> Non
     assert "reveal" in await petitions.allowed_actions(w.session, w.cfg, acc, w.g(w.head_a), now=NOW)
 
 
-async def test_visibility_stranger_same_as_nonexistent(world: World) -> None:
-    w = world
+async def test_visibility_stranger_same_as_nonexistent(cases: Cases) -> None:
+    w = cases
     case = await _submit(w)
     for person, role in [(w.resident, "author"), (w.official_a, "handler"), (w.inspector_a, "inspector"),
                          (w.head_a, "handler")]:
@@ -249,8 +257,8 @@ async def test_visibility_stranger_same_as_nonexistent(world: World) -> None:
     assert await petitions.allowed_actions(w.session, w.cfg, petitions.CaseAccess(case, "inspector"), [], now=NOW) == []
 
 
-async def test_similar_case_and_follow(world: World) -> None:
-    w = world
+async def test_similar_case_and_follow(cases: Cases) -> None:
+    w = cases
     first = await _submit(w, village_id=w.village_a,
                           description="Đèn đường ở ngõ 3 bị hỏng cả tuần nay, tối đi rất tối.")
     found = await petitions.similar_open_cases(w.session, w.cfg, ward_id=w.ward_a, village_id=w.village_a,
@@ -268,33 +276,34 @@ async def test_similar_case_and_follow(world: World) -> None:
     assert await petitions.follow(w.session, first.id, w.stranger, now=NOW) is True
     assert (await petitions.visible_case(w.session, first.code, w.stranger, [])).role == "follower"
     await petitions.acknowledge(w.session, w.cfg, first.id, w.official_a, w.g(w.official_a), now=NOW)
-    assert any(first.code in m for m in await _outbox(w, w.stranger.id))
+    assert await _outbox(w, w.stranger.id) == [gettext("vi", RESIDENT_MESSAGES[A.ACKNOWLEDGE], code=first.code,
+                                                       due=notify.format_due(w.cfg, first.answer_due))]
     assert first in await petitions.mine(w.session, w.stranger.id)
 
 
-async def test_idempotent_submit(world: World) -> None:
-    w = world
-    r1 = await petitions.submit(w.session, w.cfg, w.resident, w.new(), channel="telegram", now=NOW,
+async def test_idempotent_submit(cases: Cases) -> None:
+    w = cases
+    r1 = await petitions.submit(w.session, w.cfg, w.resident, w.new(), channel="test", now=NOW,
                             idempotency_key="draft-42")
-    r2 = await petitions.submit(w.session, w.cfg, w.resident, w.new(), channel="telegram", now=NOW,
+    r2 = await petitions.submit(w.session, w.cfg, w.resident, w.new(), channel="test", now=NOW,
                             idempotency_key="draft-42")
     assert r1.created and not r2.created and r1.case.id == r2.case.id
     assert len(await petitions.mine(w.session, w.resident.id)) == 1
 
 
-async def test_rate_limit(world: World) -> None:
-    w = world
+async def test_rate_limit(cases: Cases) -> None:
+    w = cases
     for i in range(w.cfg.rate_per_hour):
         await _submit(w, description=f"Phản ánh số {i} về đường thôn bị hỏng nặng")
     with pytest.raises(RateLimited):
         await _submit(w)
-    later = await petitions.submit(w.session, w.cfg, w.resident, w.new(), channel="telegram",
+    later = await petitions.submit(w.session, w.cfg, w.resident, w.new(), channel="test",
                                now=NOW + timedelta(hours=2))
     assert later.created
 
 
-async def test_notifications_in_authors_language(world: World) -> None:
-    w = world
+async def test_notifications_in_authors_language(cases: Cases) -> None:
+    w = cases
     case = await _submit(w, person=w.resident_en)
     await petitions.acknowledge(w.session, w.cfg, case.id, w.official_a, w.g(w.official_a), now=NOW)
     msgs = await _outbox(w, w.resident_en.id)
@@ -305,11 +314,11 @@ async def test_notifications_in_authors_language(world: World) -> None:
     assert vi and vi[-1] == gettext("vi", "Your petition {code} has been acknowledged. The answer is due by {due}.",
                                     code=case_vi.code, due="16/03/2026")
     row = (await w.session.exec(select(OutboxMessage).where(OutboxMessage.person_id == w.resident.id))).first()
-    assert row.channel == "telegram" and row.kind == "status"
+    assert row.channel == "test" and row.kind == "status"
 
 
-async def test_auto_close(world: World) -> None:
-    w = world
+async def test_auto_close(cases: Cases) -> None:
+    w = cases
     case = await _submit(w)
     await petitions.resolve(w.session, w.cfg, case.id, w.official_a, w.g(w.official_a), now=NOW, text="Đã xử lý xong.")
     assert await petitions.auto_close(w.session, w.cfg, NOW + timedelta(days=5)) == 0
@@ -318,15 +327,17 @@ async def test_auto_close(world: World) -> None:
     assert (await petitions.history(w.session, case.id, staff=False))[-1].actor_role == "system"
 
 
-async def test_reopen_once_within_window(world: World) -> None:
-    w = world
+async def test_reopen_once_within_window(cases: Cases) -> None:
+    w = cases
     case = await _submit(w)
     await petitions.resolve(w.session, w.cfg, case.id, w.official_a, w.g(w.official_a), now=NOW, text="Đã xử lý xong.")
     await petitions.auto_close(w.session, w.cfg, NOW + timedelta(days=8))
     t = NOW + timedelta(days=10)
     await petitions.reopen(w.session, w.cfg, case.id, w.resident, reason="Đường vẫn còn hỏng", now=t)
     assert case.status == "reopened" and case.is_open and case.escalated and case.answer_due > t
-    assert any(case.code in m for m in await _outbox(w, w.head_a.id))
+    [new_case, escalated] = await _outbox(w, w.head_a.id)  # told of the new petition, then of the reopening
+    assert new_case.startswith(f"Hồ sơ mới {case.code}:")
+    assert escalated.startswith(f"Hồ sơ {case.code} được người dân mở lại vì chưa hài lòng")
     page = await petitions.queue(w.session, w.g(w.official_a))
     assert case.id in [c.id for c in page.items]
     await petitions.resolve(w.session, w.cfg, case.id, w.head_a, w.g(w.head_a), now=t, text="Đã làm lại mặt đường.")
@@ -335,11 +346,12 @@ async def test_reopen_once_within_window(world: World) -> None:
     other = await _submit(w)
     await petitions.resolve(w.session, w.cfg, other.id, w.official_a, w.g(w.official_a), now=NOW, text="Xong rồi ạ.")
     with pytest.raises(petitions.ReopenNotAllowed):
-        await petitions.reopen(w.session, w.cfg, other.id, w.resident, reason="Quá hạn rồi", now=NOW + timedelta(days=40))
+        await petitions.reopen(w.session, w.cfg, other.id, w.resident, reason="Quá hạn rồi",
+                               now=NOW + timedelta(days=40))
 
 
-async def test_public_list_anonymised(world: World) -> None:
-    w = world
+async def test_public_list_anonymised(cases: Cases) -> None:
+    w = cases
     c1 = await _submit(w, publish_consent=True,
                        description="Ông Nguyễn Văn Tám ở số 5 đổ rác ra đường, gọi 0912 345 678 không nghe.")
     c2 = await _submit(w, publish_consent=False, description="Không muốn công khai nội dung phản ánh này.")
@@ -354,8 +366,8 @@ async def test_public_list_anonymised(world: World) -> None:
     assert not hasattr(p, "author_id") and not hasattr(p, "code")
 
 
-async def test_queue_scope_order_and_overdue(world: World) -> None:
-    w = world
+async def test_queue_scope_order_and_overdue(cases: Cases) -> None:
+    w = cases
     a1 = await _submit(w)
     a2 = await _submit(w, route="khieu_nai", identity=IDENT, category="land")
     b1 = await _submit(w, person=w.stranger, ward_id=w.ward_b, village_id=None)
@@ -368,14 +380,14 @@ async def test_queue_scope_order_and_overdue(world: World) -> None:
     with pytest.raises(PermissionDenied):
         await petitions.queue(w.session, [])
     assert [c.id for c in await petitions.overdue(w.session, NOW)] == [a1.id]
-    assert await petitions.notify_overdue(w.session, w.cfg, NOW) == 1
-    assert await petitions.notify_overdue(w.session, w.cfg, NOW) == 0
+    assert await petitions.escalate_overdue(w.session, w.cfg, NOW) == 1
+    assert await petitions.escalate_overdue(w.session, w.cfg, NOW) == 0
     stats = {s.unit_id: s for s in await petitions.stats_by_unit(w.session, NOW - timedelta(days=30), now=NOW)}
     assert stats[w.ward_a].received == 2 and stats[w.ward_a].overdue == 1 and stats[w.ward_b].received == 1
 
 
-async def test_deidentify_author(world: World) -> None:
-    w = world
+async def test_deidentify_author(cases: Cases) -> None:
+    w = cases
     c1 = await _submit(w, route="khieu_nai", identity=IDENT)
     c2 = await _submit(w, route="to_cao", identity=IDENT, category="officials_conduct")
     assert await petitions.deidentify_author(w.session, w.resident.id) == 2

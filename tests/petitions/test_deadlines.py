@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -61,7 +61,7 @@ def test_due_moment_is_end_of_day_in_vietnam(cal: WorkingCalendar) -> None:
 
 def test_date_is_taken_in_local_time(cal: WorkingCalendar) -> None:
     # Thursday 18:00 UTC is already Friday 01:00 in Vietnam.
-    thursday_utc = datetime(2026, 3, 5, 18, 0, tzinfo=timezone.utc)
+    thursday_utc = datetime(2026, 3, 5, 18, 0, tzinfo=UTC)
     assert cal.add_working_days(thursday_utc, 1) == eod(2026, 3, 9)
 
 

@@ -13,12 +13,12 @@ from sqlmodel import select
 
 pytest.importorskip("bot.channels.telegram")
 
-from bot.outbox import OutboxSender  # noqa: E402
-from storage import units  # noqa: E402
-from storage.people.invites import grant_role  # noqa: E402
-from storage.people.models import ChannelIdentity  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
-from tests.channels.test_telegram_channel import Rig, button_data, fake, rig, texts  # noqa: E402, F401
+from bot.outbox import OutboxSender
+from storage import units
+from storage.people.invites import grant_role
+from storage.people.models import ChannelIdentity
+from tests.channels.test_telegram_channel import Rig, texts
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 RESIDENT, OFFICIAL = 7001, 7002
 

@@ -1,0 +1,281 @@
+"""/feedback, second half: description, attachments, anonymity and publishing, the summary (and its
+edits), similar open petitions, and submitting. See ``flows.py`` for the first half, ``draft.py``
+for the order of the steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.errors import DomainError
+from bot.core.textfold import fold
+from handlers.framework import Context, Input
+from handlers.framework.steps import choice_rows, yes_no, yes_no_buttons
+from handlers.people.commands import menu_buttons
+from handlers.petitions import flows
+from handlers.petitions.draft import (
+    EDITABLE,
+    FLOW,
+    FOLLOWABLE_ROUTES,
+    cfg_of,
+    flow,
+    local_date,
+    needs_identity,
+    next_step,
+    publishable,
+    rule_of,
+    vi_number,
+)
+from handlers.petitions.labels import ROUTE_LABELS
+from storage import petitions, units
+from storage.petitions.files import StoredFile
+from storage.petitions.rules import DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_ATTACHMENTS
+
+
+# --- description -----------------------------------------------------------------------------
+@flow.ask("description")
+async def ask_description(ctx: Context) -> None:
+    ctx.say(ctx._("Please describe it in your own words: what happened, where, since when. "
+                  "Between {min} and {max} characters.", min=DESCRIPTION_MIN, max=vi_number(DESCRIPTION_MAX)),
+            remove_keyboard=True)
+
+
+@flow.on("description")
+async def on_description(ctx: Context, inp: Input) -> None:
+    text = (inp.text or "").strip()
+    if len(text) > DESCRIPTION_MAX:
+        ctx.say(ctx._("Your text has {count} characters; the limit is {max}. Your draft is kept. Please send a "
+                      "shorter version.", count=vi_number(len(text)), max=vi_number(DESCRIPTION_MAX)))
+        return
+    if len(text) < DESCRIPTION_MIN:
+        ctx.say(ctx._("That is a little short. Please tell us a bit more (at least {min} characters).",
+                      min=DESCRIPTION_MIN))
+        return
+    ctx.data["description"] = text
+    await next_step(ctx, "description")
+
+
+# --- attachments -----------------------------------------------------------------------------
+@flow.ask("attachments")
+async def ask_attachments(ctx: Context) -> None:
+    n = len(ctx.data.get("files", []))
+    if n:
+        text = ctx._("{count} of {max} files received. Send more, or press Done.", count=n, max=MAX_ATTACHMENTS)
+        buttons = [[ctx.button(ctx._("Done"), "done"), ctx.button(ctx._("Remove all files"), "clear")]]
+    else:
+        text = ctx._("You can add up to {max} photos, documents or voice messages. Send them now, or press Skip.",
+                     max=MAX_ATTACHMENTS)
+        buttons = [[ctx.button(ctx._("Skip"), "done")]]
+    ctx.say(text, buttons)
+
+
+@flow.on("attachments", accepts=("attachment", "button", "text"))
+async def on_attachments(ctx: Context, inp: Input) -> None:
+    d = ctx.data
+    files: list[dict[str, Any]] = d.setdefault("files", [])
+    if inp.value == "clear":
+        files.clear()
+        await ctx.reask()
+        return
+    if inp.value == "done" or fold(inp.text or "") in ("xong", "done", "bo qua", "skip", "khong"):
+        d["files_done"] = True
+        await next_step(ctx, "attachments")
+        return
+    if inp.kind != "attachment":
+        ctx.say(ctx._("Please send a photo, a document or a voice message, or use the buttons."))
+        await ctx.reask()
+        return
+    for att in inp.attachments:
+        if len(files) >= MAX_ATTACHMENTS:
+            ctx.say(ctx._("You have already added {max} files, the most allowed.", max=MAX_ATTACHMENTS))
+            break
+        try:
+            stored = await flows.receive_file(ctx, att)
+        except DomainError as err:
+            ctx.say(ctx._(err.msgid, **err.params))
+            continue
+        files.append(stored.to_dict())
+    if len(files) >= MAX_ATTACHMENTS:
+        d["files_done"] = True
+        await next_step(ctx, "attachments")
+        return
+    await ctx.reask()
+
+
+# --- anonymity and publishing ----------------------------------------------------------------
+@flow.ask("anonymous")
+async def ask_anonymous(ctx: Context) -> None:
+    ctx.say(ctx._("Do you want to send it anonymously? The ward will not see your name. You can still follow "
+                  "it here with the tracking code."),
+            [[ctx.button(ctx._("Send with my name"), "no"), ctx.button(ctx._("Send anonymously"), "yes")]])
+
+
+@flow.on("anonymous")
+async def on_anonymous(ctx: Context, inp: Input) -> None:
+    answer = yes_no(inp, yes_words=("an danh",))
+    if answer is None:
+        await ctx.reask()
+        return
+    ctx.data["anonymous"] = answer
+    await next_step(ctx, "anonymous")
+
+
+@flow.ask("publish")
+async def ask_publish(ctx: Context) -> None:
+    ctx.say(ctx._("May the ward publish your petition and its answer without your name, so that neighbours "
+                  "with the same problem can read it? Your name, phone and files are never published."),
+            yes_no_buttons(ctx, ctx._("Yes, publish without my name"), ctx._("No, do not publish")))
+
+
+@flow.on("publish")
+async def on_publish(ctx: Context, inp: Input) -> None:
+    answer = yes_no(inp)
+    if answer is None:
+        await ctx.reask()
+        return
+    ctx.data["publish"] = answer
+    await next_step(ctx, "publish")
+
+
+# --- summary ---------------------------------------------------------------------------------
+async def place_label(ctx: Context, d: dict[str, Any]) -> str:
+    parts = []
+    if d.get("village_id"):
+        v = await units.get(ctx.session, int(d["village_id"]))
+        if v is not None:
+            parts.append(v.name)
+    if d.get("location"):
+        lat, lon = d["location"]
+        parts.append(ctx._("shared location ({lat}, {lon})", lat=f"{lat:.5f}", lon=f"{lon:.5f}"))
+    if not parts:
+        ward = await units.get(ctx.session, ctx.person.ward_id) if ctx.person.ward_id else None
+        parts.append(ctx._("the whole ward {name}", name=ward.name if ward else ""))
+    return ", ".join(parts)
+
+
+async def summary_text(ctx: Context) -> str:
+    d = ctx.data
+    rule = rule_of(ctx)
+    yes, no = ctx._("yes"), ctx._("no")
+    lines = [ctx._("Please check before sending:"), ctx._("Kind: {value}", value=ctx._(ROUTE_LABELS[d["route"]]))]
+    if needs_identity(ctx, d):
+        lines.append(ctx._("Your name: {value}", value=d.get("full_name", "")))
+        lines.append(ctx._("Your phone: {value}", value=d.get("phone", "")))
+    lines += [ctx._("Topic: {value}", value=cfg_of(ctx).category_label(d.get("category", ""), ctx.locale)),
+              ctx._("Place: {value}", value=await place_label(ctx, d)),
+              ctx._("Description: {value}", value=d.get("description", "")),
+              ctx._("Files: {count}", count=len(d.get("files", [])))]
+    if rule.anonymous_allowed:
+        lines.append(ctx._("Anonymous: {value}", value=yes if d.get("anonymous") else no))
+    if publishable(rule):
+        lines.append(ctx._("Publish without your name: {value}", value=yes if d.get("publish") else no))
+    return "\n".join(lines)
+
+
+@flow.ask("summary")
+async def ask_summary(ctx: Context) -> None:
+    rule = rule_of(ctx)
+    edits = [(ctx._("Edit kind"), "e:route")]
+    if needs_identity(ctx, ctx.data):
+        edits.append((ctx._("Edit name and phone"), "e:identity"))
+    edits += [(ctx._("Edit topic"), "e:category"), (ctx._("Edit place"), "e:place"),
+              (ctx._("Edit description"), "e:description"), (ctx._("Edit files"), "e:attachments")]
+    if rule.anonymous_allowed:
+        edits.append((ctx._("Edit anonymity"), "e:anonymous"))
+    if publishable(rule):
+        edits.append((ctx._("Edit publishing"), "e:publish"))
+    ctx.say(await summary_text(ctx),
+            [[ctx.button(ctx._("Send"), "submit")], *choice_rows(ctx, edits, per_row=2, cancel_label=ctx._("Cancel"))],
+            remove_keyboard=True)
+
+
+@flow.on("summary")
+async def on_summary(ctx: Context, inp: Input) -> None:
+    value = inp.value or {"gui": "submit", "gui di": "submit", "huy": "cancel"}.get(fold(inp.text or ""))
+    if value and value.startswith("e:") and value[2:] in EDITABLE:
+        step = value[2:]
+        ctx.data["editing"] = True
+        if step == "identity":
+            ctx.data.pop("full_name", None)
+            ctx.data.pop("phone", None)
+        await ctx.goto(FLOW, step)
+        return
+    if value == "cancel":
+        ctx.finish()
+        ctx.say(ctx._("Stopped. Nothing was sent."), menu_buttons(ctx))
+        return
+    if value != "submit":
+        ctx.say(ctx._("Please answer with the buttons, or type your answer."))
+        await ctx.reask()
+        return
+    await submit(ctx)
+
+
+# --- similar open petitions, then submit ------------------------------------------------------
+async def submit(ctx: Context, *, check_similar: bool = True) -> None:
+    d = ctx.data
+    cfg = cfg_of(ctx)
+    if check_similar and d.get("route") in FOLLOWABLE_ROUTES:
+        similar = await petitions.similar_open_cases(
+            ctx.session, cfg, ward_id=ctx.person.ward_id, village_id=d.get("village_id"), category=d["category"],
+            description=d["description"], now=ctx.now, exclude_author_id=ctx.person.id)
+        similar = [c for c in similar if c.route in FOLLOWABLE_ROUTES]
+        if similar:
+            d["similar"] = [[c.id, c.code] for c in similar[:3]]
+            await ctx.goto(FLOW, "similar")
+            return
+    identity = None
+    if needs_identity(ctx, d):
+        village = await units.get(ctx.session, d["village_id"]) if d.get("village_id") else None
+        identity = petitions.IdentityInput(full_name=d["full_name"], phone=d.get("phone"),
+                                       address=village.name if village else None)
+    loc = d.get("location") or [None, None]
+    new = petitions.NewCase(route=d["route"], category=d["category"], description=d["description"],
+                        ward_id=ctx.person.ward_id, village_id=d.get("village_id"), latitude=loc[0], longitude=loc[1],
+                        anonymous=bool(d.get("anonymous")), publish_consent=bool(d.get("publish")), identity=identity,
+                        attachments=[StoredFile.from_dict(f) for f in d.get("files", [])])
+    result = await petitions.submit(ctx.session, cfg, ctx.person, new, channel=ctx.incoming.channel, now=ctx.now,
+                                idempotency_key=d.get("key"))
+    case = result.case
+    ctx.finish()
+    rule = cfg.routes[case.route].deadline
+    days = (ctx._("{n} working days", n=rule.answer_days) if rule.answer_unit == "working"
+            else ctx._("{n} days", n=rule.answer_days))
+    lines = [ctx._("Thank you. Your petition is sent."),
+             ctx._("Tracking code: {code}", code=case.code),
+             ctx._("Expected answer by {date} (within {days}).", date=local_date(ctx, case.answer_due), days=days),
+             ctx._("Follow it with /status {code} or /mine. We will write to you here when anything changes.",
+                   code=case.code)]
+    if case.route == "to_cao":
+        lines.append(ctx._("Your identity is kept confidential."))
+    ctx.say("\n".join(lines), menu_buttons(ctx), remove_keyboard=True)
+
+
+@flow.ask("similar")
+async def ask_similar(ctx: Context) -> None:
+    items = ctx.data.get("similar", [])
+    lines = [ctx._("There is already an open petition like yours. You can follow it and receive its answer, "
+                   "or send yours anyway.")]
+    buttons = []
+    for case_id, code in items:
+        lines.append(f"• {code}")
+        buttons.append([ctx.button(ctx._("Follow {code}", code=code), f"f{case_id}")])
+    buttons.append([ctx.button(ctx._("Send mine anyway"), "send")])
+    ctx.say("\n".join(lines), buttons)
+
+
+@flow.on("similar")
+async def on_similar(ctx: Context, inp: Input) -> None:
+    value = inp.value or ""
+    if value == "send":
+        await submit(ctx, check_similar=False)
+        return
+    known = {str(case_id): code for case_id, code in ctx.data.get("similar", [])}
+    if value.startswith("f") and value[1:] in known:
+        await petitions.follow(ctx.session, int(value[1:]), ctx.person, now=ctx.now)
+        ctx.finish()
+        ctx.say(ctx._("You now follow {code}. We will tell you when it is answered. Your draft was not sent.",
+                      code=known[value[1:]]), menu_buttons(ctx))
+        return
+    ctx.say(ctx._("Please answer with the buttons, or type your answer."))
+    await ctx.reask()
+
