@@ -64,6 +64,7 @@ async def _prepare(url: str, residents: int, chat_base: int) -> tuple[object, ob
 
 async def _notice(factory: object, ward_id: int, author_id: int) -> tuple[int, float]:
     """A notice to the ward, dispatched the way the scheduler does; returns (rows, seconds)."""
+    import handlers.notices.notify  # noqa: F401  (connects the receiver that builds and queues the messages)
     from storage.notices import services as notices
     from storage.notices.models import Notice, NoticeTarget
 

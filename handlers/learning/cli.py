@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from sqlmodel import col, select
-
 from bot.core.errors import ConfigError
 from handlers.framework.manifest import CliCommand, CliContext
 from storage import units
-from storage.learning import services as campaigns
-from storage.learning.models import Campaign
+from storage.learning import queries, services
+from storage.learning.queries import WEEKDAYS
 
 
 def configure(c: argparse.ArgumentParser) -> None:
@@ -31,25 +29,25 @@ async def run(cli: CliContext, args: argparse.Namespace) -> int:
     async with cli.services.session_factory() as s:
         if args.campaign_command == "create":
             day = args.day.strip().lower()[:3]
-            if day not in campaigns.WEEKDAYS:
-                raise ConfigError(f"--day {args.day} is not one of {', '.join(campaigns.WEEKDAYS)}")
-            ids = []
+            if day not in WEEKDAYS:
+                raise ConfigError(f"--day {args.day} is not one of {', '.join(WEEKDAYS)}")
+            ids: list[int] = []
             for code in (x.strip() for x in args.units.split(",") if x.strip()):
                 unit = await units.by_code(s, code, deployment=deployment)
-                if unit is None:
+                if unit is None or unit.id is None:
                     raise ConfigError(f"--units {code} is not a current unit (see: loalang units list)")
                 ids.append(unit.id)
             lessons = [x.strip() for x in args.lessons.split(",")] if args.lessons else []
             try:
-                camp = await campaigns.create(s, args.name, ids, weekday=campaigns.WEEKDAYS.index(day),
-                                              at_time=args.time, lesson_ids=lessons, created_by="cli")
+                camp = await services.create(s, args.name, ids, weekday=WEEKDAYS.index(day),
+                                             at_time=args.time, lesson_ids=lessons, created_by="cli")
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
             await s.commit()
             print(f"campaign {camp.id} created: every {day} at {args.time}, "
-                  f"{len(campaigns.sequence(camp))} lessons")
+                  f"{len(queries.sequence(camp))} lessons")
         elif args.campaign_command == "list":
-            rows = list(await s.exec(select(Campaign).order_by(col(Campaign.id))))
+            rows = await queries.all_campaigns(s)
             if not rows:
                 print("no campaigns yet (loalang campaign create --help)")
             for c in rows:
@@ -57,8 +55,8 @@ async def run(cli: CliContext, args: argparse.Namespace) -> int:
                 for uid in c.unit_ids:
                     u = await units.get(s, uid)
                     codes.append(u.code if u else str(uid))
-                print(f"{c.id:<4} {'active' if c.active else 'stopped':<8} {campaigns.WEEKDAYS[c.weekday]} "
-                      f"{c.at_time}  {len(campaigns.sequence(c)):>2} lessons  units {','.join(codes)}  {c.name}")
+                print(f"{c.id:<4} {'active' if c.active else 'stopped':<8} {WEEKDAYS[c.weekday]} "
+                      f"{c.at_time}  {len(queries.sequence(c)):>2} lessons  units {','.join(codes)}  {c.name}")
         else:
             scope = None
             if args.unit:
@@ -66,7 +64,7 @@ async def run(cli: CliContext, args: argparse.Namespace) -> int:
                 if unit is None:
                     raise ConfigError(f"--unit {args.unit} is not a current unit")
                 scope = await units.descendant_ids(s, unit.id)  # type: ignore[arg-type]
-            stats = [x for x in await campaigns.village_stats(s, scope) if x.unit_id is not None]
+            stats = [x for x in await queries.village_stats(s, scope) if x.unit_id is not None]
             print("village                              learners  answers  correct")
             for x in stats:
                 u = await units.get(s, x.unit_id)  # type: ignore[arg-type]

@@ -12,16 +12,17 @@ from datetime import time, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from handlers.framework.manifest import Job, JobContext
-from storage.learning import services as campaigns
+from handlers.learning import notify  # noqa: F401  (connects the receiver that queues the lessons)
+from storage.learning import queries, services
 
 
 async def push_campaign(job: JobContext, campaign_id: int) -> int:
     """Push today's lesson of one campaign (0 when it already ran today)."""
-    services = job.services
-    async with services.session_factory() as s:
+    svc = job.services
+    async with svc.session_factory() as s:
         try:
-            n = await campaigns.run(s, campaign_id, services.local(job.now).date(),
-                                    default_locale=services.default_locale, now=job.now)
+            n = await services.run(s, campaign_id, svc.local(job.now).date(), default_locale=svc.default_locale,
+                                   now=job.now)
             await s.commit()
         except IntegrityError:  # another process pushed the same day at the same moment
             await s.rollback()
@@ -33,7 +34,7 @@ async def push_due_campaigns(job: JobContext) -> int:
     """Every active campaign whose weekly time has passed today."""
     local_now = job.services.local(job.now)
     async with job.services.session_factory() as s:
-        active = await campaigns.active(s)
+        active = await queries.active(s)
     total = 0
     for c in active:
         hh, mm = (int(x) for x in c.at_time.split(":"))

@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.framework.manifest import Job, JobContext
-from storage.notices import services as notices
+from handlers.notices import notify  # noqa: F401  (connects the receiver that queues the messages)
+from storage.notices import queries, services
 
 
 async def send_due_notices(job: JobContext) -> int:
-    """Queue every scheduled notice that is due (a guarded status change: two runs send it once)."""
+    """Queue every scheduled notice that is due, each in its own transaction (a guarded status
+    change: two runs send it once)."""
     factory, total = job.services.session_factory, 0
     async with factory() as s:
-        ids = await notices.due(s, job.now)
+        ids = await queries.due(s, job.now)
     for nid in ids:
         async with factory() as s:
-            total += await notices.dispatch(s, nid, now=job.now, default_locale=job.services.default_locale)
+            total += await services.dispatch(s, nid, now=job.now, default_locale=job.services.default_locale)
             await s.commit()
     return total
 

@@ -1,1 +1,2 @@
-"""Legal-awareness lessons, quizzes, progress and weekly campaigns."""
+"""Legal-awareness learning: the lesson files, residents' progress and quiz answers, weekly
+campaigns and opt-outs (models, services, permissions, queries)."""

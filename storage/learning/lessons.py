@@ -16,11 +16,11 @@ from typing import Any
 import yaml
 
 import locales
-
 from bot.core.errors import ConfigError
 
 __all__ = [
     "DEFAULT_ROOT",
+    "LIBRARY",
     "MAX_OPTION_CHARS",
     "Lesson",
     "LessonFormatError",
@@ -227,3 +227,7 @@ class LessonLibrary:
             if lesson.id == lesson_id:
                 return i + 1, len(course)
         return None
+
+
+LIBRARY = LessonLibrary()
+"""The lessons shipped in ``locales/*/lessons`` (read once, on first use)."""

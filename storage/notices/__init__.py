@@ -1,1 +1,2 @@
-"""Notices from the ward and village heads: audience, schedule, delivery report."""
+"""Notices from the ward and village heads: audience, schedule, delivery report (models, services,
+permissions, queries)."""

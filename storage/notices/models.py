@@ -14,8 +14,6 @@ from sqlmodel import Field, SQLModel
 
 from storage.db import utcnow
 
-NOTICE_STATUSES = ("scheduled", "sent", "cancelled")
-
 
 class Notice(SQLModel, table=True):
     """One notice. ``status``: scheduled (waits for ``send_at``), sent (queued for every recipient),

@@ -64,7 +64,7 @@ def _vi_share(text: str) -> float:
 def test_each_locale_has_the_full_course(locale: str) -> None:
     lessons = _lessons(locale)
     assert len(lessons) >= 12
-    assert REQUIRED_IDS <= {lesson.id for lesson in lessons}
+    assert {lesson.id for lesson in lessons} >= REQUIRED_IDS
     assert [lesson.order for lesson in lessons] == sorted(lesson.order for lesson in lessons)
 
 
@@ -87,7 +87,7 @@ def test_files_are_named_after_order_and_id() -> None:
             assert path.name == f"{lesson.order:02d}-{lesson.id}.md"
 
 
-@pytest.mark.parametrize("lesson", _all(), ids=lambda l: f"{l.locale}-{l.id}")
+@pytest.mark.parametrize("lesson", _all(), ids=lambda x: f"{x.locale}-{x.id}")
 def test_lesson_is_complete_and_chat_sized(lesson: Lesson) -> None:
     assert lesson.source and lesson.title
     quiz = lesson.quiz
@@ -100,7 +100,7 @@ def test_lesson_is_complete_and_chat_sized(lesson: Lesson) -> None:
     assert MIN_WORDS <= words <= MAX_WORDS, f"{words} words"
 
 
-@pytest.mark.parametrize("lesson", _all(), ids=lambda l: f"{l.locale}-{l.id}")
+@pytest.mark.parametrize("lesson", _all(), ids=lambda x: f"{x.locale}-{x.id}")
 def test_body_uses_only_simple_markdown(lesson: Lesson) -> None:
     body = lesson.body
     assert "<" not in body and ">" not in body
@@ -117,7 +117,7 @@ def test_body_uses_only_simple_markdown(lesson: Lesson) -> None:
     assert all(unicodedata.is_normalized("NFC", t) for t in texts)
 
 
-@pytest.mark.parametrize("lesson", _lessons("vi"), ids=lambda l: l.id)
+@pytest.mark.parametrize("lesson", _lessons("vi"), ids=lambda x: x.id)
 def test_vietnamese_lessons_are_really_vietnamese(lesson: Lesson) -> None:
     assert _vi_share(lesson.body) > 0.4
     assert _vi_share(lesson.title) > 0.3
@@ -125,7 +125,7 @@ def test_vietnamese_lessons_are_really_vietnamese(lesson: Lesson) -> None:
     assert _vi_share(lesson.quiz.explanation) > 0.3
 
 
-@pytest.mark.parametrize("lesson", _lessons("en"), ids=lambda l: l.id)
+@pytest.mark.parametrize("lesson", _lessons("en"), ids=lambda x: x.id)
 def test_english_lessons_are_english(lesson: Lesson) -> None:
     # Vietnamese glossary words in brackets are fine; a pasted Vietnamese body is not.
     assert _vi_share(lesson.body) < 0.15
@@ -195,7 +195,7 @@ def test_load_sorts_by_order_not_file_name(tmp_path: Path) -> None:
     _write(tmp_path, "vi", "01-b.md", _good("b", 2))
     _write(tmp_path, "vi", "02-a.md", _good("a", 1, answer=2))
     lessons = load_lessons(tmp_path, "vi")
-    assert [l.id for l in lessons] == ["a", "b"]
+    assert [lesson.id for lesson in lessons] == ["a", "b"]
     a = lessons[0]
     assert a.quiz.options == ("a", "b", "c") and a.quiz.answer == 2 and a.quiz.is_correct(2)
     assert a.body == "Body of a." and a.locale == "vi" and a.title == "Title a"
@@ -236,7 +236,7 @@ def test_malformed_file_is_named_in_the_error(tmp_path: Path, text: str, problem
 def test_duplicate_ids_and_orders_are_refused(tmp_path: Path) -> None:
     _write(tmp_path, "vi", "01-a.md", _good("a", 1))
     _write(tmp_path, "vi", "02-a.md", _good("a", 2))
-    with pytest.raises(LessonFormatError, match="01-a.md"):
+    with pytest.raises(LessonFormatError, match=r"01-a\.md"):
         load_lessons(tmp_path, "vi")
     _write(tmp_path, "vi", "02-a.md", _good("b", 1))
     with pytest.raises(LessonFormatError, match="order 1"):
@@ -253,8 +253,8 @@ def test_library_navigation_and_fallback(tmp_path: Path) -> None:
     assert library.get("b", "en").locale == "vi"  # missing in English: Vietnamese fallback
     assert library.get("b", "en", fallback=None) is None
     assert library.get("zzz", "vi") is None
-    assert [l.id for l in library.ordered("en")] == ["a", "b", "c"]
-    assert [l.id for l in library.ordered("en", fallback=None)] == ["a"]
+    assert [lesson.id for lesson in library.ordered("en")] == ["a", "b", "c"]
+    assert [lesson.id for lesson in library.ordered("en", fallback=None)] == ["a"]
 
     assert library.next_after("a", "en").id == "b"
     assert library.next_after("b", "vi").id == "c"

@@ -1,44 +1,27 @@
 """Notices through the harness: audience limits, preview, send, schedule, cancel, report, "Đã xem",
-/notices catch-up."""
+/notices catch-up, each resident's language, /mydata and /forget.
+
+World (``tests/world.py``): village A1 has three residents (one writes English), village A2 one,
+ward B one; staff live nowhere, so notices never count them.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
-from bot.dispatch import Dispatcher
 from bot.outbox import OutboxSender, RateLimits
-from storage.notices import services as notices
 from storage.db import utcnow
+from storage.notices import queries, services
+from storage.notices.models import Notice, NoticeSeen, NoticeTarget
+from storage.notices.permissions import can_send_notice_to
 from storage.outbox.models import OutboxMessage
-from storage.people.models import Person
-from storage.notices.models import Notice
-from tests.harness import Chat
-from tests.world import make_services
 from tests.outbox.support import FakeChannel
-from tests.world import make_people, make_staff, unit_id
+from tests.world import make_people, make_staff
 
 FAST = RateLimits(per_second=1000, per_chat_interval=0.0, group_per_minute=1000, margin=0.0)
-
-
-@pytest.fixture
-async def world(session_factory):
-    services = await make_services(session_factory)
-    d = Dispatcher(services)
-    ward = await unit_id(session_factory, "13384")
-    v1 = await unit_id(session_factory, "13384-T04")
-    v2 = await unit_id(session_factory, "13384-T05")
-    other_ward = await unit_id(session_factory, "13393")
-    w = {"services": services, "d": d, "ward": ward, "v1": v1, "v2": v2, "other": other_ward}
-    w["in_v1"] = await make_people(session_factory, 3, channel="test", start=100, village_id=v1, ward_id=ward)
-    w["in_v2"] = await make_people(session_factory, 2, channel="test", start=200, village_id=v2, ward_id=ward)
-    w["elsewhere"] = await make_people(session_factory, 2, channel="test", start=300, ward_id=other_ward)
-    await make_staff(session_factory, "900", "village_head", v1)
-    await make_staff(session_factory, "901", "official", ward)
-    await make_staff(session_factory, "902", "district_admin", None)
-    return w
+NOT_FOUND = "Không tìm thấy hồ sơ nào với mã này."
 
 
 async def _rows(factory, notice_id):
@@ -47,53 +30,77 @@ async def _rows(factory, notice_id):
                                                              OutboxMessage.ref_id == notice_id)))
 
 
+async def _only_notice(factory) -> Notice:
+    async with factory() as s:
+        return (await s.exec(select(Notice))).one()
+
+
+async def _send_as_village_head(world, text: str) -> Notice:
+    head = world.chat("village_head")
+    await head.say("/notice")
+    await head.say(text)
+    await head.press("Gửi ngay")
+    await head.press("Gửi")
+    return await _only_notice(world.factory)
+
+
 async def test_village_head_sends_to_own_village_only(world, session_factory):
-    head = Chat(world["d"], "900")
+    head = world.chat("village_head")
     await head.say("/notice")
     await head.say("Chiều nay 14 giờ họp thôn tại nhà văn hoá.")
     # a village head has one village: no audience question
-    assert "Gửi ngay" in head.buttons()
+    assert head.buttons() == ["Gửi ngay", "Chọn giờ gửi"]
     await head.press("Gửi ngay")
-    assert "Thông báo tới bà con Thôn Ngọc Sơn" in head.text  # the preview as residents see it
+    assert "📢 Thông báo tới bà con Thôn Ngọc Sơn" in head.text  # the preview as residents see it
     assert "Chiều nay 14 giờ họp thôn" in head.text and "3 người dân" in head.text
-    assert "✅ Đã xem" in head.buttons()
+    assert head.buttons() == ["✅ Đã xem", "Gửi", "Sửa nội dung", "Dừng"]
     await head.press("Gửi")
     assert "đang được gửi tới 3 người dân" in head.text
-    async with session_factory() as s:
-        n = (await s.exec(select(Notice))).one()
-        assert n.status == "sent" and n.recipients == 3
+    n = await _only_notice(session_factory)
+    assert n.status == "sent" and n.recipients == 3 and n.author_role == "village_head"
     rows = await _rows(session_factory, n.id)
-    assert sorted(r.person_id for r in rows) == sorted(world["in_v1"])
-    # a village head cannot address the ward, even by typing its code
+    ids = world.ids
+    assert sorted(r.person_id for r in rows) == sorted([ids["resident"], ids["resident_en"], ids["neighbour"]])
+    assert {r.dedupe_key for r in rows} == {f"notice:{n.id}:{r.person_id}#0" for r in rows}
+    # a village head cannot address the ward or another village, even by typing its code
     async with session_factory() as s:
-        from storage.people.services import active_roles
-        head_id = (await s.exec(select(Person.id).where(Person.display_name == "Cán bộ 900"))).one()
-        grants = await active_roles(s, head_id)
-        assert not await notices.may_address(s, grants, world["ward"])
-        assert not await notices.may_address(s, grants, world["v2"])
+        grants = await world.grants(s, "village_head")
+        assert not await can_send_notice_to(s, grants, world.ward_a)
+        assert not await can_send_notice_to(s, grants, world.village_a2)
+        assert await can_send_notice_to(s, grants, world.village_a1)
+
+
+async def test_each_resident_gets_the_notice_in_their_language(world, session_factory):
+    n = await _send_as_village_head(world, "Họp thôn.")
+    by_person = {r.person_id: r.payload for r in await _rows(session_factory, n.id)}
+    en, vi = by_person[world.ids["resident_en"]], by_person[world.ids["resident"]]
+    assert en["locale"] == "en" and en["text"].startswith("📢 Notice to residents of Thôn Ngọc Sơn")
+    assert en["buttons"] == [[{"label": "✅ Seen", "data": f"seen:{n.id}"}]]
+    assert vi["locale"] == "vi" and vi["text"].startswith("📢 Thông báo tới bà con Thôn Ngọc Sơn")
+    assert vi["buttons"] == [[{"label": "✅ Đã xem", "data": f"seen:{n.id}"}]]
 
 
 async def test_official_chooses_villages_in_own_ward(world, session_factory):
-    off = Chat(world["d"], "901")
+    off = world.chat("official_a")
     await off.say("/notice")
     await off.say("Lịch tiêm phòng cho trẻ em.")
-    labels = off.buttons()
-    assert "Phường Kim Bảng" in labels or any("Kim Bảng" in b for b in labels)
-    assert any("Thôn 1" in b for b in labels) and not any("Lê Hồ" in b for b in labels)
+    ward_a = ["phường Kim Bảng", "Tổ dân phố Quế Sơn", "Tổ dân phố Văn Xá 1", "Tổ dân phố Văn Xá 2",
+              "Thôn Ngọc Sơn", "Thôn 1"]
+    assert off.buttons() == ward_a  # their ward and its villages, nothing of ward B
     await off.say("13393")  # another ward's code: refused
     assert "không thể gửi thông báo tới đơn vị đó" in off.text
     await off.press("Thôn 1")
+    assert off.buttons() == [*ward_a[:-1], "✔ Thôn 1", "Tiếp tục"]
     await off.press("Tiếp tục")
     await off.press("Gửi ngay")
-    assert "2 người dân" in off.text
+    assert "1 người dân" in off.text
     await off.press("Gửi")
-    async with session_factory() as s:
-        n = (await s.exec(select(Notice))).one()
-    assert sorted(r.person_id for r in await _rows(session_factory, n.id)) == sorted(world["in_v2"])
+    n = await _only_notice(session_factory)
+    assert [r.person_id for r in await _rows(session_factory, n.id)] == [world.ids["resident_a2"]]
 
 
 async def test_schedule_cancel_and_dispatch_once(world, session_factory):
-    off = Chat(world["d"], "901")
+    off = world.chat("official_a")
     await off.say("/notice")
     await off.say("Cắt điện ngày mai.")
     await off.press("Kim Bảng")
@@ -101,56 +108,55 @@ async def test_schedule_cancel_and_dispatch_once(world, session_factory):
     await off.press("Chọn giờ")
     await off.say("không phải giờ")
     assert "không đọc được" in off.text
-    when = world["services"].local(utcnow() + timedelta(days=2)).replace(hour=19, minute=0)
+    when = world.services.local(utcnow() + timedelta(days=2)).replace(hour=19, minute=0)
     await off.say(when.strftime("%H:%M %d/%m"))
-    assert "5 người dân" in off.text and "19:00" in off.text
+    assert "4 người dân" in off.text and "19:00" in off.text
     await off.press("Gửi")
     assert "đã được hẹn gửi" in off.text
+    n = await _only_notice(session_factory)
     async with session_factory() as s:
-        n = (await s.exec(select(Notice))).one()
         assert n.status == "scheduled"
-        assert await notices.due(s, utcnow()) == []
-        assert await notices.due(s, utcnow() + timedelta(days=3)) == [n.id]
+        assert await queries.due(s, utcnow()) == []
+        assert await queries.due(s, utcnow() + timedelta(days=3)) == [n.id]
     assert await _rows(session_factory, n.id) == []
     await off.press("Huỷ thông báo")
-    assert "đã được huỷ" in off.text
+    assert f"Thông báo số {n.id} đã được huỷ" in off.text
+    await off.say(f"/notice cancel {n.id}")  # a second time: refused
+    assert off.text == "Thông báo này đã được gửi hoặc đã huỷ."
     async with session_factory() as s:
-        assert await notices.dispatch(s, n.id) == 0  # cancelled: never sent
+        assert await services.dispatch(s, n.id) == 0  # cancelled: never sent
         # a second notice, dispatched twice (two scheduler processes): sent once
         n2 = Notice(author_id=n.author_id, author_role="official", text="x", send_at=utcnow())
         s.add(n2)
         await s.flush()
-        from storage.notices.models import NoticeTarget
-        s.add(NoticeTarget(notice_id=n2.id, unit_id=world["ward"]))
+        s.add(NoticeTarget(notice_id=n2.id, unit_id=world.ward_a))
         await s.flush()
-        assert await notices.dispatch(s, n2.id) == 5
-        assert await notices.dispatch(s, n2.id) == 0
+        assert await services.dispatch(s, n2.id) == 4
+        assert await services.dispatch(s, n2.id) == 0
         await s.commit()
 
 
 async def test_report_and_seen(world, session_factory):
-    head = Chat(world["d"], "900")
-    await head.say("/notice")
-    await head.say("Họp thôn.")
-    await head.press("Gửi ngay")
-    await head.press("Gửi")
+    n = await _send_as_village_head(world, "Họp thôn.")
     ch = FakeChannel("test")
     await OutboxSender(session_factory, {"test": ch}, limits={"test": FAST}).drain_once("test")
     assert len(ch.sent) == 3
-    resident = Chat(world["d"], "100")
-    async with session_factory() as s:
-        n = (await s.exec(select(Notice))).one()
+    resident = world.chat("resident")
     await resident._send(button=f"seen:{n.id}")
     await resident._send(button=f"seen:{n.id}")  # twice counts once
-    assert "đã đọc thông báo" in resident.text
+    assert resident.text == "Cảm ơn ông/bà. Chúng tôi đã ghi nhận ông/bà đã đọc thông báo."
+    head = world.chat("village_head")
     await head.say(f"/notice report {n.id}")
-    assert "Đã gửi tới: 3" in head.text and "Đã bấm “Đã xem”: 1" in head.text
+    assert head.text.splitlines() == [
+        f"Báo cáo gửi thông báo số {n.id} (đã gửi):", "Số người dân: 3", "Đang chờ gửi: 0", "Đã gửi tới: 3",
+        "Gửi không được: 0", "Không liên lạc được (đã chặn bot): 0", "Tạm giữ đến khi người dân nhắn lại: 0",
+        "Đã bấm “Đã xem”: 1"]
     # someone else's report is not visible
-    other = Chat(world["d"], "901")
-    await make_staff(session_factory, "903", "village_head", world["v2"])
-    stranger = Chat(world["d"], "903")
+    await make_staff(session_factory, "906", "village_head", world.village_a2)
+    stranger = world.chat("906")
     await stranger.say(f"/notice report {n.id}")
-    assert "Không tìm thấy" in stranger.text or "Nothing" in stranger.text
+    assert stranger.text == NOT_FOUND
+    other = world.chat("official_a")
     await other.say(f"/notice report {n.id}")  # the ward official covers the village
     assert "Đã gửi tới: 3" in other.text
     # residents cannot use /notice
@@ -158,18 +164,41 @@ async def test_report_and_seen(world, session_factory):
     assert "dành cho cán bộ" in resident.text
 
 
+async def test_notice_list_for_its_author(world, session_factory):
+    head = world.chat("village_head")
+    await head.say("/notice list")
+    assert head.text == "Ông/bà chưa gửi thông báo nào. Gửi /notice để viết thông báo."
+    n = await _send_as_village_head(world, "Thông báo thu gom rác vào sáng thứ Bảy hằng tuần.")
+    await head.say("/notice ds")
+    assert head.text.startswith(f"Số {n.id} · đã gửi · ")
+    assert head.text.endswith("\nThông báo thu gom rác vào sáng thứ Bảy hằng tuần.")
+    assert head.buttons() == ["Báo cáo gửi"]
+
+
 async def test_notices_catch_up_for_late_joiners(world, session_factory):
-    head = Chat(world["d"], "900")
-    await head.say("/notice")
-    await head.say("Thông báo thu gom rác.")
-    await head.press("Gửi ngay")
-    await head.press("Gửi")
-    late = await make_people(session_factory, 1, channel="test", start=150, village_id=world["v1"],
-                             ward_id=world["ward"])
-    assert late
-    r = Chat(world["d"], "150")
-    await r.say("/notices")
-    assert "Thông báo thu gom rác." in r.text and "✅ Đã xem" in r.buttons()
-    far = Chat(world["d"], "300")
+    await _send_as_village_head(world, "Thông báo thu gom rác.")
+    await make_people(session_factory, 1, channel="test", start=150, village_id=world.village_a1,
+                      ward_id=world.ward_a)
+    late = world.chat("150")
+    await late.say("/notices")
+    assert late.text.splitlines()[0] == "Các thông báo gần đây của địa phương (mới nhất ở cuối):"
+    assert "Thông báo thu gom rác." in late.text and late.buttons() == ["✅ Đã xem"]
+    assert late.last[1].text.startswith("🗓 ") and late.last[1].locale == "vi"
+    far = world.chat("resident_b")
     await far.say("/notices")
-    assert "Thông báo thu gom rác." not in far.text
+    assert far.text == "Ba tháng qua địa phương chưa có thông báo nào."
+
+
+async def test_mydata_lists_and_forget_erases_seen_marks(world, session_factory):
+    n = await _send_as_village_head(world, "Họp thôn.")
+    resident = world.chat("resident")
+    await resident.say("/mydata")
+    assert "Số thông báo ông/bà đã bấm" not in resident.text
+    await resident._send(button=f"seen:{n.id}")
+    await resident.say("/mydata")
+    assert "Số thông báo ông/bà đã bấm “Đã xem”: 1." in resident.text.splitlines()
+    await resident.say("/forget")
+    await resident.press("Có, xóa")
+    async with session_factory() as s:
+        assert list(await s.exec(select(NoticeSeen))) == []
+        assert (await s.get(Notice, n.id)) is not None  # the notice itself stays
