@@ -51,13 +51,35 @@ async def _prepare(url: str, residents: int, chat_base: int) -> tuple[object, ob
         ward = await units.by_code(s, WARD_CODE)
         assert ward is not None and ward.id is not None
         now = utcnow()
-        await s.exec(insert(Person), params=[  # type: ignore[call-overload]
-            {"display_name": f"Dân {i}", "onboarded_at": now, "consent_given": True, "ward_id": ward.id,
-             "created_at": now, "locale": "vi"} for i in range(residents)])
+        await s.exec(
+            insert(Person),
+            params=[  # type: ignore[call-overload]
+                {
+                    "display_name": f"Dân {i}",
+                    "onboarded_at": now,
+                    "consent_given": True,
+                    "ward_id": ward.id,
+                    "created_at": now,
+                    "locale": "vi",
+                }
+                for i in range(residents)
+            ],
+        )
         ids = list(await s.exec(select(Person.id).order_by(col(Person.id))))
-        await s.exec(insert(ChannelIdentity), params=[  # type: ignore[call-overload]
-            {"person_id": pid, "channel": "telegram", "external_id": str(chat_base + i),
-             "chat_id": str(chat_base + i), "unreachable": False, "created_at": now} for i, pid in enumerate(ids)])
+        await s.exec(
+            insert(ChannelIdentity),
+            params=[  # type: ignore[call-overload]
+                {
+                    "person_id": pid,
+                    "channel": "telegram",
+                    "external_id": str(chat_base + i),
+                    "chat_id": str(chat_base + i),
+                    "unreachable": False,
+                    "created_at": now,
+                }
+                for i, pid in enumerate(ids)
+            ],
+        )
         await s.commit()
     return engine, factory, ids, ward.id
 
@@ -69,8 +91,13 @@ async def _notice(factory: object, ward_id: int, author_id: int) -> tuple[int, f
     from storage.notices.models import Notice, NoticeTarget
 
     async with factory() as s:  # type: ignore[operator]
-        n = Notice(author_id=author_id, author_role="official", text="Thông báo: lịch tiêm phòng cho trẻ em.",
-                   status="scheduled", send_at=utcnow())
+        n = Notice(
+            author_id=author_id,
+            author_role="official",
+            text="Thông báo: lịch tiêm phòng cho trẻ em.",
+            status="scheduled",
+            send_at=utcnow(),
+        )
         s.add(n)
         await s.flush()
         s.add(NoticeTarget(notice_id=n.id, unit_id=ward_id))
@@ -86,12 +113,15 @@ async def bench_enqueue(tmp: Path, n: int) -> float:
 
     url = f"sqlite+aiosqlite:///{tmp / 'enqueue.db'}"
     engine, factory, ids, _ = await _prepare(url, n, 10_000_000)
-    reply = Reply("📢 Thông báo tới bà con phường Kim Bảng\n\nLịch cắt điện ngày mai.",
-                  buttons=((Button("✅ Đã xem", "seen:1"),),))
+    reply = Reply(
+        "📢 Thông báo tới bà con phường Kim Bảng\n\nLịch cắt điện ngày mai.",
+        buttons=((Button("✅ Đã xem", "seen:1"),),),
+    )
     t0 = time.perf_counter()
     async with factory() as s:  # type: ignore[operator]
-        queued = await outbox.enqueue_many(s, ids, reply, kind="notice", dedupe_prefix="notice:1",
-                                           ref_type="notice", ref_id=1)
+        queued = await outbox.enqueue_many(
+            s, ids, reply, kind="notice", dedupe_prefix="notice:1", ref_type="notice", ref_id=1
+        )
         await s.commit()
     took = time.perf_counter() - t0
     assert queued == n, queued
@@ -100,6 +130,7 @@ async def bench_enqueue(tmp: Path, n: int) -> float:
 
 
 # --- the sender child process --------------------------------------------------------------------
+
 
 async def sender_main(db: str, api: str, token: str) -> None:
     import psutil
@@ -113,8 +144,13 @@ async def sender_main(db: str, api: str, token: str) -> None:
     from storage.outbox.models import OutboxMessage
 
     proc = psutil.Process()
-    settings = load_settings(database_url=db, telegram_bot_token=token, telegram_api_base_url=f"{api}/bot",
-                             telegram_file_base_url=f"{api}/file/bot", webchat_enabled=False)
+    settings = load_settings(
+        database_url=db,
+        telegram_bot_token=token,
+        telegram_api_base_url=f"{api}/bot",
+        telegram_file_base_url=f"{api}/file/bot",
+        webchat_enabled=False,
+    )
     engine = create_engine(db)
     factory = session_factory(engine)
     services = Services(session_factory=factory, deployment="kim_bang", deployment_dir=DEPLOYMENTS_DIR / "kim_bang")
@@ -129,21 +165,38 @@ async def sender_main(db: str, api: str, token: str) -> None:
         await asyncio.sleep(1.0)
         peak = max(peak, proc.memory_info().rss)
         async with factory() as s:
-            left = (await s.exec(select(func.count()).select_from(OutboxMessage).where(
-                col(OutboxMessage.status).in_(("queued", "sending"))))).one()
+            left = (
+                await s.exec(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(col(OutboxMessage.status).in_(("queued", "sending")))
+                )
+            ).one()
         if left == 0:
             break
     await sender.stop()
     await channel.app.shutdown()
     await engine.dispose()
-    print(json.dumps({"event": "done", "stats": dict(sender.stats["telegram"]), "rss_start": rss0,
-                      "rss_peak": peak}), flush=True)
+    print(
+        json.dumps({"event": "done", "stats": dict(sender.stats["telegram"]), "rss_start": rss0, "rss_peak": peak}),
+        flush=True,
+    )
 
 
 async def _spawn(db: str, fake: object) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--sender", "--db", db, "--api", fake.url, "--token", fake.token,  # type: ignore[attr-defined]
-        stdout=asyncio.subprocess.PIPE, cwd=str(ROOT))
+        sys.executable,
+        __file__,
+        "--sender",
+        "--db",
+        db,
+        "--api",
+        fake.url,
+        "--token",
+        fake.token,  # type: ignore[attr-defined]
+        stdout=asyncio.subprocess.PIPE,
+        cwd=str(ROOT),
+    )
 
 
 async def _result(proc: asyncio.subprocess.Process) -> dict[str, object]:
@@ -183,10 +236,18 @@ async def bench_broadcast(tmp: Path, fake: object, n: int) -> dict[str, object]:
     counts, times = _deliveries(fake, base, n)
     rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
     rss = (int(res.get("rss_peak", 0)) - int(res.get("rss_start", 0))) / 2**20  # type: ignore[call-overload]
-    return {"recipients": n, "queued": rows, "dispatch_s": enqueue_s, "rate": rate, "rate_ratio": rate / 30,
-            "lost": n - len(counts), "duplicates": sum(c - 1 for c in counts.values()),
-            "429s": fake.stats.rate_limited - errors_before,  # type: ignore[attr-defined]
-            "rss_growth_mb": rss, "sender": res.get("stats")}
+    return {
+        "recipients": n,
+        "queued": rows,
+        "dispatch_s": enqueue_s,
+        "rate": rate,
+        "rate_ratio": rate / 30,
+        "lost": n - len(counts),
+        "duplicates": sum(c - 1 for c in counts.values()),
+        "429s": fake.stats.rate_limited - errors_before,  # type: ignore[attr-defined]
+        "rss_growth_mb": rss,
+        "sender": res.get("stats"),
+    }
 
 
 async def bench_crash(tmp: Path, fake: object, n: int) -> dict[str, object]:
@@ -207,8 +268,13 @@ async def bench_crash(tmp: Path, fake: object, n: int) -> dict[str, object]:
     proc2 = await _spawn(url, fake)
     await _result(proc2)
     counts, _ = _deliveries(fake, base, n)
-    return {"recipients": n, "sent_before_kill": at_kill, "lost": n - len(counts),
-            "duplicated": sum(c - 1 for c in counts.values()), "in_flight_max": 3}
+    return {
+        "recipients": n,
+        "sent_before_kill": at_kill,
+        "lost": n - len(counts),
+        "duplicated": sum(c - 1 for c in counts.values()),
+        "in_flight_max": 3,
+    }
 
 
 async def main(quick: bool) -> int:
@@ -225,14 +291,18 @@ async def main(quick: bool) -> int:
         ok &= took < 3
         async with FakeTelegramAPI(enforce_limits=True) as fake:
             b = await bench_broadcast(tmp, fake, n_broadcast)
-            print(f"broadcast to {b['recipients']}: rate {b['rate']:.2f} msg/s = {b['rate_ratio']:.3f} of 30/s "
-                  f"(target ≥ 0.95); lost {b['lost']}; duplicates {b['duplicates']}; 429s {b['429s']} (target 0); "
-                  f"notice dispatch {b['dispatch_s']:.2f} s; sender RSS growth {b['rss_growth_mb']:.1f} MB "
-                  f"(target < 50); sender stats {b['sender']}")
+            print(
+                f"broadcast to {b['recipients']}: rate {b['rate']:.2f} msg/s = {b['rate_ratio']:.3f} of 30/s "
+                f"(target ≥ 0.95); lost {b['lost']}; duplicates {b['duplicates']}; 429s {b['429s']} (target 0); "
+                f"notice dispatch {b['dispatch_s']:.2f} s; sender RSS growth {b['rss_growth_mb']:.1f} MB "
+                f"(target < 50); sender stats {b['sender']}"
+            )
             ok &= b["rate_ratio"] >= 0.95 and b["lost"] == 0 and b["rss_growth_mb"] < 50  # type: ignore[operator]
             c = await bench_crash(tmp, fake, n_crash)
-            print(f"crash test ({c['recipients']} recipients, kill -9 after {c['sent_before_kill']} sent): "
-                  f"lost {c['lost']} (target 0); duplicated {c['duplicated']} (target ≤ {c['in_flight_max']} in flight)")
+            print(
+                f"crash test ({c['recipients']} recipients, kill -9 after {c['sent_before_kill']} sent): "
+                f"lost {c['lost']} (target 0); duplicated {c['duplicated']} (target ≤ {c['in_flight_max']} in flight)"
+            )
             ok &= c["lost"] == 0 and c["duplicated"] <= c["in_flight_max"]  # type: ignore[operator]
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

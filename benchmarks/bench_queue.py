@@ -60,32 +60,60 @@ def rss_mb() -> float:
     return psutil.Process(os.getpid()).memory_info().rss / 1e6
 
 
-def case_rows(start: int, count: int, wards: list[int], villages: dict[int, list[int]], residents: int,
-              person0: int, rnd: random.Random) -> list[dict[str, Any]]:
+def case_rows(
+    start: int,
+    count: int,
+    wards: list[int],
+    villages: dict[int, list[int]],
+    residents: int,
+    person0: int,
+    rnd: random.Random,
+) -> list[dict[str, Any]]:
     rows = []
     for i in range(start, start + count):
         ward = wards[i % len(wards)]
         created = NOW - timedelta(minutes=rnd.randint(0, 60 * 24 * 720))
         is_open = rnd.random() < 0.08
-        status = rnd.choice(OPEN) if is_open else rnd.choice(("answered", "closed", "closed", "closed", "rejected",
-                                                              "withdrawn"))
+        status = (
+            rnd.choice(OPEN)
+            if is_open
+            else rnd.choice(("answered", "closed", "closed", "closed", "rejected", "withdrawn"))
+        )
         due = created + timedelta(days=rnd.randint(10, 45))
         answered = created + timedelta(days=rnd.randint(1, 40)) if status in ("answered", "closed") else None
-        rows.append(dict(
-            code=f"KB-{i:09d}", route=rnd.choice(ROUTES), category=rnd.choice(CATS), status=status, is_open=is_open,
-            version=1, author_id=person0 + rnd.randrange(residents), channel="telegram", locale="vi",
-            anonymous=False, publish_consent=rnd.random() < 0.3, ward_id=ward,
-            village_id=rnd.choice(villages[ward]) if villages[ward] else None, unit_id=ward,
-            description="Đường thôn bị sụt lún, xe máy đi lại rất nguy hiểm, đề nghị sửa chữa sớm.",
-            description_folded="duong thon bi sut lun xe may di lai rat nguy hiem de nghi sua chua som",
-            created_at=created, updated_at=created, ack_due=created + timedelta(days=7), answer_due=due,
-            answered_at=answered, answer_text="Đã xử lý." if answered else None,
-            closed_at=answered + timedelta(days=7) if status == "closed" and answered else None,
-            paused_at=created if status == "waiting_for_resident" else None,
-            reopen_count=0, escalated=False, extensions=0,
-            rating=rnd.randint(1, 5) if answered and rnd.random() < 0.3 else None,
-            rated_at=answered if answered and rnd.random() < 0.3 else None,
-        ))
+        rows.append(
+            dict(
+                code=f"KB-{i:09d}",
+                route=rnd.choice(ROUTES),
+                category=rnd.choice(CATS),
+                status=status,
+                is_open=is_open,
+                version=1,
+                author_id=person0 + rnd.randrange(residents),
+                channel="telegram",
+                locale="vi",
+                anonymous=False,
+                publish_consent=rnd.random() < 0.3,
+                ward_id=ward,
+                village_id=rnd.choice(villages[ward]) if villages[ward] else None,
+                unit_id=ward,
+                description="Đường thôn bị sụt lún, xe máy đi lại rất nguy hiểm, đề nghị sửa chữa sớm.",
+                description_folded="duong thon bi sut lun xe may di lai rat nguy hiem de nghi sua chua som",
+                created_at=created,
+                updated_at=created,
+                ack_due=created + timedelta(days=7),
+                answer_due=due,
+                answered_at=answered,
+                answer_text="Đã xử lý." if answered else None,
+                closed_at=answered + timedelta(days=7) if status == "closed" and answered else None,
+                paused_at=created if status == "waiting_for_resident" else None,
+                reopen_count=0,
+                escalated=False,
+                extensions=0,
+                rating=rnd.randint(1, 5) if answered and rnd.random() < 0.3 else None,
+                rated_at=answered if answered and rnd.random() < 0.3 else None,
+            )
+        )
     return rows
 
 
@@ -101,11 +129,11 @@ class Seeder:
             return
         if self.pg:
             import asyncpg
+
             conn = await asyncpg.connect(self.url.replace("postgresql+asyncpg", "postgresql"))
             try:
                 cols = list(rows[0])
-                await conn.copy_records_to_table(table, records=[tuple(r[c] for c in cols) for r in rows],
-                                                 columns=cols)
+                await conn.copy_records_to_table(table, records=[tuple(r[c] for c in cols) for r in rows], columns=cols)
             finally:
                 await conn.close()
         else:
@@ -139,11 +167,29 @@ async def seed_residents(seeder: Seeder, factory: Any, wards: list[int], n: int)
         before = (await s.exec(select(Person.id).order_by(Person.id.desc()).limit(1))).first() or 0  # type: ignore[union-attr]
     created = NOW - timedelta(days=800)
     for start in range(0, n, CHUNK):
-        rows = [dict(id=before + 1 + i, display_name=f"Cư dân {i}", locale="vi", ward_id=wards[i % len(wards)],
-                     created_at=created, consent_given=True) for i in range(start, min(n, start + CHUNK))]
+        rows = [
+            dict(
+                id=before + 1 + i,
+                display_name=f"Cư dân {i}",
+                locale="vi",
+                ward_id=wards[i % len(wards)],
+                created_at=created,
+                consent_given=True,
+            )
+            for i in range(start, min(n, start + CHUNK))
+        ]
         await seeder.copy("person", rows)
-        ids = [dict(person_id=r["id"], channel="telegram", external_id=f"r{r['id']}", chat_id=f"r{r['id']}",
-                    unreachable=False, created_at=created) for r in rows]
+        ids = [
+            dict(
+                person_id=r["id"],
+                channel="telegram",
+                external_id=f"r{r['id']}",
+                chat_id=f"r{r['id']}",
+                unreachable=False,
+                created_at=created,
+            )
+            for r in rows
+        ]
         await seeder.copy("channelidentity", ids)
     if seeder.pg:
         async with factory() as s:
@@ -152,20 +198,23 @@ async def seed_residents(seeder: Seeder, factory: Any, wards: list[int], n: int)
     return before + 1
 
 
-async def _seed_cases(url: str, wards: list[int], villages: dict[int, list[int]], start: int, count: int,
-                      residents: int, person0: int) -> None:
+async def _seed_cases(
+    url: str, wards: list[int], villages: dict[int, list[int]], start: int, count: int, residents: int, person0: int
+) -> None:
     seeder, rnd = Seeder(url), random.Random(start)
     for s in range(start, start + count, CHUNK):
-        await seeder.copy("cases", case_rows(s, min(CHUNK, start + count - s), wards, villages, residents, person0,
-                                             rnd))
+        await seeder.copy(
+            "cases", case_rows(s, min(CHUNK, start + count - s), wards, villages, residents, person0, rnd)
+        )
 
 
 def _seed_child(*args: Any) -> None:
     asyncio.run(_seed_cases(*args))
 
 
-async def seed_cases(url: str, wards: list[int], villages: dict[int, list[int]], start: int, count: int,
-                     residents: int, person0: int) -> float:
+async def seed_cases(
+    url: str, wards: list[int], villages: dict[int, list[int]], start: int, count: int, residents: int, person0: int
+) -> float:
     """Seed in a child process, so the RSS measured here is that of the queries only."""
     t = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
@@ -213,9 +262,17 @@ async def measure_submit(factory: Any, cfg: petitions.CasesConfig, person0: int,
             person = await s.get(Person, person0 + i)
             assert person is not None
             t = time.perf_counter()
-            await petitions.submit(s, cfg, person, petitions.NewCase(
-                route="phan_anh", category=rnd.choice(CATS), description=f"Phản ánh thử số {i}: đèn đường hỏng."),
-                channel="telegram", now=datetime.now(UTC), idempotency_key=f"bench-{i}")
+            await petitions.submit(
+                s,
+                cfg,
+                person,
+                petitions.NewCase(
+                    route="phan_anh", category=rnd.choice(CATS), description=f"Phản ánh thử số {i}: đèn đường hỏng."
+                ),
+                channel="telegram",
+                now=datetime.now(UTC),
+                idempotency_key=f"bench-{i}",
+            )
             await s.commit()
             lat.append((time.perf_counter() - t) * 1000)
     return lat
@@ -223,8 +280,10 @@ async def measure_submit(factory: Any, cfg: petitions.CasesConfig, person0: int,
 
 def report(label: str, res: dict[str, list[float]]) -> None:
     for name, vals in res.items():
-        print(f"  {label:>9} {name:<15} p50 {statistics.median(vals):6.2f} ms   p95 {pct(vals, 0.95):6.2f} ms"
-              f"   max {max(vals):6.2f} ms")
+        print(
+            f"  {label:>9} {name:<15} p50 {statistics.median(vals):6.2f} ms   p95 {pct(vals, 0.95):6.2f} ms"
+            f"   max {max(vals):6.2f} ms"
+        )
 
 
 async def run(url: str, total: int, residents: int, runs: int) -> None:
@@ -250,8 +309,10 @@ async def run(url: str, total: int, residents: int, runs: int) -> None:
         gc.collect()
         print(f"  RSS after queries at {done:,} cases: {rss_mb():.1f} MB")
     lat = await measure_submit(factory, cfg, person0, 300)
-    print(f"  submit() service call: p50 {statistics.median(lat):.2f} ms   p99 {pct(lat, 0.99):.2f} ms"
-          f"   (n={len(lat)}, includes commit)")
+    print(
+        f"  submit() service call: p50 {statistics.median(lat):.2f} ms   p99 {pct(lat, 0.99):.2f} ms"
+        f"   (n={len(lat)}, includes commit)"
+    )
     await engine.dispose()
 
 
@@ -262,8 +323,9 @@ async def main() -> None:
     ap.add_argument("--residents", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=300)
     ap.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
-    ap.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL",
-                                                       "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases"))
+    ap.add_argument(
+        "--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_cases")
+    )
     args = ap.parse_args()
     total = args.cases or (100_000 if args.quick else 1_000_000)
     if args.db in ("sqlite", "both"):
@@ -277,6 +339,7 @@ async def main() -> None:
 async def reset_pg(url: str) -> None:
     """Start from an empty schema in the benchmark's own database."""
     import asyncpg
+
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")

@@ -31,9 +31,68 @@ from aiohttp import web  # noqa: E402
 from benchmarks.bench_inbound import CONNECTIONS, TOKEN, Pacer, Recorder, _button  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
-WORDS = ("đường cống rãnh đèn điện nước rác thải bụi tiếng ồn ngập lụt cầu cống trường học trạm y tế chợ "
-         "đất đai xây dựng trái phép hàng quán lấn chiếm vỉa hè cây xanh đổ mương máng tưới tiêu bờ kè sạt lở "
-         "xe tải chở quá tải khói đốt rơm rạ chó thả rông an ninh trộm cắp").split()
+WORDS = [
+    "đường",
+    "cống",
+    "rãnh",
+    "đèn",
+    "điện",
+    "nước",
+    "rác",
+    "thải",
+    "bụi",
+    "tiếng",
+    "ồn",
+    "ngập",
+    "lụt",
+    "cầu",
+    "cống",
+    "trường",
+    "học",
+    "trạm",
+    "y",
+    "tế",
+    "chợ",
+    "đất",
+    "đai",
+    "xây",
+    "dựng",
+    "trái",
+    "phép",
+    "hàng",
+    "quán",
+    "lấn",
+    "chiếm",
+    "vỉa",
+    "hè",
+    "cây",
+    "xanh",
+    "đổ",
+    "mương",
+    "máng",
+    "tưới",
+    "tiêu",
+    "bờ",
+    "kè",
+    "sạt",
+    "lở",
+    "xe",
+    "tải",
+    "chở",
+    "quá",
+    "tải",
+    "khói",
+    "đốt",
+    "rơm",
+    "rạ",
+    "chó",
+    "thả",
+    "rông",
+    "an",
+    "ninh",
+    "trộm",
+    "cắp",
+]
 WARDS = ("xa thanh son", "kim bang", "le ho", "tam chuc", "nguyen uy", "kim thanh")
 
 
@@ -64,8 +123,12 @@ async def main(residents: int, rate: float | None, latency: float) -> None:
     submit_lat: list[float] = []
     async with FakeTelegramAPI(token=TOKEN, latency=latency) as fake:
         rec = Recorder(fake)
-        settings = load_settings(telegram_bot_token=TOKEN, telegram_api_base_url=f"{fake.url}/bot",
-                                 telegram_file_base_url=f"{fake.url}/file/bot", database_url=url)
+        settings = load_settings(
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=f"{fake.url}/bot",
+            telegram_file_base_url=f"{fake.url}/file/bot",
+            database_url=url,
+        )
         ch = TelegramChannel(Dispatcher(services), settings, web.Application(), connections=CONNECTIONS)
         await ch.start()
         pacer = Pacer(rate)
@@ -108,8 +171,12 @@ async def main(residents: int, rate: float | None, latency: float) -> None:
             await push(await press(user, lambda t, d: t.startswith("Gửi có ghi tên")), user, steps_lat)
             await push(await press(user, lambda t, d: t.startswith("Đồng ý, công khai")), user, steps_lat)
             await push(await press(user, lambda t, d: t == "Gửi"), user, submit_lat)
-            if any("Vẫn gửi" in b["text"] for r in rec.by_chat[user][-2:]
-                   for row in (r.get("reply_markup") or {}).get("inline_keyboard", []) for b in row):
+            if any(
+                "Vẫn gửi" in b["text"]
+                for r in rec.by_chat[user][-2:]
+                for row in (r.get("reply_markup") or {}).get("inline_keyboard", [])
+                for b in row
+            ):
                 await push(await press(user, lambda t, d: t.startswith("Vẫn gửi")), user, submit_lat)
 
         users = list(range(300_001, 300_001 + residents))
@@ -122,9 +189,14 @@ async def main(residents: int, rate: float | None, latency: float) -> None:
         created = (await s.exec(select(func.count()).select_from(Case))).one()
     await engine.dispose()
     print(f"{residents} residents, offered {rate or 'unpaced'} updates/s, fake API latency {latency * 1000:.0f} ms")
-    print(f"  all flow steps: {len(steps_lat) + len(submit_lat)} updates in {elapsed:.1f}s; "
-          f"p50 {pct(steps_lat, 0.5):.1f} ms, p99 {pct(steps_lat, 0.99):.1f} ms")
-    print(f"  submit step:    p50 {pct(submit_lat, 0.5):.1f} ms, p99 {pct(submit_lat, 0.99):.1f} ms  (target p99 < 300 ms)")
+    print(
+        f"  all flow steps: {len(steps_lat) + len(submit_lat)} updates in {elapsed:.1f}s; "
+        f"p50 {pct(steps_lat, 0.5):.1f} ms, p99 {pct(steps_lat, 0.99):.1f} ms"
+    )
+    print(
+        f"  submit step:    p50 {pct(submit_lat, 0.5):.1f} ms, p99 {pct(submit_lat, 0.99):.1f} ms"
+        "  (target p99 < 300 ms)"
+    )
     print(f"  petitions created: {created} of {residents}")
 
 

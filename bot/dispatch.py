@@ -93,8 +93,11 @@ class Dispatcher:
         """Download the files a person sent *before* the update's transaction opens (a download may
         take seconds; on SQLite the transaction holds the one connection). Only when their current
         step takes files; a failed download leaves ``content`` empty and the flow asks again."""
-        wanted = [a for a in inc.attachments if a.content is None and a.ref and a.kind in FETCHED_KINDS
-                  and (a.size is None or a.size <= MAX_FETCH_BYTES)]
+        wanted = [
+            a
+            for a in inc.attachments
+            if a.content is None and a.ref and a.kind in FETCHED_KINDS and (a.size is None or a.size <= MAX_FETCH_BYTES)
+        ]
         if not wanted or self.fetch_file is None or not await self._step_takes_files(inc):
             return inc
         out = []
@@ -112,10 +115,13 @@ class Dispatcher:
         conv_t, ident_t = Conversation.__table__, ChannelIdentity.__table__  # type: ignore[attr-defined]
         async with self.services.session_factory() as session:
             conn = await session.connection()
-            row = (await conn.execute(
-                select(conv_t.c.flow, conv_t.c.step).select_from(
-                    ident_t.join(conv_t, conv_t.c.person_id == ident_t.c.person_id))
-                .where(ident_t.c.channel == inc.channel, ident_t.c.external_id == inc.user_id))).first()
+            row = (
+                await conn.execute(
+                    select(conv_t.c.flow, conv_t.c.step)
+                    .select_from(ident_t.join(conv_t, conv_t.c.person_id == ident_t.c.person_id))
+                    .where(ident_t.c.channel == inc.channel, ident_t.c.external_id == inc.user_id)
+                )
+            ).first()
         if row is None or not row.flow or not row.step:
             return False
         flow = self.registry.flows.get(row.flow)
@@ -134,8 +140,13 @@ class Dispatcher:
                     await session.rollback()
                     return []
             _ident, person, conv, has_roles = await identify(
-                session, inc.channel, inc.user_id, display_name=inc.display_name, language_code=inc.language_code,
-                chat_id=inc.chat_id)
+                session,
+                inc.channel,
+                inc.user_id,
+                display_name=inc.display_name,
+                language_code=inc.language_code,
+                chat_id=inc.chat_id,
+            )
             assert person.id is not None
             person_id = person.id
             old_version = conv.version
@@ -147,8 +158,16 @@ class Dispatcher:
                 if detected != person.detected_locale:
                     person.detected_locale = detected
             locale = person_locale(person, self.services.default_locale, SUPPORTED)
-            ctx = Context(incoming=inc, session=session, person=person, conv=conv, services=self.services,
-                          locale=locale, roles=roles, registry=self.registry)
+            ctx = Context(
+                incoming=inc,
+                session=session,
+                person=person,
+                conv=conv,
+                services=self.services,
+                locale=locale,
+                roles=roles,
+                registry=self.registry,
+            )
             try:
                 await self._route(ctx, text)
             except DomainError as err:
@@ -158,10 +177,18 @@ class Dispatcher:
             # it, nothing is written and the update is handled again from the start.
             table = Conversation.__table__  # type: ignore[attr-defined]
             conn = await session.connection()
-            res = await conn.execute(update(table).where(
-                table.c.person_id == person_id, table.c.version == old_version
-            ).values(version=old_version + 1, flow=conv.flow, step=conv.step, seq=conv.seq, data=dict(conv.data),
-                     updated_at=self.services.now()))
+            res = await conn.execute(
+                update(table)
+                .where(table.c.person_id == person_id, table.c.version == old_version)
+                .values(
+                    version=old_version + 1,
+                    flow=conv.flow,
+                    step=conv.step,
+                    seq=conv.seq,
+                    data=dict(conv.data),
+                    updated_at=self.services.now(),
+                )
+            )
             if res.rowcount != 1:
                 await session.rollback()
                 raise _StaleConversation()
@@ -177,8 +204,16 @@ class Dispatcher:
         """A refused action: nothing of it is kept, the refusal is recorded, the person is told why."""
         async with self.services.session_factory() as session:
             if isinstance(err, PermissionDenied):
-                await audit.log(session, "permission.denied", "person", person_id, actor_id=person_id,
-                                incoming=inc.kind, command=inc.command, button=inc.button)
+                await audit.log(
+                    session,
+                    "permission.denied",
+                    "person",
+                    person_id,
+                    actor_id=person_id,
+                    incoming=inc.kind,
+                    command=inc.command,
+                    button=inc.button,
+                )
             if inc.event_id is not None:
                 session.add(ProcessedEvent(channel=inc.channel, event_id=inc.event_id))
             await session.commit()

@@ -29,20 +29,27 @@ PROCESSED_KEEP = timedelta(days=7)
 async def prune_processed(job: JobContext) -> int:
     """Forget delivery ids older than a week: platforms redeliver for a day at most (Telegram: 24 h)."""
     async with job.services.session_factory() as s:
-        await s.exec(delete(ProcessedEvent).where(col(ProcessedEvent.at) < job.now - PROCESSED_KEEP))  # type: ignore[call-overload]
+        await s.exec(delete(ProcessedEvent).where(col(ProcessedEvent.at) < job.now - PROCESSED_KEEP))
         await s.commit()
     return 0
 
 
-HOUSEKEEPING = (Job("app.prune_processed", prune_processed, every=timedelta(hours=6),
-                    first_after=timedelta(minutes=5)),)
+HOUSEKEEPING = (
+    Job("app.prune_processed", prune_processed, every=timedelta(hours=6), first_after=timedelta(minutes=5)),
+)
 
 
 class Scheduler:
     """Runs ``jobs`` (the manifests' and the housekeeping ones) on ``services``' clock and time zone."""
 
-    def __init__(self, services: Services, jobs: list[Job], *, wake: Callable[[], None] | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        jobs: list[Job],
+        *,
+        wake: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.services = services
         self.tz = services.tz
         self.clock = clock or services.now
@@ -53,8 +60,12 @@ class Scheduler:
 
     async def start(self) -> None:
         now = datetime.now(self.tz)
-        opts: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600,
-                                "replace_existing": True}
+        opts: dict[str, Any] = {
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": 3600,
+            "replace_existing": True,
+        }
         for job in self.jobs.values():
             if job.every is not None:
                 trigger: Any = IntervalTrigger(seconds=job.every.total_seconds())
@@ -94,5 +105,6 @@ class Scheduler:
             finally:
                 if task is not None:
                     self._in_flight.discard(task)
+
         run.__name__ = job.name
         return run

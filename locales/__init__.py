@@ -1,1 +1,2 @@
-"""Translations (``<lang>/LC_MESSAGES/*.po``) and campaign content (``<lang>/lessons/*.md``), shipped as package data."""
+"""Translations (``<lang>/LC_MESSAGES/*.po``) and campaign content (``<lang>/lessons/*.md``),
+shipped as package data."""

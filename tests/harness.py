@@ -5,11 +5,10 @@ Used for the pure flow logic; channel tests drive the same flows through each ad
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 from typing import Any
 
-from bot.dispatch import Dispatcher
 from bot.core.messages import Incoming, Location, Reply
+from bot.dispatch import Dispatcher
 
 _ids = itertools.count(1)
 
@@ -17,8 +16,9 @@ _ids = itertools.count(1)
 class Chat:
     """One person on a pretend channel."""
 
-    def __init__(self, dispatcher: Dispatcher, user_id: str = "1", channel: str = "test",
-                 language_code: str | None = "vi") -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, user_id: str = "1", channel: str = "test", language_code: str | None = "vi"
+    ) -> None:
         self.d, self.user_id, self.channel, self.lang = dispatcher, user_id, channel, language_code
         self.last: list[Reply] = []
 
@@ -41,7 +41,9 @@ class Chat:
                 for b in row:
                     if label_part.lower() in b.label.lower():
                         return await self._send(button=b.data)
-        raise AssertionError(f"no button {label_part!r} in {[b.label for r in self.last for row in r.buttons for b in row]}")
+        raise AssertionError(
+            f"no button {label_part!r} in {[b.label for r in self.last for row in r.buttons for b in row]}"
+        )
 
     async def share_location(self, lat: float, lon: float) -> list[Reply]:
         return await self._send(location=Location(lat, lon))

@@ -80,33 +80,73 @@ async def unit_id(factory: SessionFactory, code: str) -> int:
         return u.id
 
 
-async def make_people(factory: SessionFactory, n: int, channel: str = "fake", start: int = 1000,
-                      village_id: int | None = None, ward_id: int | None = None) -> list[int]:
+async def make_people(
+    factory: SessionFactory,
+    n: int,
+    channel: str = "fake",
+    start: int = 1000,
+    village_id: int | None = None,
+    ward_id: int | None = None,
+) -> list[int]:
     """``n`` onboarded residents with one identity each (user and chat id = start + i). Returns person ids."""
     async with factory() as s:
         now = utcnow()
         ids: list[int] = []
         for i in range(n):
-            p = Person(display_name=f"P{i}", onboarded_at=now, consent_given=True, consent_at=now,
-                       village_id=village_id, ward_id=ward_id)
+            p = Person(
+                display_name=f"P{i}",
+                onboarded_at=now,
+                consent_given=True,
+                consent_at=now,
+                village_id=village_id,
+                ward_id=ward_id,
+            )
             s.add(p)
             await s.flush()
             assert p.id is not None
             ids.append(p.id)
-        await s.exec(insert(ChannelIdentity), params=[  # type: ignore[call-overload]
-            {"person_id": pid, "channel": channel, "external_id": str(start + i), "chat_id": str(start + i),
-             "unreachable": False, "created_at": now} for i, pid in enumerate(ids)])
+        await s.exec(
+            insert(ChannelIdentity),
+            params=[  # type: ignore[call-overload]
+                {
+                    "person_id": pid,
+                    "channel": channel,
+                    "external_id": str(start + i),
+                    "chat_id": str(start + i),
+                    "unreachable": False,
+                    "created_at": now,
+                }
+                for i, pid in enumerate(ids)
+            ],
+        )
         await s.commit()
     return ids
 
 
-async def make_person(session: AsyncSession, user_id: str, *, name: str, ward_id: int | None,
-                      village_id: int | None = None, locale: str | None = "vi", channel: str = "test",
-                      phone: str | None = "0912345678") -> Person:
+async def make_person(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    name: str,
+    ward_id: int | None,
+    village_id: int | None = None,
+    locale: str | None = "vi",
+    channel: str = "test",
+    phone: str | None = "0912345678",
+) -> Person:
     """One onboarded person (consent given) reachable as ``user_id`` on ``channel``."""
     now = utcnow()
-    p = Person(display_name=name, ward_id=ward_id, village_id=village_id, locale=locale, phone=phone,
-               consent_given=True, consent_at=now, consent_version="2026-11", onboarded_at=now)
+    p = Person(
+        display_name=name,
+        ward_id=ward_id,
+        village_id=village_id,
+        locale=locale,
+        phone=phone,
+        consent_given=True,
+        consent_at=now,
+        consent_version="2026-11",
+        onboarded_at=now,
+    )
     session.add(p)
     await session.flush()
     assert p.id is not None
@@ -114,8 +154,7 @@ async def make_person(session: AsyncSession, user_id: str, *, name: str, ward_id
     return p
 
 
-async def make_staff(factory: SessionFactory, user_id: str, role: str, unit: int | None,
-                     channel: str = "test") -> int:
+async def make_staff(factory: SessionFactory, user_id: str, role: str, unit: int | None, channel: str = "test") -> int:
     """An onboarded person holding ``role`` in ``unit``, reachable as ``user_id`` on ``channel``."""
     async with factory() as s:
         p = await make_person(s, user_id, name=f"Cán bộ {user_id}", ward_id=None, channel=channel)
@@ -154,8 +193,11 @@ class World:
         return p
 
     async def grants(self, session: AsyncSession, key: str) -> list[RoleGrant]:
-        return list(await session.exec(select(RoleGrant).where(RoleGrant.person_id == self.ids[key],
-                                                               col(RoleGrant.revoked_at).is_(None))))
+        return list(
+            await session.exec(
+                select(RoleGrant).where(RoleGrant.person_id == self.ids[key], col(RoleGrant.revoked_at).is_(None))
+            )
+        )
 
 
 async def build_world(factory: SessionFactory, **services_kw: Any) -> World:

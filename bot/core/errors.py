@@ -1,16 +1,16 @@
 """The project's error hierarchy.
 
-    LoaLangError
-    ├── ConfigError            a setting is wrong; the CLI prints one line and exits non-zero
-    ├── DomainError            a user action is refused; carries a translatable message id
-    │   ├── PermissionDenied   role or unit does not allow the action (audited)
-    │   ├── NotFound           unknown or not visible (same answer for both)
-    │   ├── Conflict           someone else changed the object first
-    │   └── RateLimited        too many actions in a short time
-    └── ChannelError           sending to a platform failed
-        ├── RetryLater         the platform asked us to wait (retry_after seconds)
-        ├── Unreachable        the person blocked the bot or left the channel
-        └── TransientError     network trouble or a 5xx; retry with backoff
+LoaLangError
+├── ConfigError            a setting is wrong; the CLI prints one line and exits non-zero
+├── DomainError            a user action is refused; carries a translatable message id
+│   ├── PermissionDenied   role or unit does not allow the action (audited)
+│   ├── NotFound           unknown or not visible (same answer for both)
+│   ├── Conflict           someone else changed the object first
+│   └── RateLimited        too many actions in a short time
+└── ChannelError           sending to a platform failed
+    ├── RetryLater         the platform asked us to wait (retry_after seconds)
+    ├── Unreachable        the person blocked the bot or left the channel
+    └── TransientError     network trouble or a 5xx; retry with backoff
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ class Unreachable(ChannelError):
 
 class TransientError(ChannelError):
     """A failure worth retrying later with backoff."""
+
 
 class Waiting(ChannelError):
     """Keep the message until the person opens a window again."""

@@ -128,4 +128,3 @@ class Reply:
             remove_keyboard=d.get("remove_keyboard", False),
             locale=d.get("locale"),
         )
-

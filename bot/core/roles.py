@@ -39,8 +39,14 @@ NOTICE_SENDERS: tuple[str, ...] = (Role.VILLAGE_HEAD, Role.OFFICIAL, Role.UNIT_H
 STAFF: tuple[str, ...] = (Role.VILLAGE_HEAD, *CASE_READERS)
 """Everyone holding a role beyond resident."""
 
-RANK: dict[str, int] = {Role.RESIDENT: 0, Role.VILLAGE_HEAD: 1, Role.INSPECTOR: 1, Role.OFFICIAL: 2,
-                        Role.UNIT_HEAD: 3, Role.DISTRICT_ADMIN: 4}
+RANK: dict[str, int] = {
+    Role.RESIDENT: 0,
+    Role.VILLAGE_HEAD: 1,
+    Role.INSPECTOR: 1,
+    Role.OFFICIAL: 2,
+    Role.UNIT_HEAD: 3,
+    Role.DISTRICT_ADMIN: 4,
+}
 
 ROLE_NAMES: dict[str, str] = {
     Role.RESIDENT: N_("resident"),

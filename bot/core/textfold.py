@@ -37,7 +37,7 @@ def strip_prefixes(folded: str, prefixes: tuple[str, ...]) -> str:
         for p in prefixes:
             pw = p.split()
             if len(words) > len(pw) and words[: len(pw)] == pw:
-                words = words[len(pw):]
+                words = words[len(pw) :]
                 changed = True
                 break
     return " ".join(words)

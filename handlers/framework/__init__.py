@@ -18,7 +18,25 @@ from handlers.framework.registry import CommandSpec, Fallback, MenuItem, Registr
 from handlers.framework.services import Services
 
 __all__ = [
-    "Application", "CliCommand", "CliContext", "CommandSpec", "Context", "Fallback", "Figure", "Flow", "Input", "Job",
-    "JobContext", "Manifest", "MenuItem", "Registry", "Services", "StatsScope", "Step", "application", "merge",
-    "run_command", "run_fallback",
+    "Application",
+    "CliCommand",
+    "CliContext",
+    "CommandSpec",
+    "Context",
+    "Fallback",
+    "Figure",
+    "Flow",
+    "Input",
+    "Job",
+    "JobContext",
+    "Manifest",
+    "MenuItem",
+    "Registry",
+    "Services",
+    "StatsScope",
+    "Step",
+    "application",
+    "merge",
+    "run_command",
+    "run_fallback",
 ]

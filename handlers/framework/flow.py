@@ -51,6 +51,7 @@ class Flow:
         def deco(fn: AskFn) -> AskFn:
             self.steps.setdefault(step, Step()).ask = fn
             return fn
+
         return deco
 
     def on(self, step: str, accepts: tuple[str, ...] = ("text", "button")) -> Callable[[OnFn], OnFn]:
@@ -59,4 +60,5 @@ class Flow:
             s.on = fn
             s.accepts = frozenset(accepts)
             return fn
+
         return deco

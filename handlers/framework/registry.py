@@ -83,20 +83,30 @@ class Registry:
             f = self.flows[name] = Flow(name, title=title)
         return f
 
-    def command(self, *names: str, description: str | None = None, roles: tuple[str, ...] | None = None,
-                needs_consent: bool = False, order: int = 50) -> Callable[[CommandFn], CommandFn]:
+    def command(
+        self,
+        *names: str,
+        description: str | None = None,
+        roles: tuple[str, ...] | None = None,
+        needs_consent: bool = False,
+        order: int = 50,
+    ) -> Callable[[CommandFn], CommandFn]:
         def deco(fn: CommandFn) -> CommandFn:
             for i, n in enumerate(names):
-                self.commands[n] = CommandSpec(n, fn, description if i == 0 else None,
-                                               frozenset(roles) if roles else None, needs_consent, order)
+                self.commands[n] = CommandSpec(
+                    n, fn, description if i == 0 else None, frozenset(roles) if roles else None, needs_consent, order
+                )
             return fn
+
         return deco
 
     def fallback(self, name: Fallback) -> Callable[[CommandFn], CommandFn]:
         """The answer for one kind of input that fits nowhere (see ``Fallback``); not a command."""
+
         def deco(fn: CommandFn) -> CommandFn:
             self.fallbacks[Fallback(name).value] = fn
             return fn
+
         return deco
 
     def action(self, prefix: str) -> Callable[[ActionFn], ActionFn]:
@@ -106,6 +116,7 @@ class Registry:
         def deco(fn: ActionFn) -> ActionFn:
             self.actions[prefix] = fn
             return fn
+
         return deco
 
     def menu_item(self, label: str, command: str, roles: tuple[str, ...] | None = None, order: int = 50) -> None:

@@ -47,26 +47,28 @@ def is_cancel(inp: Input) -> bool:
     return inp.value == CANCEL or (inp.value is None and fold(inp.text or "") in CANCEL_WORDS)
 
 
-def choice_rows(ctx: Context, choices: Sequence[tuple[str, str]], *, per_row: int = 1,
-                cancel_label: str | None = None) -> list[list[Button]]:
+def choice_rows(
+    ctx: Context, choices: Sequence[tuple[str, str]], *, per_row: int = 1, cancel_label: str | None = None
+) -> list[list[Button]]:
     """Buttons for ``(label, value)`` choices, ``per_row`` to a row, and a last row with Cancel."""
     buttons = [ctx.button(label, value) for label, value in choices]
-    rows = [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     if cancel_label is not None:
         rows.append([ctx.button(cancel_label, CANCEL)])
     return rows
 
 
-async def pick_number(ctx: Context, inp: Input, *, on_cancel: Callable[[Context], Awaitable[None]],
-                      prefix: str = "") -> int | None:
+async def pick_number(
+    ctx: Context, inp: Input, *, on_cancel: Callable[[Context], Awaitable[None]], prefix: str = ""
+) -> int | None:
     """The number a person picked (button value ``<prefix><digits>``), or None after handling the
     rest: Cancel runs ``on_cancel``; anything else asks the same question again."""
     if is_cancel(inp):
         await on_cancel(ctx)
         return None
     value = inp.value or ""
-    if value.startswith(prefix) and value[len(prefix):].isdigit():
-        return int(value[len(prefix):])
+    if value.startswith(prefix) and value[len(prefix) :].isdigit():
+        return int(value[len(prefix) :])
     await ctx.reask()
     return None
 

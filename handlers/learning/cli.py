@@ -39,13 +39,19 @@ async def run(cli: CliContext, args: argparse.Namespace) -> int:
                 ids.append(unit.id)
             lessons = [x.strip() for x in args.lessons.split(",")] if args.lessons else []
             try:
-                camp = await services.create(s, args.name, ids, weekday=WEEKDAYS.index(day),
-                                             at_time=args.time, lesson_ids=lessons, created_by="cli")
+                camp = await services.create(
+                    s,
+                    args.name,
+                    ids,
+                    weekday=WEEKDAYS.index(day),
+                    at_time=args.time,
+                    lesson_ids=lessons,
+                    created_by="cli",
+                )
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
             await s.commit()
-            print(f"campaign {camp.id} created: every {day} at {args.time}, "
-                  f"{len(queries.sequence(camp))} lessons")
+            print(f"campaign {camp.id} created: every {day} at {args.time}, {len(queries.sequence(camp))} lessons")
         elif args.campaign_command == "list":
             rows = await queries.all_campaigns(s)
             if not rows:
@@ -55,8 +61,10 @@ async def run(cli: CliContext, args: argparse.Namespace) -> int:
                 for uid in c.unit_ids:
                     u = await units.get(s, uid)
                     codes.append(u.code if u else str(uid))
-                print(f"{c.id:<4} {'active' if c.active else 'stopped':<8} {WEEKDAYS[c.weekday]} "
-                      f"{c.at_time}  {len(queries.sequence(c)):>2} lessons  units {','.join(codes)}  {c.name}")
+                print(
+                    f"{c.id:<4} {'active' if c.active else 'stopped':<8} {WEEKDAYS[c.weekday]} "
+                    f"{c.at_time}  {len(queries.sequence(c)):>2} lessons  units {','.join(codes)}  {c.name}"
+                )
         else:
             scope = None
             if args.unit:

@@ -16,8 +16,12 @@ from storage.units.models import Unit
 async def stop(ctx: Context) -> None:
     assert ctx.person.id is not None
     await services.opt_out(ctx.session, ctx.person.id)
-    ctx.say(ctx._("You will not receive lessons any more. Notices from your village and ward still come. "
-                  "Send /resume to receive lessons again."))
+    ctx.say(
+        ctx._(
+            "You will not receive lessons any more. Notices from your village and ward still come. "
+            "Send /resume to receive lessons again."
+        )
+    )
 
 
 @registry.command("resume", description=N_("Receive lessons again"), order=71)

@@ -23,9 +23,15 @@ async def learn(ctx: Context) -> None:
         mark = "✅ " if lesson.id in done and done[lesson.id].correct else ("📖 " if lesson.id in done else "")
         rows.append([Button(f"{mark}{i}. {lesson.title}"[:120], f"lsn:{lesson.id}")])
     answered = sum(1 for p in done.values() if p.answered_at is not None)
-    ctx.say(ctx._("Short lessons on your rights under the Law on Grassroots Democracy. "
-                  "You have answered {done} of {total} questions. Choose a lesson:", done=answered, total=len(course)),
-            rows)
+    ctx.say(
+        ctx._(
+            "Short lessons on your rights under the Law on Grassroots Democracy. "
+            "You have answered {done} of {total} questions. Choose a lesson:",
+            done=answered,
+            total=len(course),
+        ),
+        rows,
+    )
 
 
 def _lesson(ctx: Context, lesson_id: str) -> Lesson:
@@ -58,8 +64,11 @@ async def _answer(ctx: Context, arg: str) -> None:
     if not choice_s.isdigit() or int(choice_s) >= len(lesson.quiz.options):
         raise NotFound()
     right = await services.answer(ctx.session, ctx.person.id, lesson, int(choice_s))
-    head = ctx._("Correct!") if right else ctx._("Not quite. The right answer is: {answer}",
-                                                   answer=lesson.quiz.options[lesson.quiz.answer])
+    head = (
+        ctx._("Correct!")
+        if right
+        else ctx._("Not quite. The right answer is: {answer}", answer=lesson.quiz.options[lesson.quiz.answer])
+    )
     nxt = LIBRARY.next_after(lesson.id, ctx.locale)
     buttons = [[Button(ctx._("Next lesson"), f"lsn:{nxt.id}")]] if nxt else []
     buttons.append([Button(ctx._("All lessons"), "menu:learn")])

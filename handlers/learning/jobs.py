@@ -21,8 +21,9 @@ async def push_campaign(job: JobContext, campaign_id: int) -> int:
     svc = job.services
     async with svc.session_factory() as s:
         try:
-            n = await services.run(s, campaign_id, svc.local(job.now).date(), default_locale=svc.default_locale,
-                                   now=job.now)
+            n = await services.run(
+                s, campaign_id, svc.local(job.now).date(), default_locale=svc.default_locale, now=job.now
+            )
             await s.commit()
         except IntegrityError:  # another process pushed the same day at the same moment
             await s.rollback()

@@ -35,17 +35,41 @@ async def stats(session: AsyncSession, scope: StatsScope) -> list[Figure]:
     """Lessons shown, quiz answers and the share answered correctly, residents opted out."""
     c = await queries.period_counts(session, scope.unit_ids, scope.start, scope.end)
     return [
-        Figure("learning.lessons_shown", N_("Lessons read"), c.shown,
-               N_("Lessons residents of these units opened with /learn or received from a campaign in the period.")),
-        Figure("learning.quiz_answers", N_("Quiz answers"), c.answered,
-               N_("Lesson questions residents answered in the period (the latest answer per lesson counts).")),
-        Figure("learning.quiz_correct_rate", N_("Share of quiz answers that are correct"),
-               c.correct / c.answered if c.answered else None,
-               N_("Correct answers divided by answers (none when nobody answered).")),
-        Figure("learning.opted_out", N_("Residents who stopped the lessons"), c.opted_out,
-               N_("Residents who sent /stop and have not resumed by the end of the period.")),
+        Figure(
+            "learning.lessons_shown",
+            N_("Lessons read"),
+            c.shown,
+            N_("Lessons residents of these units opened with /learn or received from a campaign in the period."),
+        ),
+        Figure(
+            "learning.quiz_answers",
+            N_("Quiz answers"),
+            c.answered,
+            N_("Lesson questions residents answered in the period (the latest answer per lesson counts)."),
+        ),
+        Figure(
+            "learning.quiz_correct_rate",
+            N_("Share of quiz answers that are correct"),
+            c.correct / c.answered if c.answered else None,
+            N_("Correct answers divided by answers (none when nobody answered)."),
+        ),
+        Figure(
+            "learning.opted_out",
+            N_("Residents who stopped the lessons"),
+            c.opted_out,
+            N_("Residents who sent /stop and have not resumed by the end of the period."),
+        ),
     ]
 
 
-MANIFEST = Manifest(name="learning", registry=registry, jobs=jobs.JOBS, cli=cli.COMMANDS, export=export,
-                    erase=erase, stats=stats, catalog="learning", migration_branch="learning")
+MANIFEST = Manifest(
+    name="learning",
+    registry=registry,
+    jobs=jobs.JOBS,
+    cli=cli.COMMANDS,
+    export=export,
+    erase=erase,
+    stats=stats,
+    catalog="learning",
+    migration_branch="learning",
+)

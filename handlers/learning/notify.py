@@ -28,11 +28,10 @@ def plain(markdown: str) -> str:
 
 
 def render_lesson(lesson: Lesson, locale: str, *, from_campaign: bool = False) -> Reply:
-    """"Lesson n/total: title", the text, its legal source, and the quiz button."""
+    """ "Lesson n/total: title", the text, its legal source, and the quiz button."""
     t = Translator(locale)
     pos = LIBRARY.position(lesson.id, locale)
-    head = t("Lesson {n}/{total}: {title}", n=pos[0] if pos else "?", total=pos[1] if pos else "?",
-             title=lesson.title)
+    head = t("Lesson {n}/{total}: {title}", n=pos[0] if pos else "?", total=pos[1] if pos else "?", title=lesson.title)
     text = f"📘 {head}\n\n{plain(lesson.body)}\n\n{t('Source: {source}', source=lesson.source)}"
     buttons = [[Button(t("Answer the question"), f"lq:{lesson.id}")]]
     if from_campaign:
@@ -43,9 +42,16 @@ def render_lesson(lesson: Lesson, locale: str, *, from_campaign: bool = False) -
 async def queue_lessons(session: AsyncSession, push: LessonPush) -> int:
     """Queue one campaign lesson for its group (dedupe: once per campaign, day and person)."""
     reply = render_lesson(push.lesson, push.locale, from_campaign=True)
-    return await outbox.enqueue_many(session, push.person_ids, reply, kind="lesson",
-                                     dedupe_prefix=f"campaign:{push.campaign_id}:{push.run_date.isoformat()}",
-                                     ref_type="campaign", ref_id=push.campaign_id, priority=PRIORITY)
+    return await outbox.enqueue_many(
+        session,
+        push.person_ids,
+        reply,
+        kind="lesson",
+        dedupe_prefix=f"campaign:{push.campaign_id}:{push.run_date.isoformat()}",
+        ref_type="campaign",
+        ref_id=push.campaign_id,
+        priority=PRIORITY,
+    )
 
 
 lesson_pushed.connect(queue_lessons)

@@ -14,12 +14,20 @@ from storage.notices import queries, services
 from storage.notices.models import Notice
 
 STATUS = {"scheduled": N_("scheduled"), "sent": N_("sent"), "cancelled": N_("cancelled")}
-_SUB = {"list": "list", "ds": "list", "danhsach": "list", "cancel": "cancel", "huy": "cancel",
-        "report": "report", "baocao": "report"}
+_SUB = {
+    "list": "list",
+    "ds": "list",
+    "danhsach": "list",
+    "cancel": "cancel",
+    "huy": "cancel",
+    "report": "report",
+    "baocao": "report",
+}
 
 
-@registry.command("notice", description=N_("Send a notice to residents"), roles=NOTICE_SENDERS, needs_consent=True,
-                  order=30)
+@registry.command(
+    "notice", description=N_("Send a notice to residents"), roles=NOTICE_SENDERS, needs_consent=True, order=30
+)
 async def notice_cmd(ctx: Context) -> None:
     """``/notice`` writes one; ``/notice list``, ``/notice cancel N``, ``/notice report N``."""
     word, _, rest = ctx.incoming.args.strip().partition(" ")
@@ -35,7 +43,7 @@ async def notice_cmd(ctx: Context) -> None:
 
 
 def _excerpt(text: str, n: int = 80) -> str:
-    return text if len(text) <= n else text[:n - 1] + "…"
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 async def _list(ctx: Context) -> None:
@@ -46,8 +54,12 @@ async def _list(ctx: Context) -> None:
         return
     for n in rows:
         assert n.id is not None
-        ctx.say(ctx._("No. {id} · {status} · {when}", id=n.id, status=ctx._(STATUS[n.status]), when=fmt(ctx, n.send_at))
-                + "\n" + _excerpt(n.text), [notice_buttons(ctx, n.id, n.status)])
+        ctx.say(
+            ctx._("No. {id} · {status} · {when}", id=n.id, status=ctx._(STATUS[n.status]), when=fmt(ctx, n.send_at))
+            + "\n"
+            + _excerpt(n.text),
+            [notice_buttons(ctx, n.id, n.status)],
+        )
 
 
 async def _cancel(ctx: Context, notice_id: int) -> None:
@@ -57,14 +69,16 @@ async def _cancel(ctx: Context, notice_id: int) -> None:
 
 async def _report(ctx: Context, notice_id: int) -> None:
     r = await queries.report(ctx.session, notice_id, ctx.roles)
-    lines = [ctx._("Delivery report for notice no. {id} ({status}):", id=r.notice_id, status=ctx._(STATUS[r.status])),
-             ctx._("Residents: {n}", n=r.recipients),
-             ctx._("Waiting to be sent: {n}", n=r.queued),
-             ctx._("Delivered: {n}", n=r.sent),
-             ctx._("Failed: {n}", n=r.failed),
-             ctx._("Cannot be reached (blocked the bot): {n}", n=r.unreachable),
-             ctx._("Held until the resident writes to us: {n}", n=r.waiting),
-             ctx._("Pressed “Seen”: {n}", n=r.seen)]
+    lines = [
+        ctx._("Delivery report for notice no. {id} ({status}):", id=r.notice_id, status=ctx._(STATUS[r.status])),
+        ctx._("Residents: {n}", n=r.recipients),
+        ctx._("Waiting to be sent: {n}", n=r.queued),
+        ctx._("Delivered: {n}", n=r.sent),
+        ctx._("Failed: {n}", n=r.failed),
+        ctx._("Cannot be reached (blocked the bot): {n}", n=r.unreachable),
+        ctx._("Held until the resident writes to us: {n}", n=r.waiting),
+        ctx._("Pressed “Seen”: {n}", n=r.seen),
+    ]
     ctx.say("\n".join(lines), [[Button(ctx._("Refresh"), f"ntr:{notice_id}")]])
 
 
@@ -83,6 +97,7 @@ async def _cancel_action(ctx: Context, arg: str) -> None:
 
 
 # --- residents -----------------------------------------------------------------------------------
+
 
 @registry.action(notify.SEEN_PREFIX)
 async def _seen(ctx: Context, arg: str) -> None:

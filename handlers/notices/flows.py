@@ -28,7 +28,7 @@ def fmt(ctx: Context, dt: datetime) -> str:
 
 
 def parse_when(text: str, now_local: datetime) -> datetime | None:
-    """"19:00 25/12", "19h 25/12/2026", "25/12 19:00" → aware local datetime, or None."""
+    """ "19:00 25/12", "19h 25/12/2026", "25/12 19:00" → aware local datetime, or None."""
     t = " ".join(text.lower().replace("giờ", "h").replace("ngày", " ").split())
     m = _TIME_RE.match(t)
     if m:
@@ -42,8 +42,9 @@ def parse_when(text: str, now_local: datetime) -> datetime | None:
     if year < 100:
         year += 2000
     try:
-        when = now_local.replace(year=year, month=int(mo), day=int(dd), hour=int(hh), minute=int(mm or 0),
-                                 second=0, microsecond=0)
+        when = now_local.replace(
+            year=year, month=int(mo), day=int(dd), hour=int(hh), minute=int(mm or 0), second=0, microsecond=0
+        )
     except ValueError:
         return None
     if not yy and when < now_local:
@@ -52,7 +53,7 @@ def parse_when(text: str, now_local: datetime) -> datetime | None:
 
 
 def notice_buttons(ctx: Context, notice_id: int, status: str) -> list[Button]:
-    """"Delivery report", and "Cancel this notice" while it waits for its time."""
+    """ "Delivery report", and "Cancel this notice" while it waits for its time."""
     buttons = [Button(ctx._("Delivery report"), f"ntr:{notice_id}")]
     if status == "scheduled":
         buttons.append(Button(ctx._("Cancel this notice"), f"ntc:{notice_id}"))
@@ -61,8 +62,9 @@ def notice_buttons(ctx: Context, notice_id: int, status: str) -> list[Button]:
 
 @flow.ask("text")
 async def _ask_text(ctx: Context) -> None:
-    ctx.say(ctx._("Write the notice for residents. You may attach one photo or document with it. "
-                  "Send /cancel to stop."))
+    ctx.say(
+        ctx._("Write the notice for residents. You may attach one photo or document with it. Send /cancel to stop.")
+    )
 
 
 @flow.on("text", accepts=("text", "attachment"))
@@ -98,8 +100,10 @@ async def _ask_audience(ctx: Context) -> None:
         await ctx.goto("notice", "when")
         return
     chosen = set(ctx.data.get("units", []))
-    rows = [[ctx.button(("✔ " if u.id in chosen else "") + units.display_name(u, ctx.locale), f"u{u.id}")]
-            for u in options[:30]]
+    rows = [
+        [ctx.button(("✔ " if u.id in chosen else "") + units.display_name(u, ctx.locale), f"u{u.id}")]
+        for u in options[:30]
+    ]
     if chosen:
         rows.append([ctx.button(ctx._("Continue"), "done")])
     text = ctx._("Who should receive it? Press one or more units, then Continue.")
@@ -143,8 +147,10 @@ async def _on_audience(ctx: Context, inp: Input) -> None:
 
 @flow.ask("when")
 async def _ask_when(ctx: Context) -> None:
-    ctx.say(ctx._("When should it be sent?"),
-            [[ctx.button(ctx._("Send now"), "now"), ctx.button(ctx._("Choose a time"), "later")]])
+    ctx.say(
+        ctx._("When should it be sent?"),
+        [[ctx.button(ctx._("Send now"), "now"), ctx.button(ctx._("Choose a time"), "later")]],
+    )
 
 
 @flow.on("when")
@@ -184,9 +190,13 @@ async def _ask_confirm(ctx: Context) -> None:
     ctx.replies.extend(notify.render(None, ctx.data["text"], label, ctx.locale, ctx.data.get("att")))
     send_at = ctx.data.get("send_at")
     when = fmt(ctx, datetime.fromisoformat(send_at)) if send_at else ctx._("now")
-    ctx.say(ctx._("It goes to {count} residents of {units}, {when}. Send it?", count=count, units=label, when=when),
-            [[ctx.button(ctx._("Send"), "send")],
-             [ctx.button(ctx._("Change the text"), "edit"), ctx.button(ctx._("Stop"), "stop")]])
+    ctx.say(
+        ctx._("It goes to {count} residents of {units}, {when}. Send it?", count=count, units=label, when=when),
+        [
+            [ctx.button(ctx._("Send"), "send")],
+            [ctx.button(ctx._("Change the text"), "edit"), ctx.button(ctx._("Stop"), "stop")],
+        ],
+    )
 
 
 @flow.on("confirm")
@@ -206,8 +216,17 @@ async def _on_confirm(ctx: Context, inp: Input) -> None:
         return
     d = dict(ctx.data)
     send_at = datetime.fromisoformat(d["send_at"]) if d.get("send_at") else None
-    n = await services.create(ctx.session, ctx.person, ctx.roles, d["units"], d["text"], attachment=d.get("att"),
-                              send_at=send_at, now=ctx.now, default_locale=ctx.services.default_locale)
+    n = await services.create(
+        ctx.session,
+        ctx.person,
+        ctx.roles,
+        d["units"],
+        d["text"],
+        attachment=d.get("att"),
+        send_at=send_at,
+        now=ctx.now,
+        default_locale=ctx.services.default_locale,
+    )
     assert n.id is not None
     ctx.finish()
     buttons = [notice_buttons(ctx, n.id, n.status)]
@@ -219,4 +238,5 @@ async def _on_confirm(ctx: Context, inp: Input) -> None:
 
     async def _wake() -> None:
         wake()
+
     ctx.after_commit.append(_wake)

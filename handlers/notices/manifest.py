@@ -29,17 +29,40 @@ async def stats(session: AsyncSession, scope: StatsScope) -> list[Figure]:
     """Notices sent to the units in the period, their messages delivered, and "seen" marks."""
     c = await queries.period_counts(session, scope.unit_ids, scope.start, scope.end)
     return [
-        Figure("notices.sent", N_("Notices sent"), c.sent,
-               N_("Notices from the ward and village heads that went out in the period to these units.")),
-        Figure("notices.delivered", N_("Notice messages delivered"), c.delivered,
-               N_("Messages of those notices that reached a resident's chat.")),
-        Figure("notices.seen", N_("Notices marked “Seen”"), c.seen,
-               N_("Times a resident pressed “Seen” on one of those notices.")),
-        Figure("notices.seen_rate", N_("Share of delivered notices marked “Seen”"),
-               c.seen / c.delivered if c.delivered else None,
-               N_("“Seen” marks divided by messages delivered (none when nothing was delivered).")),
+        Figure(
+            "notices.sent",
+            N_("Notices sent"),
+            c.sent,
+            N_("Notices from the ward and village heads that went out in the period to these units."),
+        ),
+        Figure(
+            "notices.delivered",
+            N_("Notice messages delivered"),
+            c.delivered,
+            N_("Messages of those notices that reached a resident's chat."),
+        ),
+        Figure(
+            "notices.seen",
+            N_("Notices marked “Seen”"),
+            c.seen,
+            N_("Times a resident pressed “Seen” on one of those notices."),
+        ),
+        Figure(
+            "notices.seen_rate",
+            N_("Share of delivered notices marked “Seen”"),
+            c.seen / c.delivered if c.delivered else None,
+            N_("“Seen” marks divided by messages delivered (none when nothing was delivered)."),
+        ),
     ]
 
 
-MANIFEST = Manifest(name="notices", registry=registry, jobs=jobs.JOBS, export=export, erase=erase, stats=stats,
-                    catalog="notices", migration_branch="notices")
+MANIFEST = Manifest(
+    name="notices",
+    registry=registry,
+    jobs=jobs.JOBS,
+    export=export,
+    erase=erase,
+    stats=stats,
+    catalog="notices",
+    migration_branch="notices",
+)

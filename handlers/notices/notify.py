@@ -33,8 +33,9 @@ async def audience_label(session: AsyncSession, unit_ids: Sequence[int], lang: s
     return ", ".join(names)
 
 
-def render(notice_id: int | None, text: str, label: str, locale: str,
-           attachment: dict[str, Any] | None = None) -> list[Reply]:
+def render(
+    notice_id: int | None, text: str, label: str, locale: str, attachment: dict[str, Any] | None = None
+) -> list[Reply]:
     """The notice exactly as residents see it (``notice_id`` None for a preview)."""
     t = Translator(locale)
     header = t("📢 Notice to residents of {units}", units=label)
@@ -57,8 +58,16 @@ async def queue_notice(session: AsyncSession, event: NoticeDispatch) -> int:
     for lang, pids in event.recipients.items():
         label = await audience_label(session, event.unit_ids, lang)
         replies = render(notice.id, notice.text, label, lang, notice.attachment)
-        queued += await outbox.enqueue_many(session, pids, replies, kind="notice", dedupe_prefix=f"notice:{notice.id}",
-                                            ref_type="notice", ref_id=notice.id, priority=PRIORITY)
+        queued += await outbox.enqueue_many(
+            session,
+            pids,
+            replies,
+            kind="notice",
+            dedupe_prefix=f"notice:{notice.id}",
+            ref_type="notice",
+            ref_id=notice.id,
+            priority=PRIORITY,
+        )
     return queued
 
 

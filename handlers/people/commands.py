@@ -18,7 +18,7 @@ def menu_buttons(ctx: Context) -> list[list[Button]]:
     roles = ctx.role_names
     items = [m for m in ctx.registry.menu if m.roles is None or m.roles & roles]
     buttons = [Button(ctx._(m.label), f"menu:{m.command}") for m in items]
-    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 async def show_menu(ctx: Context, intro: str | None = None) -> None:
@@ -45,8 +45,11 @@ async def menu(ctx: Context) -> None:
 @registry.command("help", description=N_("What this bot can do for you"), order=2)
 async def help_(ctx: Context) -> None:
     roles = ctx.role_names
-    lines = [ctx._("Loa Làng helps you learn your rights, send feedback to your ward, and follow the answer."),
-             "", ctx._("Commands you can use:")]
+    lines = [
+        ctx._("Loa Làng helps you learn your rights, send feedback to your ward, and follow the answer."),
+        "",
+        ctx._("Commands you can use:"),
+    ]
     seen = set()
     for spec in sorted(ctx.registry.commands.values(), key=lambda s: (s.order, s.name)):
         if spec.description is None or spec.fn in seen:
@@ -85,8 +88,10 @@ async def language(ctx: Context) -> None:
 
 @language_flow.ask("choose")
 async def _ask_language(ctx: Context) -> None:
-    ctx.say(ctx._("Choose your language:"),
-            choice_rows(ctx, [(name, code) for code, name in LANGUAGE_NAMES.items()], per_row=len(LANGUAGE_NAMES)))
+    ctx.say(
+        ctx._("Choose your language:"),
+        choice_rows(ctx, [(name, code) for code, name in LANGUAGE_NAMES.items()], per_row=len(LANGUAGE_NAMES)),
+    )
 
 
 @language_flow.on("choose")
@@ -120,8 +125,9 @@ async def unknown(ctx: Context) -> None:
 @registry.fallback(Fallback.UNKNOWN_COMMAND)
 async def unknown_command(ctx: Context) -> None:
     name = ctx.command or ""
-    ctx.say(ctx._("I do not know the command /{name}. Send /help to see what you can do.", name=name),
-            menu_buttons(ctx))
+    ctx.say(
+        ctx._("I do not know the command /{name}. Send /help to see what you can do.", name=name), menu_buttons(ctx)
+    )
     resume_hint(ctx)
 
 
@@ -136,8 +142,9 @@ async def stale_button(ctx: Context) -> None:
         ctx.say(ctx._("That button belongs to an earlier message. Here is where we are now:"))
         await ctx.reask()
     else:
-        ctx.say(ctx._("That button belongs to an earlier message, and that step is already finished."),
-                menu_buttons(ctx))
+        ctx.say(
+            ctx._("That button belongs to an earlier message, and that step is already finished."), menu_buttons(ctx)
+        )
 
 
 @registry.fallback(Fallback.NOT_ALLOWED)

@@ -21,24 +21,40 @@ flow = registry.flow("onboarding")
 
 
 def privacy_notice(ctx: Context) -> str:
-    return "\n".join([
-        ctx._("Before we start, please read how we use your personal data (notice version {version}):",
-              version=ctx.services.privacy_notice_version),
-        ctx._("• What we keep: your name in this chat app, your ward and village, your phone number if you give it, "
-              "and what you send us."),
-        ctx._("• Why: to pass your feedback to the right office, tell you the answer, and send notices for your area."),
-        ctx._("• Who sees it: only the officials who handle your case. If you make a denunciation (tố cáo, reporting "
-              "a violation of the law), your identity is kept confidential."),
-        ctx._("• Your rights: see everything we hold with /mydata; withdraw your consent and erase your data with "
-              "/forget."),
-        ctx._("Do you agree? If you do not agree, you can still read public information."),
-    ])
+    return "\n".join(
+        [
+            ctx._(
+                "Before we start, please read how we use your personal data (notice version {version}):",
+                version=ctx.services.privacy_notice_version,
+            ),
+            ctx._(
+                "• What we keep: your name in this chat app, your ward and village, your phone number if you give it, "
+                "and what you send us."
+            ),
+            ctx._(
+                "• Why: to pass your feedback to the right office, tell you the answer, and send notices for your area."
+            ),
+            ctx._(
+                "• Who sees it: only the officials who handle your case. If you make a denunciation (tố cáo, reporting "
+                "a violation of the law), your identity is kept confidential."
+            ),
+            ctx._(
+                "• Your rights: see everything we hold with /mydata; withdraw your consent and erase your data with "
+                "/forget."
+            ),
+            ctx._("Do you agree? If you do not agree, you can still read public information."),
+        ]
+    )
 
 
 @registry.command("start", description=N_("Start, or set up your profile again"), order=0)
 async def start(ctx: Context) -> None:
-    ctx.say(ctx._("Welcome to Loa Làng, the chat service of your ward. Here you can learn your rights, send feedback "
-                  "to the ward, and follow the answer."))
+    ctx.say(
+        ctx._(
+            "Welcome to Loa Làng, the chat service of your ward. Here you can learn your rights, send feedback "
+            "to the ward, and follow the answer."
+        )
+    )
     if ctx.person.consent_given is True and ctx.person.ward_id is not None:
         await show_menu(ctx, ctx._("Your profile is ready. What would you like to do?"))
         return
@@ -51,8 +67,13 @@ async def start(ctx: Context) -> None:
 @flow.ask("consent")
 async def ask_consent(ctx: Context) -> None:
     other = "en" if ctx.locale == "vi" else "vi"
-    ctx.say(privacy_notice(ctx), [*yes_no_buttons(ctx, ctx._("I agree"), ctx._("I do not agree")),
-                                  [ctx.button(LANGUAGE_NAMES[other], f"lang-{other}")]])
+    ctx.say(
+        privacy_notice(ctx),
+        [
+            *yes_no_buttons(ctx, ctx._("I agree"), ctx._("I do not agree")),
+            [ctx.button(LANGUAGE_NAMES[other], f"lang-{other}")],
+        ],
+    )
 
 
 @flow.on("consent")
@@ -72,8 +93,13 @@ async def on_consent(ctx: Context, inp: Input) -> None:
     elif agreed is False:
         await people.decline_consent(ctx.session, ctx.person, version=version, now=ctx.now)
         ctx.finish()
-        ctx.say(ctx._("Understood. We keep no profile for you. You can still learn your rights with /learn and read "
-                      "public answers with /public. If you change your mind, send /start."), menu_buttons(ctx))
+        ctx.say(
+            ctx._(
+                "Understood. We keep no profile for you. You can still learn your rights with /learn and read "
+                "public answers with /public. If you change your mind, send /start."
+            ),
+            menu_buttons(ctx),
+        )
     else:
         ctx.say(ctx._("Please press “I agree” or “I do not agree”."))
         await ctx.reask()
@@ -82,8 +108,13 @@ async def on_consent(ctx: Context, inp: Input) -> None:
 @flow.ask("ward")
 async def ask_ward(ctx: Context) -> None:
     communes = await units.current_communes(ctx.session, ctx.services.deployment)
-    ctx.say(ctx._("Which ward or commune do you live in? Choose below, or type its name (the old commune name is "
-                  "fine too)."), _unit_rows(ctx, communes, per_row=2), remove_keyboard=True)
+    ctx.say(
+        ctx._(
+            "Which ward or commune do you live in? Choose below, or type its name (the old commune name is fine too)."
+        ),
+        _unit_rows(ctx, communes, per_row=2),
+        remove_keyboard=True,
+    )
 
 
 def _unit_rows(ctx: Context, found: list[Unit], *, per_row: int = 1) -> list[list[Button]]:
@@ -114,8 +145,9 @@ async def on_ward(ctx: Context, inp: Input) -> None:
             ctx.say(ctx._("Did you mean one of these?"), _unit_rows(ctx, candidates[:5]))
             return
         else:
-            ctx.say(ctx._("Sorry, I could not find “{text}”. Please choose your ward from the list.",
-                          text=inp.text[:60]))
+            ctx.say(
+                ctx._("Sorry, I could not find “{text}”. Please choose your ward from the list.", text=inp.text[:60])
+            )
             await ctx.reask()
             return
     if unit is None:
@@ -159,8 +191,9 @@ async def on_village(ctx: Context, inp: Input) -> None:
             ctx.say(ctx._("Did you mean one of these?"), _unit_rows(ctx, found[:5]))
             return
         else:
-            ctx.say(ctx._("Sorry, I could not find “{text}”. Please choose your village from the list.",
-                          text=inp.text[:60]))
+            ctx.say(
+                ctx._("Sorry, I could not find “{text}”. Please choose your village from the list.", text=inp.text[:60])
+            )
             await ctx.reask()
             return
     if village is None or village.parent_id != ctx.person.ward_id:
@@ -180,9 +213,13 @@ async def _after_residence(ctx: Context) -> None:
 
 @flow.ask("phone")
 async def ask_phone(ctx: Context) -> None:
-    ctx.say(ctx._("If you wish, share your phone number so the ward can call you back about your feedback. "
-                  "This is optional."),
-            [[ctx.button(ctx._("Skip"), "skip")]], request_contact=True)
+    ctx.say(
+        ctx._(
+            "If you wish, share your phone number so the ward can call you back about your feedback. This is optional."
+        ),
+        [[ctx.button(ctx._("Skip"), "skip")]],
+        request_contact=True,
+    )
 
 
 @flow.on("phone", accepts=("text", "button", "contact"))

@@ -24,6 +24,11 @@ async def join(ctx: Context) -> None:
     grant = await redeem(ctx.session, ctx.person, code)
     ctx.roles.append(grant)
     unit = await units.get(ctx.session, grant.unit_id) if grant.unit_id else None
-    ctx.say(ctx._("Welcome. You are now {role} for {unit}. Send /help to see your commands.",
-                  role=ctx._(ROLE_NAMES.get(grant.role, grant.role)),
-                  unit=unit.name if unit else ctx._("the whole area")), menu_buttons(ctx))
+    ctx.say(
+        ctx._(
+            "Welcome. You are now {role} for {unit}. Send /help to see your commands.",
+            role=ctx._(ROLE_NAMES.get(grant.role, grant.role)),
+            unit=unit.name if unit else ctx._("the whole area"),
+        ),
+        menu_buttons(ctx),
+    )

@@ -28,17 +28,37 @@ async def stats(session: AsyncSession, scope: StatsScope) -> list[Figure]:
     consents = await queries.consent_count(session, scope.unit_ids, scope.start, scope.end)
     by_channel = await queries.onboarded_by_channel(session, scope.unit_ids, scope.start, scope.end)
     figures = [
-        Figure("people.onboarded", N_("Residents onboarded"), onboarded,
-               N_("Residents who finished setting up their profile in the period and still agree to the "
-                  "privacy notice.")),
-        Figure("people.consent_given", N_("Consents given"), consents,
-               N_("Residents who agreed to the privacy notice in the period and have not withdrawn it.")),
+        Figure(
+            "people.onboarded",
+            N_("Residents onboarded"),
+            onboarded,
+            N_("Residents who finished setting up their profile in the period and still agree to the privacy notice."),
+        ),
+        Figure(
+            "people.consent_given",
+            N_("Consents given"),
+            consents,
+            N_("Residents who agreed to the privacy notice in the period and have not withdrawn it."),
+        ),
     ]
-    figures += [Figure(f"people.onboarded.{channel}", label, by_channel.get(channel, 0),
-                       N_("Counted by the chat app of their accounts: somebody on two apps counts on both."))
-                for channel, label in CHANNEL_LABELS.items()]
+    figures += [
+        Figure(
+            f"people.onboarded.{channel}",
+            label,
+            by_channel.get(channel, 0),
+            N_("Counted by the chat app of their accounts: somebody on two apps counts on both."),
+        )
+        for channel, label in CHANNEL_LABELS.items()
+    ]
     return figures
 
 
-MANIFEST = Manifest(name="people", registry=registry, export=profile.export, erase=profile.erase, stats=stats,
-                    catalog="people", migration_branch=None)
+MANIFEST = Manifest(
+    name="people",
+    registry=registry,
+    export=profile.export,
+    erase=profile.erase,
+    stats=stats,
+    catalog="people",
+    migration_branch=None,
+)

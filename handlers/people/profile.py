@@ -31,21 +31,35 @@ async def profile_lines(ctx: Context) -> list[str]:
         ctx._("Phone: {phone}", phone=p.phone or ctx._("not given")),
     ]
     if p.consent_given and p.consent_at:
-        lines.append(ctx._("Consent: given on {date} (notice version {version})",
-                           date=ctx.services.local(p.consent_at).strftime("%d/%m/%Y"), version=p.consent_version))
+        lines.append(
+            ctx._(
+                "Consent: given on {date} (notice version {version})",
+                date=ctx.services.local(p.consent_at).strftime("%d/%m/%Y"),
+                version=p.consent_version,
+            )
+        )
     else:
         lines.append(ctx._("Consent: not given"))
     for g in ctx.roles:
-        lines.append(ctx._("Role: {role} — {unit}", role=ctx._(ROLE_NAMES.get(g.role, g.role)),
-                           unit=await _unit_name(ctx, g.unit_id) if g.unit_id else ctx._("whole area")))
+        lines.append(
+            ctx._(
+                "Role: {role} — {unit}",
+                role=ctx._(ROLE_NAMES.get(g.role, g.role)),
+                unit=await _unit_name(ctx, g.unit_id) if g.unit_id else ctx._("whole area"),
+            )
+        )
     return lines
 
 
 async def show_profile(ctx: Context) -> None:
-    ctx.say("\n".join([ctx._("Your profile:"), *await profile_lines(ctx)]),
-            [[ctx.button(ctx._("Change ward or village"), "ward"), ctx.button(ctx._("Change phone"), "phone")],
-             [ctx.button(ctx._("Remove phone"), "nophone"), ctx.button(ctx._("Change language"), "lang")],
-             [ctx.button(ctx._("Done"), "done")]])
+    ctx.say(
+        "\n".join([ctx._("Your profile:"), *await profile_lines(ctx)]),
+        [
+            [ctx.button(ctx._("Change ward or village"), "ward"), ctx.button(ctx._("Change phone"), "phone")],
+            [ctx.button(ctx._("Remove phone"), "nophone"), ctx.button(ctx._("Change language"), "lang")],
+            [ctx.button(ctx._("Done"), "done")],
+        ],
+    )
 
 
 profile_flow = registry.flow("profile")
@@ -121,9 +135,13 @@ async def forget(ctx: Context) -> None:
 
 @forget_flow.ask("confirm")
 async def _ask_forget(ctx: Context) -> None:
-    ctx.say(ctx._("This withdraws your consent and erases your profile and drafts. Feedback you already sent stays "
-                  "on record for the ward without your name. Are you sure?"),
-            yes_no_buttons(ctx, ctx._("Yes, erase my data"), ctx._("No, keep it")))
+    ctx.say(
+        ctx._(
+            "This withdraws your consent and erases your profile and drafts. Feedback you already sent stays "
+            "on record for the ward without your name. Are you sure?"
+        ),
+        yes_no_buttons(ctx, ctx._("Yes, erase my data"), ctx._("No, keep it")),
+    )
 
 
 @forget_flow.on("confirm")
@@ -135,8 +153,10 @@ async def _on_forget(ctx: Context, inp: Input) -> None:
     for eraser in ctx.registry.erasers:
         await eraser(ctx)
     ctx.replies.clear()
-    ctx.say(ctx._("Your consent is withdrawn and your data is erased. If you write again, you start as a new "
-                  "person."), remove_keyboard=True)
+    ctx.say(
+        ctx._("Your consent is withdrawn and your data is erased. If you write again, you start as a new person."),
+        remove_keyboard=True,
+    )
 
 
 async def erase(ctx: Context) -> None:

@@ -58,10 +58,17 @@ DONE = {
     A.NOTE: N_("Note saved."),
 }
 SERVICES: dict[CaseAction, Callable[..., Awaitable[Any]]] = {
-    A.ACKNOWLEDGE: petitions.acknowledge, A.START: petitions.start, A.RESUME: petitions.resume,
-    A.REQUEST_INFO: petitions.request_info, A.REPLY: petitions.reply, A.RESOLVE: petitions.resolve,
-    A.TRANSFER: petitions.transfer, A.REJECT: petitions.reject, A.ASSIGN: petitions.assign,
-    A.EXTEND: petitions.extend, A.NOTE: petitions.add_note,
+    A.ACKNOWLEDGE: petitions.acknowledge,
+    A.START: petitions.start,
+    A.RESUME: petitions.resume,
+    A.REQUEST_INFO: petitions.request_info,
+    A.REPLY: petitions.reply,
+    A.RESOLVE: petitions.resolve,
+    A.TRANSFER: petitions.transfer,
+    A.REJECT: petitions.reject,
+    A.ASSIGN: petitions.assign,
+    A.EXTEND: petitions.extend,
+    A.NOTE: petitions.add_note,
 }
 ONE_TAP = (A.ACKNOWLEDGE, A.START, A.RESUME)
 FIRST_STEP = {A.RESOLVE: "outcome", A.TRANSFER: "unit", A.ASSIGN: "assignee"}
@@ -81,8 +88,9 @@ async def perform(ctx: Context, action: CaseAction, case_id: int, version: int |
     Returns True when it was done."""
     cfg = petitions.config_for(ctx.services)
     try:
-        await SERVICES[action](ctx.session, cfg, case_id, ctx.person, list(ctx.roles), now=ctx.now, version=version,
-                               **kw)
+        await SERVICES[action](
+            ctx.session, cfg, case_id, ctx.person, list(ctx.roles), now=ctx.now, version=version, **kw
+        )
     except (Conflict, InvalidTransition):
         await _fresh_view(ctx, case_id, STALE)
         return False
@@ -141,8 +149,10 @@ def _intro(ctx: Context) -> str:
 
 @flow.ask("outcome")
 async def ask_outcome(ctx: Context) -> None:
-    ctx.say("\n".join([_intro(ctx), ctx._("What is the outcome?")]),
-            choice_rows(ctx, [(ctx._(OUTCOME_LABELS[o]), o) for o in OUTCOMES], cancel_label=ctx._("Cancel")))
+    ctx.say(
+        "\n".join([_intro(ctx), ctx._("What is the outcome?")]),
+        choice_rows(ctx, [(ctx._(OUTCOME_LABELS[o]), o) for o in OUTCOMES], cancel_label=ctx._("Cancel")),
+    )
 
 
 @flow.on("outcome")
@@ -162,8 +172,10 @@ async def ask_unit(ctx: Context) -> None:
     case = await ctx.session.get(Case, ctx.data["case_id"])
     communes = await units.current_communes(ctx.session, ctx.services.deployment)
     choices = [(u.name, str(u.id)) for u in communes if case is None or u.id != case.unit_id]
-    ctx.say("\n".join([_intro(ctx), ctx._("Transfer to which unit?")]),
-            choice_rows(ctx, choices, per_row=2, cancel_label=ctx._("Cancel")))
+    ctx.say(
+        "\n".join([_intro(ctx), ctx._("Transfer to which unit?")]),
+        choice_rows(ctx, choices, per_row=2, cancel_label=ctx._("Cancel")),
+    )
 
 
 @flow.on("unit")
@@ -175,9 +187,13 @@ async def on_unit(ctx: Context, inp: Input) -> None:
 
 
 async def _colleagues(ctx: Context, unit_id: int) -> list[tuple[int, str]]:
-    q = (select(RoleGrant.person_id, Person.display_name).join(Person, col(Person.id) == col(RoleGrant.person_id))
-         .where(col(RoleGrant.unit_id) == unit_id, col(RoleGrant.role).in_(HANDLERS),
-                col(RoleGrant.revoked_at).is_(None)))
+    q = (
+        select(RoleGrant.person_id, Person.display_name)
+        .join(Person, col(Person.id) == col(RoleGrant.person_id))
+        .where(
+            col(RoleGrant.unit_id) == unit_id, col(RoleGrant.role).in_(HANDLERS), col(RoleGrant.revoked_at).is_(None)
+        )
+    )
     seen: dict[int, str] = {}
     for pid, name in await ctx.session.exec(q):
         seen.setdefault(pid, name or f"#{pid}")
@@ -188,8 +204,10 @@ async def _colleagues(ctx: Context, unit_id: int) -> list[tuple[int, str]]:
 async def ask_assignee(ctx: Context) -> None:
     case = await ctx.session.get(Case, ctx.data["case_id"])
     people = await _colleagues(ctx, case.unit_id) if case else []
-    ctx.say("\n".join([_intro(ctx), ctx._("Assign to whom?")]),
-            choice_rows(ctx, [(name[:40], str(pid)) for pid, name in people], cancel_label=ctx._("Cancel")))
+    ctx.say(
+        "\n".join([_intro(ctx), ctx._("Assign to whom?")]),
+        choice_rows(ctx, [(name[:40], str(pid)) for pid, name in people], cancel_label=ctx._("Cancel")),
+    )
 
 
 @flow.on("assignee")
@@ -239,8 +257,9 @@ async def on_text(ctx: Context, inp: Input) -> None:
         ctx.say(ctx._("Please give a reason of at least 10 characters."))
         return
     if len(text) > 4000:
-        ctx.say(ctx._("The text has {count} characters; the limit is {max}. Please shorten it.",
-                      count=len(text), max=4000))
+        ctx.say(
+            ctx._("The text has {count} characters; the limit is {max}. Please shorten it.", count=len(text), max=4000)
+        )
         return
     d["draft"] = text
     await ctx.goto(FLOW, "confirm")
@@ -249,9 +268,13 @@ async def on_text(ctx: Context, inp: Input) -> None:
 @flow.ask("confirm")
 async def ask_confirm(ctx: Context) -> None:
     d = ctx.data
-    ctx.say("\n".join([_intro(ctx), ctx._("Please check. To change it, send the corrected text."), d["draft"]]),
-            [[ctx.button(ctx._("Confirm"), "ok"), ctx.button(ctx._("Write again"), "again")],
-             [ctx.button(ctx._("Cancel"), "cancel")]])
+    ctx.say(
+        "\n".join([_intro(ctx), ctx._("Please check. To change it, send the corrected text."), d["draft"]]),
+        [
+            [ctx.button(ctx._("Confirm"), "ok"), ctx.button(ctx._("Write again"), "again")],
+            [ctx.button(ctx._("Cancel"), "cancel")],
+        ],
+    )
 
 
 def _arguments(action: CaseAction, text: str, d: dict[str, Any]) -> dict[str, Any]:
@@ -287,8 +310,9 @@ async def on_confirm(ctx: Context, inp: Input) -> None:
     case_id, version, text = d["case_id"], d["version"], d["draft"]
     if action is A.REVEAL:
         cfg = petitions.config_for(ctx.services)
-        ident = await petitions.reveal_identity(ctx.session, cfg, case_id, ctx.person, list(ctx.roles), reason=text,
-                                                now=ctx.now)
+        ident = await petitions.reveal_identity(
+            ctx.session, cfg, case_id, ctx.person, list(ctx.roles), reason=text, now=ctx.now
+        )
         lines = [ctx._("Identity of the denouncer (confidential; this view is recorded):"), ident.full_name]
         lines += [x for x in (ident.phone, ident.address, ident.id_number) if x]
         ctx.say("\n".join(lines))

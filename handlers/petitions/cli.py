@@ -30,16 +30,17 @@ async def run(cli: CliContext, args: argparse.Namespace) -> int:
                 unit = await s.get(Unit, r.unit_id)
                 rate = f"{100 * r.on_time_rate:.0f}%" if r.on_time_rate is not None else "-"
                 avg = f"{r.avg_rating:.2f}" if r.avg_rating is not None else "-"
-                print(f"{(unit.name if unit else r.unit_id)!s:<24} {r.received:>8} {r.answered:>8} {rate:>8} "
-                      f"{r.overdue:>8} {avg:>7}")
+                print(
+                    f"{(unit.name if unit else r.unit_id)!s:<24} {r.received:>8} {r.answered:>8} {rate:>8} "
+                    f"{r.overdue:>8} {avg:>7}"
+                )
             if not rows:
                 print("no petitions in this period")
         else:
             late = await petitions.overdue(s, now, limit=args.limit)
             for c in late:
                 unit = await s.get(Unit, c.unit_id)
-                print(f"{c.code}  {format_due(cfg, c.answer_due)}  {c.status:<22} "
-                      f"{unit.name if unit else c.unit_id}")
+                print(f"{c.code}  {format_due(cfg, c.answer_due)}  {c.status:<22} {unit.name if unit else c.unit_id}")
             if not late:
                 print("nothing overdue")
     return 0

@@ -20,11 +20,26 @@ from storage.petitions.rules import PUBLISHABLE_ROUTES
 FLOW = "feedback"
 flow = registry.flow(FLOW, title=N_("your feedback draft"))
 
-KEYWORD_ROUTES = {"gop y": "gop_y", "kien nghi": "kien_nghi", "phan anh": "phan_anh", "khieu nai": "khieu_nai",
-                  "to cao": "to_cao"}
+KEYWORD_ROUTES = {
+    "gop y": "gop_y",
+    "kien nghi": "kien_nghi",
+    "phan anh": "phan_anh",
+    "khieu nai": "khieu_nai",
+    "to cao": "to_cao",
+}
 EDITABLE = ("route", "identity", "category", "place", "description", "attachments", "anonymous", "publish")
-ORDER = ("route", "identity", "phone", "category", "place", "description", "attachments", "anonymous", "publish",
-         "summary")
+ORDER = (
+    "route",
+    "identity",
+    "phone",
+    "category",
+    "place",
+    "description",
+    "attachments",
+    "anonymous",
+    "publish",
+    "summary",
+)
 FOLLOWABLE_ROUTES = PUBLISHABLE_ROUTES  # never offer someone's complaint or denunciation
 
 
@@ -87,7 +102,7 @@ async def next_step(ctx: Context, after: str) -> None:
         d.setdefault("publish", False)
         await ctx.goto(FLOW, "summary")
         return
-    for step in ORDER[ORDER.index(after) + 1:]:
+    for step in ORDER[ORDER.index(after) + 1 :]:
         if not _skip(ctx, step, d):
             await ctx.goto(FLOW, step)
             return
@@ -97,8 +112,14 @@ def resume_point(ctx: Context, d: dict[str, Any]) -> str:
     """Where an interrupted draft continues: the first step not yet answered."""
     if not d.get("route"):
         return "route"
-    done = {"category": "category", "place": "place_set", "description": "description",
-            "attachments": "files_done", "anonymous": "anonymous", "publish": "publish"}
+    done = {
+        "category": "category",
+        "place": "place_set",
+        "description": "description",
+        "attachments": "files_done",
+        "anonymous": "anonymous",
+        "publish": "publish",
+    }
     for step in ORDER[1:-1]:
         if _skip(ctx, step, d):
             continue

@@ -28,13 +28,18 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,16}$")
 
 
 # --- entry -----------------------------------------------------------------------------------
-@registry.command("feedback", description=N_("Send feedback, a petition, a complaint or a denunciation"),
-                  needs_consent=True, order=10)
+@registry.command(
+    "feedback", description=N_("Send feedback, a petition, a complaint or a denunciation"), needs_consent=True, order=10
+)
 async def feedback(ctx: Context) -> None:
     wanted = KEYWORD_ROUTES.get(fold(ctx.incoming.text or "")) or KEYWORD_ROUTES.get(fold(ctx.incoming.args or ""))
     if ctx.person.ward_id is None:
-        ctx.say(ctx._("First, please tell us which ward you live in, so your feedback reaches the right office. "
-                      "Then send /feedback again."))
+        ctx.say(
+            ctx._(
+                "First, please tell us which ward you live in, so your feedback reaches the right office. "
+                "Then send /feedback again."
+            )
+        )
         await ctx.goto("onboarding", "ward")
         return
     draft = ctx.flow_data(FLOW)
@@ -54,17 +59,22 @@ async def start_draft(ctx: Context, route: str | None = None) -> None:
         await ctx.goto(FLOW, "route")
 
 
-registry.keyword("feedback", "gop y", "phan anh", "khieu nai", "to cao", "kien nghi", "feedback", "gui gop y",
-                 "gui phan anh")
+registry.keyword(
+    "feedback", "gop y", "phan anh", "khieu nai", "to cao", "kien nghi", "feedback", "gui gop y", "gui phan anh"
+)
 registry.menu_item(N_("Send feedback"), "feedback", order=10)
 
 
 @flow.ask("resume")
 async def ask_resume(ctx: Context) -> None:
     route = ctx.data.get("route")
-    ctx.say(ctx._("You have an unfinished draft ({route}). Continue it or start over?",
-                  route=ctx._(ROUTE_LABELS[route]) if route in ROUTE_LABELS else ctx._("kind not chosen yet")),
-            [[ctx.button(ctx._("Continue the draft"), "continue"), ctx.button(ctx._("Start over"), "new")]])
+    ctx.say(
+        ctx._(
+            "You have an unfinished draft ({route}). Continue it or start over?",
+            route=ctx._(ROUTE_LABELS[route]) if route in ROUTE_LABELS else ctx._("kind not chosen yet"),
+        ),
+        [[ctx.button(ctx._("Continue the draft"), "continue"), ctx.button(ctx._("Start over"), "new")]],
+    )
 
 
 @flow.on("resume")
@@ -84,8 +94,10 @@ async def on_resume(ctx: Context, inp: Input) -> None:
 # --- route -----------------------------------------------------------------------------------
 @flow.ask("route")
 async def ask_route(ctx: Context) -> None:
-    ctx.say(ctx._("What would you like to send? Choose one; the next screen explains it."),
-            [[ctx.button(ctx._(label), route)] for route, label in ROUTE_LABELS.items()])
+    ctx.say(
+        ctx._("What would you like to send? Choose one; the next screen explains it."),
+        [[ctx.button(ctx._(label), route)] for route, label in ROUTE_LABELS.items()],
+    )
 
 
 @flow.on("route")
@@ -106,8 +118,9 @@ async def ask_explain(ctx: Context) -> None:
     lines = [ctx._(ROUTE_LABELS[route]), ctx._(ROUTE_EXPLANATIONS[route])]
     if not rule.anonymous_allowed:
         lines.append(ctx._("Only a report (phản ánh) can be sent anonymously."))
-    ctx.say("\n\n".join(lines),
-            [[ctx.button(ctx._("Continue"), "ok"), ctx.button(ctx._("Choose another kind"), "back")]])
+    ctx.say(
+        "\n\n".join(lines), [[ctx.button(ctx._("Continue"), "ok"), ctx.button(ctx._("Choose another kind"), "back")]]
+    )
 
 
 @flow.on("explain")
@@ -151,8 +164,7 @@ async def ask_phone(ctx: Context) -> None:
     buttons = []
     if ctx.person.phone:
         buttons.append([ctx.button(ctx._("Use {phone}", phone=ctx.person.phone), "profile")])
-    ctx.say(ctx._("Please share or type a phone number the office can call you on."), buttons,
-            request_contact=True)
+    ctx.say(ctx._("Please share or type a phone number the office can call you on."), buttons, request_contact=True)
 
 
 @flow.on("phone", accepts=("text", "button", "contact"))
@@ -169,8 +181,10 @@ async def on_phone(ctx: Context, inp: Input) -> None:
 # --- category --------------------------------------------------------------------------------
 @flow.ask("category")
 async def ask_category(ctx: Context) -> None:
-    ctx.say(ctx._("What is it about? Choose a topic."),
-            choice_rows(ctx, [(c.label(ctx.locale), c.id) for c in cfg_of(ctx).categories], per_row=2))
+    ctx.say(
+        ctx._("What is it about? Choose a topic."),
+        choice_rows(ctx, [(c.label(ctx.locale), c.id) for c in cfg_of(ctx).categories], per_row=2),
+    )
 
 
 @flow.on("category")
@@ -197,8 +211,9 @@ async def ask_place(ctx: Context) -> None:
         if v is not None:
             rows.append([ctx.button(ctx._("My village: {name}", name=v.name), f"v{v.id}")])
     rows.append([ctx.button(ctx._("Another village"), "other"), ctx.button(ctx._("The whole ward"), "ward")])
-    ctx.say(ctx._("Where is it? Choose below, type the village name, or share a location."), rows,
-            request_location=True)
+    ctx.say(
+        ctx._("Where is it? Choose below, type the village name, or share a location."), rows, request_location=True
+    )
 
 
 @flow.on("place", accepts=("text", "button", "location"))
@@ -206,15 +221,18 @@ async def on_place(ctx: Context, inp: Input) -> None:
     d = ctx.data
     ward_id = ctx.person.ward_id
     if inp.location is not None:
-        d.update(location=[inp.location.latitude, inp.location.longitude], village_id=ctx.person.village_id,
-                 place_set=True)
+        d.update(
+            location=[inp.location.latitude, inp.location.longitude], village_id=ctx.person.village_id, place_set=True
+        )
         ctx.say(ctx._("Location received."), remove_keyboard=True)
         await next_step(ctx, "place")
         return
     if inp.value == "other" and ward_id:
         villages = await units.villages_of(ctx.session, ward_id)
-        ctx.say(ctx._("Which village? Choose below or type its name."),
-                choice_rows(ctx, [(v.name, f"v{v.id}") for v in villages], per_row=2))
+        ctx.say(
+            ctx._("Which village? Choose below or type its name."),
+            choice_rows(ctx, [(v.name, f"v{v.id}") for v in villages], per_row=2),
+        )
         return
     if inp.value == "ward":
         d.update(village_id=None, location=None, place_set=True)
@@ -229,8 +247,9 @@ async def on_place(ctx: Context, inp: Input) -> None:
             ctx.say(ctx._("Did you mean one of these?"), [[ctx.button(v.name, f"v{v.id}")] for v in found[:5]])
             return
         if not found:
-            ctx.say(ctx._("Sorry, I could not find “{text}”. Please choose your village from the list.",
-                          text=inp.text[:60]))
+            ctx.say(
+                ctx._("Sorry, I could not find “{text}”. Please choose your village from the list.", text=inp.text[:60])
+            )
             await ctx.reask()
             return
         village = found[0]
@@ -240,8 +259,6 @@ async def on_place(ctx: Context, inp: Input) -> None:
     d.update(village_id=village.id, location=None, place_set=True)
     ctx.say(ctx._("Village: {name}.", name=village.name), remove_keyboard=True)
     await next_step(ctx, "place")
-
-
 
 
 # --- files (also used by /status → add information) ----------------------------------------

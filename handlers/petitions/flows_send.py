@@ -34,21 +34,34 @@ from storage.petitions.rules import DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_ATTACH
 # --- description -----------------------------------------------------------------------------
 @flow.ask("description")
 async def ask_description(ctx: Context) -> None:
-    ctx.say(ctx._("Please describe it in your own words: what happened, where, since when. "
-                  "Between {min} and {max} characters.", min=DESCRIPTION_MIN, max=vi_number(DESCRIPTION_MAX)),
-            remove_keyboard=True)
+    ctx.say(
+        ctx._(
+            "Please describe it in your own words: what happened, where, since when. "
+            "Between {min} and {max} characters.",
+            min=DESCRIPTION_MIN,
+            max=vi_number(DESCRIPTION_MAX),
+        ),
+        remove_keyboard=True,
+    )
 
 
 @flow.on("description")
 async def on_description(ctx: Context, inp: Input) -> None:
     text = (inp.text or "").strip()
     if len(text) > DESCRIPTION_MAX:
-        ctx.say(ctx._("Your text has {count} characters; the limit is {max}. Your draft is kept. Please send a "
-                      "shorter version.", count=vi_number(len(text)), max=vi_number(DESCRIPTION_MAX)))
+        ctx.say(
+            ctx._(
+                "Your text has {count} characters; the limit is {max}. Your draft is kept. Please send a "
+                "shorter version.",
+                count=vi_number(len(text)),
+                max=vi_number(DESCRIPTION_MAX),
+            )
+        )
         return
     if len(text) < DESCRIPTION_MIN:
-        ctx.say(ctx._("That is a little short. Please tell us a bit more (at least {min} characters).",
-                      min=DESCRIPTION_MIN))
+        ctx.say(
+            ctx._("That is a little short. Please tell us a bit more (at least {min} characters).", min=DESCRIPTION_MIN)
+        )
         return
     ctx.data["description"] = text
     await next_step(ctx, "description")
@@ -62,8 +75,10 @@ async def ask_attachments(ctx: Context) -> None:
         text = ctx._("{count} of {max} files received. Send more, or press Done.", count=n, max=MAX_ATTACHMENTS)
         buttons = [[ctx.button(ctx._("Done"), "done"), ctx.button(ctx._("Remove all files"), "clear")]]
     else:
-        text = ctx._("You can add up to {max} photos, documents or voice messages. Send them now, or press Skip.",
-                     max=MAX_ATTACHMENTS)
+        text = ctx._(
+            "You can add up to {max} photos, documents or voice messages. Send them now, or press Skip.",
+            max=MAX_ATTACHMENTS,
+        )
         buttons = [[ctx.button(ctx._("Skip"), "done")]]
     ctx.say(text, buttons)
 
@@ -104,9 +119,13 @@ async def on_attachments(ctx: Context, inp: Input) -> None:
 # --- anonymity and publishing ----------------------------------------------------------------
 @flow.ask("anonymous")
 async def ask_anonymous(ctx: Context) -> None:
-    ctx.say(ctx._("Do you want to send it anonymously? The ward will not see your name. You can still follow "
-                  "it here with the tracking code."),
-            [[ctx.button(ctx._("Send with my name"), "no"), ctx.button(ctx._("Send anonymously"), "yes")]])
+    ctx.say(
+        ctx._(
+            "Do you want to send it anonymously? The ward will not see your name. You can still follow "
+            "it here with the tracking code."
+        ),
+        [[ctx.button(ctx._("Send with my name"), "no"), ctx.button(ctx._("Send anonymously"), "yes")]],
+    )
 
 
 @flow.on("anonymous")
@@ -121,9 +140,13 @@ async def on_anonymous(ctx: Context, inp: Input) -> None:
 
 @flow.ask("publish")
 async def ask_publish(ctx: Context) -> None:
-    ctx.say(ctx._("May the ward publish your petition and its answer without your name, so that neighbours "
-                  "with the same problem can read it? Your name, phone and files are never published."),
-            yes_no_buttons(ctx, ctx._("Yes, publish without my name"), ctx._("No, do not publish")))
+    ctx.say(
+        ctx._(
+            "May the ward publish your petition and its answer without your name, so that neighbours "
+            "with the same problem can read it? Your name, phone and files are never published."
+        ),
+        yes_no_buttons(ctx, ctx._("Yes, publish without my name"), ctx._("No, do not publish")),
+    )
 
 
 @flow.on("publish")
@@ -160,10 +183,12 @@ async def summary_text(ctx: Context) -> str:
     if needs_identity(ctx, d):
         lines.append(ctx._("Your name: {value}", value=d.get("full_name", "")))
         lines.append(ctx._("Your phone: {value}", value=d.get("phone", "")))
-    lines += [ctx._("Topic: {value}", value=cfg_of(ctx).category_label(d.get("category", ""), ctx.locale)),
-              ctx._("Place: {value}", value=await place_label(ctx, d)),
-              ctx._("Description: {value}", value=d.get("description", "")),
-              ctx._("Files: {count}", count=len(d.get("files", [])))]
+    lines += [
+        ctx._("Topic: {value}", value=cfg_of(ctx).category_label(d.get("category", ""), ctx.locale)),
+        ctx._("Place: {value}", value=await place_label(ctx, d)),
+        ctx._("Description: {value}", value=d.get("description", "")),
+        ctx._("Files: {count}", count=len(d.get("files", []))),
+    ]
     if rule.anonymous_allowed:
         lines.append(ctx._("Anonymous: {value}", value=yes if d.get("anonymous") else no))
     if publishable(rule):
@@ -177,15 +202,21 @@ async def ask_summary(ctx: Context) -> None:
     edits = [(ctx._("Edit kind"), "e:route")]
     if needs_identity(ctx, ctx.data):
         edits.append((ctx._("Edit name and phone"), "e:identity"))
-    edits += [(ctx._("Edit topic"), "e:category"), (ctx._("Edit place"), "e:place"),
-              (ctx._("Edit description"), "e:description"), (ctx._("Edit files"), "e:attachments")]
+    edits += [
+        (ctx._("Edit topic"), "e:category"),
+        (ctx._("Edit place"), "e:place"),
+        (ctx._("Edit description"), "e:description"),
+        (ctx._("Edit files"), "e:attachments"),
+    ]
     if rule.anonymous_allowed:
         edits.append((ctx._("Edit anonymity"), "e:anonymous"))
     if publishable(rule):
         edits.append((ctx._("Edit publishing"), "e:publish"))
-    ctx.say(await summary_text(ctx),
-            [[ctx.button(ctx._("Send"), "submit")], *choice_rows(ctx, edits, per_row=2, cancel_label=ctx._("Cancel"))],
-            remove_keyboard=True)
+    ctx.say(
+        await summary_text(ctx),
+        [[ctx.button(ctx._("Send"), "submit")], *choice_rows(ctx, edits, per_row=2, cancel_label=ctx._("Cancel"))],
+        remove_keyboard=True,
+    )
 
 
 @flow.on("summary")
@@ -216,8 +247,15 @@ async def submit(ctx: Context, *, check_similar: bool = True) -> None:
     cfg = cfg_of(ctx)
     if check_similar and d.get("route") in FOLLOWABLE_ROUTES:
         similar = await petitions.similar_open_cases(
-            ctx.session, cfg, ward_id=ctx.person.ward_id, village_id=d.get("village_id"), category=d["category"],
-            description=d["description"], now=ctx.now, exclude_author_id=ctx.person.id)
+            ctx.session,
+            cfg,
+            ward_id=ctx.person.ward_id,
+            village_id=d.get("village_id"),
+            category=d["category"],
+            description=d["description"],
+            now=ctx.now,
+            exclude_author_id=ctx.person.id,
+        )
         similar = [c for c in similar if c.route in FOLLOWABLE_ROUTES]
         if similar:
             d["similar"] = [[c.id, c.code] for c in similar[:3]]
@@ -226,25 +264,42 @@ async def submit(ctx: Context, *, check_similar: bool = True) -> None:
     identity = None
     if needs_identity(ctx, d):
         village = await units.get(ctx.session, d["village_id"]) if d.get("village_id") else None
-        identity = petitions.IdentityInput(full_name=d["full_name"], phone=d.get("phone"),
-                                       address=village.name if village else None)
+        identity = petitions.IdentityInput(
+            full_name=d["full_name"], phone=d.get("phone"), address=village.name if village else None
+        )
     loc = d.get("location") or [None, None]
-    new = petitions.NewCase(route=d["route"], category=d["category"], description=d["description"],
-                        ward_id=ctx.person.ward_id, village_id=d.get("village_id"), latitude=loc[0], longitude=loc[1],
-                        anonymous=bool(d.get("anonymous")), publish_consent=bool(d.get("publish")), identity=identity,
-                        attachments=[StoredFile.from_dict(f) for f in d.get("files", [])])
-    result = await petitions.submit(ctx.session, cfg, ctx.person, new, channel=ctx.incoming.channel, now=ctx.now,
-                                idempotency_key=d.get("key"))
+    new = petitions.NewCase(
+        route=d["route"],
+        category=d["category"],
+        description=d["description"],
+        ward_id=ctx.person.ward_id,
+        village_id=d.get("village_id"),
+        latitude=loc[0],
+        longitude=loc[1],
+        anonymous=bool(d.get("anonymous")),
+        publish_consent=bool(d.get("publish")),
+        identity=identity,
+        attachments=[StoredFile.from_dict(f) for f in d.get("files", [])],
+    )
+    result = await petitions.submit(
+        ctx.session, cfg, ctx.person, new, channel=ctx.incoming.channel, now=ctx.now, idempotency_key=d.get("key")
+    )
     case = result.case
     ctx.finish()
     rule = cfg.routes[case.route].deadline
-    days = (ctx._("{n} working days", n=rule.answer_days) if rule.answer_unit == "working"
-            else ctx._("{n} days", n=rule.answer_days))
-    lines = [ctx._("Thank you. Your petition is sent."),
-             ctx._("Tracking code: {code}", code=case.code),
-             ctx._("Expected answer by {date} (within {days}).", date=local_date(ctx, case.answer_due), days=days),
-             ctx._("Follow it with /status {code} or /mine. We will write to you here when anything changes.",
-                   code=case.code)]
+    days = (
+        ctx._("{n} working days", n=rule.answer_days)
+        if rule.answer_unit == "working"
+        else ctx._("{n} days", n=rule.answer_days)
+    )
+    lines = [
+        ctx._("Thank you. Your petition is sent."),
+        ctx._("Tracking code: {code}", code=case.code),
+        ctx._("Expected answer by {date} (within {days}).", date=local_date(ctx, case.answer_due), days=days),
+        ctx._(
+            "Follow it with /status {code} or /mine. We will write to you here when anything changes.", code=case.code
+        ),
+    ]
     if case.route == "to_cao":
         lines.append(ctx._("Your identity is kept confidential."))
     ctx.say("\n".join(lines), menu_buttons(ctx), remove_keyboard=True)
@@ -253,8 +308,12 @@ async def submit(ctx: Context, *, check_similar: bool = True) -> None:
 @flow.ask("similar")
 async def ask_similar(ctx: Context) -> None:
     items = ctx.data.get("similar", [])
-    lines = [ctx._("There is already an open petition like yours. You can follow it and receive its answer, "
-                   "or send yours anyway.")]
+    lines = [
+        ctx._(
+            "There is already an open petition like yours. You can follow it and receive its answer, "
+            "or send yours anyway."
+        )
+    ]
     buttons = []
     for case_id, code in items:
         lines.append(f"• {code}")
@@ -273,9 +332,13 @@ async def on_similar(ctx: Context, inp: Input) -> None:
     if value.startswith("f") and value[1:] in known:
         await petitions.follow(ctx.session, int(value[1:]), ctx.person, now=ctx.now)
         ctx.finish()
-        ctx.say(ctx._("You now follow {code}. We will tell you when it is answered. Your draft was not sent.",
-                      code=known[value[1:]]), menu_buttons(ctx))
+        ctx.say(
+            ctx._(
+                "You now follow {code}. We will tell you when it is answered. Your draft was not sent.",
+                code=known[value[1:]],
+            ),
+            menu_buttons(ctx),
+        )
         return
     ctx.say(ctx._("Please answer with the buttons, or type your answer."))
     await ctx.reask()
-

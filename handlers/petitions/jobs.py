@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, not_
 from sqlalchemy import case as when
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, select
 
@@ -44,20 +45,34 @@ async def remind(job: JobContext) -> int:
     """Remind the assignee (or the unit's officials) once per petition and threshold."""
     cfg, now, total = petitions.config_for(job.services), job.now, 0
     async with job.services.session_factory() as s:
-        open_cases = list(await s.exec(select(Case).where(col(Case.is_open).is_(True),
-                                                          col(Case.paused_at).is_(None))))
+        open_cases = list(await s.exec(select(Case).where(col(Case.is_open).is_(True), col(Case.paused_at).is_(None))))
     for case in open_cases:
         due: list[tuple[str, str]] = []
-        if case.status == "new" and case.acknowledged_at is None \
-                and now >= cfg.calendar.add_days(case.created_at, 1, "working"):
-            due.append(("ack", N_("Reminder: petition {code} has not been acknowledged for a working day. "
-                                  "Please acknowledge it. Answer due {due}.")))
+        if (
+            case.status == "new"
+            and case.acknowledged_at is None
+            and now >= cfg.calendar.add_days(case.created_at, 1, "working")
+        ):
+            due.append(
+                (
+                    "ack",
+                    N_(
+                        "Reminder: petition {code} has not been acknowledged for a working day. "
+                        "Please acknowledge it. Answer due {due}."
+                    ),
+                )
+            )
         done = progress(case.created_at, case.answer_due, now, cfg.calendar) * 100
         hit = [t for t in THRESHOLDS if done >= t]
         if hit:  # only the highest threshold reached: a late start does not send stale ones
-            due.append((str(hit[-1]), N_("Reminder: petition {code} is past its answer date ({due}).")
-                        if hit[-1] >= 100 else
-                        N_("Reminder: {pct}% of the time to answer petition {code} has passed. Answer due {due}.")))
+            due.append(
+                (
+                    str(hit[-1]),
+                    N_("Reminder: petition {code} is past its answer date ({due}).")
+                    if hit[-1] >= 100
+                    else N_("Reminder: {pct}% of the time to answer petition {code} has passed. Answer due {due}."),
+                )
+            )
         for key, msgid in due:
             total += await _remind_one(job, cfg, case, key, msgid)
     return total
@@ -67,18 +82,30 @@ async def _remind_one(job: JobContext, cfg: Any, case: Case, key: str, msgid: st
     queued = 0
     async with job.services.session_factory() as s:
         try:
-            if (await s.exec(select(OutboxMessage.id).where(
-                    col(OutboxMessage.dedupe_key).startswith(f"reminder:{case.id}:{key}:")))).first():
+            if (
+                await s.exec(
+                    select(OutboxMessage.id).where(
+                        col(OutboxMessage.dedupe_key).startswith(f"reminder:{case.id}:{key}:")
+                    )
+                )
+            ).first():
                 return 0
-            targets = [case.assignee_id] if case.assignee_id else await staff_recipients(s, case.unit_id,
-                                                                                        case.category)
+            targets = [case.assignee_id] if case.assignee_id else await staff_recipients(s, case.unit_id, case.category)
             for pid in targets:
                 loc = person_locale(await s.get(Person, pid), job.services.default_locale)
                 text = gettext(loc, msgid, code=case.code, pct=key, due=format_due(cfg, case.answer_due, loc))
-                queued += len(await outbox.enqueue(
-                    s, pid, Reply(text, buttons=_open_button(loc, case.id), locale=loc),
-                    kind="reminder", dedupe_key=f"reminder:{case.id}:{key}:{pid}", ref_type="case",
-                    ref_id=case.id, priority=3))
+                queued += len(
+                    await outbox.enqueue(
+                        s,
+                        pid,
+                        Reply(text, buttons=_open_button(loc, case.id), locale=loc),
+                        kind="reminder",
+                        dedupe_key=f"reminder:{case.id}:{key}:{pid}",
+                        ref_type="case",
+                        ref_id=case.id,
+                        priority=3,
+                    )
+                )
             await s.commit()
         except (IntegrityError, OperationalError):  # the other process queued it first
             await s.rollback()
@@ -98,20 +125,36 @@ async def escalate(job: JobContext) -> int:
             await s.rollback()
     async with factory() as s:
         late = await petitions.overdue(s, now)
-        admins = list(await s.exec(select(RoleGrant.person_id).where(
-            RoleGrant.role == Role.DISTRICT_ADMIN, col(RoleGrant.revoked_at).is_(None)).distinct()))
+        admins = list(
+            await s.exec(
+                select(RoleGrant.person_id)
+                .where(RoleGrant.role == Role.DISTRICT_ADMIN, col(RoleGrant.revoked_at).is_(None))
+                .distinct()
+            )
+        )
     for item in late:
         async with factory() as s:
             try:
                 for pid in admins:
                     loc = person_locale(await s.get(Person, pid), job.services.default_locale)
-                    text = gettext(loc, N_("Escalation: petition {code} is overdue since {due} and is not "
-                                           "answered yet."), code=item.code,
-                                   due=format_due(cfg, item.answer_due, loc))
-                    total += len(await outbox.enqueue(
-                        s, pid, Reply(text, buttons=_open_button(loc, item.id), locale=loc),
-                        kind="escalation", dedupe_key=f"escalation:{item.id}:district:{pid}", ref_type="case",
-                        ref_id=item.id, priority=3))
+                    text = gettext(
+                        loc,
+                        N_("Escalation: petition {code} is overdue since {due} and is not answered yet."),
+                        code=item.code,
+                        due=format_due(cfg, item.answer_due, loc),
+                    )
+                    total += len(
+                        await outbox.enqueue(
+                            s,
+                            pid,
+                            Reply(text, buttons=_open_button(loc, item.id), locale=loc),
+                            kind="escalation",
+                            dedupe_key=f"escalation:{item.id}:district:{pid}",
+                            ref_type="case",
+                            ref_id=item.id,
+                            priority=3,
+                        )
+                    )
                 await s.commit()
             except IntegrityError:
                 await s.rollback()
@@ -136,13 +179,25 @@ async def digest(job: JobContext) -> int:
     new_expr = col(Case.created_at) >= now - timedelta(days=1)
     factory = job.services.session_factory
     async with factory() as s:
-        grants = list(await s.exec(select(RoleGrant).where(col(RoleGrant.role).in_(HANDLERS),
-                                                           col(RoleGrant.revoked_at).is_(None))))
-        groups = list(await s.exec(
-            select(Case.unit_id, Case.category,
-                   func.sum(when((new_expr, 1), else_=0)), func.sum(when((soon_expr, 1), else_=0)),
-                   func.sum(when((late_expr, 1), else_=0)))
-            .where(col(Case.is_open).is_(True)).group_by(Case.unit_id, Case.category)))
+        grants = list(
+            await s.exec(
+                select(RoleGrant).where(col(RoleGrant.role).in_(HANDLERS), col(RoleGrant.revoked_at).is_(None))
+            )
+        )
+        conn = await s.connection()  # five aggregate columns: Core, no ORM objects
+        groups = list(
+            await conn.execute(
+                sa_select(
+                    col(Case.unit_id),
+                    col(Case.category),
+                    func.sum(when((new_expr, 1), else_=0)),
+                    func.sum(when((soon_expr, 1), else_=0)),
+                    func.sum(when((late_expr, 1), else_=0)),
+                )
+                .where(col(Case.is_open).is_(True))
+                .group_by(col(Case.unit_id), col(Case.category))
+            )
+        )
     by_person: dict[int, list[RoleGrant]] = {}
     for g in grants:
         by_person.setdefault(g.person_id, []).append(g)
@@ -157,8 +212,7 @@ async def digest(job: JobContext) -> int:
     return total
 
 
-async def _digest_for(job: JobContext, s: Any, pid: int, grants: list[RoleGrant], groups: list[Any],
-                      day: str) -> int:
+async def _digest_for(job: JobContext, s: Any, pid: int, grants: list[RoleGrant], groups: list[Any], day: str) -> int:
     new = soon = late = 0
     for unit_id, category, n_new, n_soon, n_late in groups:
         if await covering_grants(s, grants, unit_id, HANDLERS, category):
@@ -166,11 +220,21 @@ async def _digest_for(job: JobContext, s: Any, pid: int, grants: list[RoleGrant]
     if not (new or soon or late):
         return 0
     loc = person_locale(await s.get(Person, pid), job.services.default_locale)
-    text = gettext(loc, N_("Good morning. Petitions in your area: {new} new since yesterday, "
-                           "{soon} due within two days, {late} overdue. Send /queue to open them."),
-                   new=new, soon=soon, late=late)
-    return len(await outbox.enqueue(s, pid, Reply(text, locale=loc), kind="digest", dedupe_key=f"digest:{pid}:{day}",
-                                    priority=6))
+    text = gettext(
+        loc,
+        N_(
+            "Good morning. Petitions in your area: {new} new since yesterday, "
+            "{soon} due within two days, {late} overdue. Send /queue to open them."
+        ),
+        new=new,
+        soon=soon,
+        late=late,
+    )
+    return len(
+        await outbox.enqueue(
+            s, pid, Reply(text, locale=loc), kind="digest", dedupe_key=f"digest:{pid}:{day}", priority=6
+        )
+    )
 
 
 JOBS = (

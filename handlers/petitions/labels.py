@@ -24,19 +24,29 @@ ROUTE_LABELS = {
 }
 
 ROUTE_EXPLANATIONS = {
-    "gop_y": N_("A suggestion is an idea to improve the work of the ward or village. "
-                "Your name is shown to the officials who handle it."),
-    "kien_nghi": N_("A petition asks the authorities to consider or change something. "
-                    "Your name is shown to the officials who handle it."),
-    "phan_anh": N_("A report tells the authorities about a problem or an incident, such as a broken road or "
-                   "rubbish. You may send it anonymously."),
-    "khieu_nai": N_("A complaint asks for a review of an administrative decision or act that affects your own "
-                    "rights (Law on Complaints 2011). Your full name and contact are required; "
-                    "it cannot be anonymous."),
-    "to_cao": N_("A denunciation reports a violation of the law by an official, an agency or a person "
-                 "(Law on Denunciation 2018). Your full name and contact are required. The law keeps your "
-                 "identity confidential: officials see “[bảo mật]” and only the head of the unit may open it, "
-                 "with a recorded reason."),
+    "gop_y": N_(
+        "A suggestion is an idea to improve the work of the ward or village. "
+        "Your name is shown to the officials who handle it."
+    ),
+    "kien_nghi": N_(
+        "A petition asks the authorities to consider or change something. "
+        "Your name is shown to the officials who handle it."
+    ),
+    "phan_anh": N_(
+        "A report tells the authorities about a problem or an incident, such as a broken road or "
+        "rubbish. You may send it anonymously."
+    ),
+    "khieu_nai": N_(
+        "A complaint asks for a review of an administrative decision or act that affects your own "
+        "rights (Law on Complaints 2011). Your full name and contact are required; "
+        "it cannot be anonymous."
+    ),
+    "to_cao": N_(
+        "A denunciation reports a violation of the law by an official, an agency or a person "
+        "(Law on Denunciation 2018). Your full name and contact are required. The law keeps your "
+        "identity confidential: officials see “[bảo mật]” and only the head of the unit may open it, "
+        "with a recorded reason."
+    ),
 }
 
 STATUS_LABELS = {

@@ -26,8 +26,10 @@ async def export(ctx: Context) -> list[str]:
     if not items:
         return []
     lines = [ctx._("Your petitions:")]
-    lines += [f"• {c.code} · {route_text(ctx, c.route)} · {status_text(ctx, c.status)} · {fmt_date(ctx, c.created_at)}"
-              for c in items]
+    lines += [
+        f"• {c.code} · {route_text(ctx, c.route)} · {status_text(ctx, c.status)} · {fmt_date(ctx, c.created_at)}"
+        for c in items
+    ]
     return lines
 
 
@@ -41,26 +43,68 @@ async def stats(session: AsyncSession, scope: StatsScope) -> list[Figure]:
     """The dashboard's petition figures for a scope and period (aggregate queries: see ``scope_stats``)."""
     s = await petitions.scope_stats(session, CALENDAR, scope.unit_ids, scope.start, scope.end)
     return [
-        Figure("petitions.received", N_("Petitions received"), s.received,
-               N_("Petitions of every kind residents sent in the period.")),
-        Figure("petitions.acknowledged_on_time", N_("Acknowledged on time (%)"), s.ack_on_time_pct,
-               N_("Of the petitions received in the period whose acknowledge date has come, the share "
-                  "acknowledged by that date.")),
-        Figure("petitions.answered_on_time", N_("Answered on time (%)"), s.answered_on_time_pct,
-               N_("Of the answers given in the period, the share given by the answer date.")),
-        Figure("petitions.median_days_to_answer", N_("Median working days to answer"), s.median_days_to_answer,
-               N_("Half of the answers given in the period took at most this many working days.")),
-        Figure("petitions.overdue", N_("Overdue now"), s.overdue,
-               N_("Open petitions past their answer date at the end of the period, not counting those "
-                  "waiting for the resident.")),
-        Figure("petitions.reopened", N_("Reopened (%)"), s.reopened_pct,
-               N_("Of the petitions received in the period and answered, the share the resident reopened.")),
-        Figure("petitions.rating_mean", N_("Mean rating (1–5)"), s.mean_rating,
-               N_("The mean of the ratings residents gave to answers in the period.")),
-        Figure("petitions.rating_count", N_("Ratings"), s.ratings,
-               N_("How many answers residents rated in the period.")),
+        Figure(
+            "petitions.received",
+            N_("Petitions received"),
+            s.received,
+            N_("Petitions of every kind residents sent in the period."),
+        ),
+        Figure(
+            "petitions.acknowledged_on_time",
+            N_("Acknowledged on time (%)"),
+            s.ack_on_time_pct,
+            N_(
+                "Of the petitions received in the period whose acknowledge date has come, the share "
+                "acknowledged by that date."
+            ),
+        ),
+        Figure(
+            "petitions.answered_on_time",
+            N_("Answered on time (%)"),
+            s.answered_on_time_pct,
+            N_("Of the answers given in the period, the share given by the answer date."),
+        ),
+        Figure(
+            "petitions.median_days_to_answer",
+            N_("Median working days to answer"),
+            s.median_days_to_answer,
+            N_("Half of the answers given in the period took at most this many working days."),
+        ),
+        Figure(
+            "petitions.overdue",
+            N_("Overdue now"),
+            s.overdue,
+            N_(
+                "Open petitions past their answer date at the end of the period, not counting those "
+                "waiting for the resident."
+            ),
+        ),
+        Figure(
+            "petitions.reopened",
+            N_("Reopened (%)"),
+            s.reopened_pct,
+            N_("Of the petitions received in the period and answered, the share the resident reopened."),
+        ),
+        Figure(
+            "petitions.rating_mean",
+            N_("Mean rating (1–5)"),
+            s.mean_rating,
+            N_("The mean of the ratings residents gave to answers in the period."),
+        ),
+        Figure(
+            "petitions.rating_count", N_("Ratings"), s.ratings, N_("How many answers residents rated in the period.")
+        ),
     ]
 
 
-MANIFEST = Manifest(name="petitions", registry=registry, jobs=jobs.JOBS, cli=cli.COMMANDS, export=export,
-                    erase=erase, stats=stats, catalog="petitions", migration_branch="cases")
+MANIFEST = Manifest(
+    name="petitions",
+    registry=registry,
+    jobs=jobs.JOBS,
+    cli=cli.COMMANDS,
+    export=export,
+    erase=erase,
+    stats=stats,
+    catalog="petitions",
+    migration_branch="cases",
+)

@@ -30,8 +30,15 @@ from storage.petitions.rules import CaseAction
 from storage.petitions.signals import CaseChanged, CaseUpdate, case_changed, case_created, case_overdue
 from storage.units.models import Unit
 
-__all__ = ["notify_escalation", "notify_new_case", "notify_residents", "notify_staff", "on_case_changed",
-           "on_case_created", "on_case_overdue"]
+__all__ = [
+    "notify_escalation",
+    "notify_new_case",
+    "notify_residents",
+    "notify_staff",
+    "on_case_changed",
+    "on_case_created",
+    "on_case_overdue",
+]
 
 A = CaseAction
 _EXCERPT = 300
@@ -43,17 +50,22 @@ NEW_CASE = N_("New petition {code}: {route}, {category}, {unit}. Answer due {due
 RESIDENT_MESSAGES: dict[CaseAction, str] = {
     A.ACKNOWLEDGE: N_("Your petition {code} has been acknowledged. The answer is due by {due}."),
     A.START: N_("Your petition {code} is being handled."),
-    A.REQUEST_INFO: N_("The office handling your petition {code} asks for more information: {question}\n"
-                       "Please open the petition and add the information."),
+    A.REQUEST_INFO: N_(
+        "The office handling your petition {code} asks for more information: {question}\n"
+        "Please open the petition and add the information."
+    ),
     A.RESUME: N_("Your petition {code} is being handled again. The answer is due by {due}."),
     A.REPLY: N_("Message about your petition {code}: {text}"),
     A.RESOLVE: N_("Your petition {code} has been answered:\n{text}\n\nYou can rate the answer from 1 to 5 stars."),
-    A.TRANSFER: N_("Your petition {code} has been transferred to {unit}, which is responsible for it. "
-                   "Reason: {reason}\nThe answer is due by {due}."),
+    A.TRANSFER: N_(
+        "Your petition {code} has been transferred to {unit}, which is responsible for it. "
+        "Reason: {reason}\nThe answer is due by {due}."
+    ),
     A.REJECT: N_("Your petition {code} was declined. Reason: {reason}"),
     A.EXTEND: N_("The deadline for your petition {code} has been extended to {due}. Reason: {reason}"),
-    A.REOPEN: N_("Your petition {code} has been reopened and passed to the head of the unit. "
-                 "The new answer is due by {due}."),
+    A.REOPEN: N_(
+        "Your petition {code} has been reopened and passed to the head of the unit. The new answer is due by {due}."
+    ),
     A.CLOSE: N_("Your petition {code} is now closed."),
 }
 WITHDRAWN = N_("Petition {code} was withdrawn by its author.")
@@ -63,8 +75,16 @@ def _locale(person: Person | None, default: str = STAFF_DEFAULT) -> str:
     return person_locale(person, default)
 
 
-async def notify_residents(session: AsyncSession, cfg: CasesConfig, case: Case, msgid: str, *,
-                           include_author: bool = True, exclude: Iterable[int] = (), **params: object) -> int:
+async def notify_residents(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case: Case,
+    msgid: str,
+    *,
+    include_author: bool = True,
+    exclude: Iterable[int] = (),
+    **params: object,
+) -> int:
     """Tell the author (on ``case.channel``) and followers that something public happened.
 
     ``msgid`` may use {code}, {status}, {due} and the given ``params``. Returns messages queued."""
@@ -80,47 +100,94 @@ async def notify_residents(session: AsyncSession, cfg: CasesConfig, case: Case, 
         if person is None or person.erased_at is not None:
             continue
         loc = _locale(person, case.locale if pid == case.author_id else STAFF_DEFAULT)
-        text = gettext(loc, msgid, code=case.code, status=status_label(case.status, loc),
-                       due=format_due(cfg, case.answer_due, loc), **params)
-        rows = await outbox.enqueue(session, pid, Reply(text, locale=loc), kind="status", channel=channel,
-                                    dedupe_key=f"case:{case.id}:v{case.version}:p{pid}",
-                                    ref_type="case", ref_id=case.id, priority=3)
+        text = gettext(
+            loc,
+            msgid,
+            code=case.code,
+            status=status_label(case.status, loc),
+            due=format_due(cfg, case.answer_due, loc),
+            **params,
+        )
+        rows = await outbox.enqueue(
+            session,
+            pid,
+            Reply(text, locale=loc),
+            kind="status",
+            channel=channel,
+            dedupe_key=f"case:{case.id}:v{case.version}:p{pid}",
+            ref_type="case",
+            ref_id=case.id,
+            priority=3,
+        )
         queued += len(rows)
     return queued
 
 
 def _staff_text(cfg: CasesConfig, case: Case, loc: str, unit_name: str, msgid: str, **params: object) -> str:
     excerpt = case.description if len(case.description) <= _EXCERPT else case.description[:_EXCERPT] + "…"
-    head = gettext(loc, msgid, code=case.code, route=route_label(case.route, loc),
-                   category=cfg.category_label(case.category, loc), unit=unit_name,
-                   due=format_due(cfg, case.answer_due, loc), **params)
+    head = gettext(
+        loc,
+        msgid,
+        code=case.code,
+        route=route_label(case.route, loc),
+        category=cfg.category_label(case.category, loc),
+        unit=unit_name,
+        due=format_due(cfg, case.answer_due, loc),
+        **params,
+    )
     return f"{head}\n\n{excerpt}"
 
 
 def _new_case_reply(cfg: CasesConfig, case: Case, loc: str, unit_name: str, msgid: str) -> Reply:
-    return Reply(_staff_text(cfg, case, loc, unit_name, msgid), locale=loc,
-                 buttons=((staff_button(loc, N_("Open"), A.OPEN, case.id),
-                           staff_button(loc, N_("Acknowledge"), A.ACKNOWLEDGE, case.id)),))
+    return Reply(
+        _staff_text(cfg, case, loc, unit_name, msgid),
+        locale=loc,
+        buttons=(
+            (
+                staff_button(loc, N_("Open"), A.OPEN, case.id),
+                staff_button(loc, N_("Acknowledge"), A.ACKNOWLEDGE, case.id),
+            ),
+        ),
+    )
 
 
-async def notify_new_case(session: AsyncSession, cfg: CasesConfig, case: Case, *, now: datetime,
-                          msgid: str = NEW_CASE) -> int:
+async def notify_new_case(
+    session: AsyncSession, cfg: CasesConfig, case: Case, *, now: datetime, msgid: str = NEW_CASE
+) -> int:
     """New (or transferred-in) case → officials and unit heads of the responsible unit, and the staff chat."""
     unit = await session.get(Unit, case.unit_id)
     unit_name = unit.name if unit else ""
     queued = 0
     for pid in await staff_recipients(session, case.unit_id, case.category):
         loc = _locale(await session.get(Person, pid))
-        rows = await outbox.enqueue(session, pid, _new_case_reply(cfg, case, loc, unit_name, msgid), kind="case",
-                                    ref_type="case", ref_id=case.id,
-                                    dedupe_key=f"case:{case.id}:v{case.version}:staff:{pid}", priority=4)
+        rows = await outbox.enqueue(
+            session,
+            pid,
+            _new_case_reply(cfg, case, loc, unit_name, msgid),
+            kind="case",
+            ref_type="case",
+            ref_id=case.id,
+            dedupe_key=f"case:{case.id}:v{case.version}:staff:{pid}",
+            priority=4,
+        )
         queued += len(rows)
     if unit is not None and unit.code in cfg.staff_chats:
         channel, chat_id = cfg.staff_chats[unit.code]
         reply = _new_case_reply(cfg, case, STAFF_DEFAULT, unit_name, msgid)
-        session.add(OutboxMessage(channel=channel, recipient=chat_id, person_id=None, kind="case",
-                                  payload=reply.to_dict(), priority=4, not_before=now, ref_type="case",
-                                  ref_id=case.id, dedupe_key=f"case:{case.id}:v{case.version}:chat#0"))
+        session.add(
+            OutboxMessage(
+                channel=channel,
+                recipient=chat_id,
+                person_id=None,
+                kind="case",
+                payload=reply.to_dict(),
+                priority=4,
+                not_before=now,
+                ref_type="case",
+                ref_id=case.id,
+                dedupe_key=f"case:{case.id}:v{case.version}:chat#0",
+            )
+        )
         queued += 1
     return queued
 
@@ -132,23 +199,46 @@ async def notify_escalation(session: AsyncSession, cfg: CasesConfig, case: Case,
     queued = 0
     for pid in await staff_recipients(session, case.unit_id, None, roles=(Role.UNIT_HEAD,)):
         loc = _locale(await session.get(Person, pid))
-        reply = Reply(_staff_text(cfg, case, loc, unit_name, msgid, **params), locale=loc,
-                      buttons=((staff_button(loc, N_("Open"), A.OPEN, case.id),),))
-        rows = await outbox.enqueue(session, pid, reply, kind="escalation", ref_type="case", ref_id=case.id,
-                                    dedupe_key=f"case:{case.id}:v{case.version}:esc:{pid}", priority=3)
+        reply = Reply(
+            _staff_text(cfg, case, loc, unit_name, msgid, **params),
+            locale=loc,
+            buttons=((staff_button(loc, N_("Open"), A.OPEN, case.id),),),
+        )
+        rows = await outbox.enqueue(
+            session,
+            pid,
+            reply,
+            kind="escalation",
+            ref_type="case",
+            ref_id=case.id,
+            dedupe_key=f"case:{case.id}:v{case.version}:esc:{pid}",
+            priority=3,
+        )
         queued += len(rows)
     return queued
 
 
-async def notify_staff(session: AsyncSession, cfg: CasesConfig, case: Case, person_id: int, msgid: str,
-                       **params: object) -> int:
+async def notify_staff(
+    session: AsyncSession, cfg: CasesConfig, case: Case, person_id: int, msgid: str, **params: object
+) -> int:
     """One staff member (e.g. a new assignee), with an Open button."""
     unit = await session.get(Unit, case.unit_id)
     loc = _locale(await session.get(Person, person_id))
-    reply = Reply(_staff_text(cfg, case, loc, unit.name if unit else "", msgid, **params), locale=loc,
-                  buttons=((staff_button(loc, N_("Open"), A.OPEN, case.id),),))
-    rows = await outbox.enqueue(session, person_id, reply, kind="case", ref_type="case", ref_id=case.id,
-                                dedupe_key=f"case:{case.id}:v{case.version}:staff:{person_id}", priority=4)
+    reply = Reply(
+        _staff_text(cfg, case, loc, unit.name if unit else "", msgid, **params),
+        locale=loc,
+        buttons=((staff_button(loc, N_("Open"), A.OPEN, case.id),),),
+    )
+    rows = await outbox.enqueue(
+        session,
+        person_id,
+        reply,
+        kind="case",
+        ref_type="case",
+        ref_id=case.id,
+        dedupe_key=f"case:{case.id}:v{case.version}:staff:{person_id}",
+        priority=4,
+    )
     return len(rows)
 
 
@@ -159,8 +249,9 @@ async def on_case_created(session: AsyncSession, ev: CaseUpdate) -> int:
 
 @case_overdue.connect
 async def on_case_overdue(session: AsyncSession, ev: CaseUpdate) -> int:
-    return await notify_escalation(session, ev.cfg, ev.case, N_("Petition {code} is overdue: it was due {due} "
-                                                               "({route}, {category}, {unit})."))
+    return await notify_escalation(
+        session, ev.cfg, ev.case, N_("Petition {code} is overdue: it was due {due} ({route}, {category}, {unit}).")
+    )
 
 
 @case_changed.connect
@@ -171,23 +262,41 @@ async def on_case_changed(session: AsyncSession, ev: CaseChanged) -> int:
     if action in RESIDENT_MESSAGES:
         queued += await notify_residents(session, cfg, case, RESIDENT_MESSAGES[action], **ev.params)
     if action is A.TRANSFER:
-        queued += await notify_new_case(session, cfg, case, now=ev.now, msgid=N_(
-            "Petition {code} transferred to {unit}: {route}, {category}. Answer due {due}."))
+        queued += await notify_new_case(
+            session,
+            cfg,
+            case,
+            now=ev.now,
+            msgid=N_("Petition {code} transferred to {unit}: {route}, {category}. Answer due {due}."),
+        )
     elif action is A.REOPEN:
-        queued += await notify_escalation(session, cfg, case, N_(
-            "Petition {code} was reopened by the resident, who is not satisfied with the answer ({route}, "
-            "{category}, {unit}). Answer due {due}."))
+        queued += await notify_escalation(
+            session,
+            cfg,
+            case,
+            N_(
+                "Petition {code} was reopened by the resident, who is not satisfied with the answer ({route}, "
+                "{category}, {unit}). Answer due {due}."
+            ),
+        )
     elif action is A.ASSIGN and case.assignee_id is not None:
-        queued += await notify_staff(session, cfg, case, case.assignee_id, N_(
-            "Petition {code} has been assigned to you: {route}, {category}. Answer due {due}."))
+        queued += await notify_staff(
+            session,
+            cfg,
+            case,
+            case.assignee_id,
+            N_("Petition {code} has been assigned to you: {route}, {category}. Answer due {due}."),
+        )
     elif action is A.WITHDRAW:
         queued += await notify_residents(session, cfg, case, WITHDRAWN, include_author=False)
         if case.assignee_id:
             queued += await notify_staff(session, cfg, case, case.assignee_id, WITHDRAWN)
     elif action is A.ADD_INFO:
-        recipients = [case.assignee_id] if case.assignee_id else await staff_recipients(
-            session, case.unit_id, case.category)
+        recipients = (
+            [case.assignee_id] if case.assignee_id else await staff_recipients(session, case.unit_id, case.category)
+        )
         for pid in recipients:
-            queued += await notify_staff(session, cfg, case, pid,
-                                         N_("The resident added information to petition {code}."))
+            queued += await notify_staff(
+                session, cfg, case, pid, N_("The resident added information to petition {code}.")
+            )
     return queued

@@ -45,8 +45,16 @@ def _filters_text(ctx: Context) -> str:
 async def ask_list(ctx: Context) -> None:
     d = ctx.data
     cfg = petitions.config_for(ctx.services)
-    page = await petitions.queue(ctx.session, list(ctx.roles), status=d.get("status"), category=d.get("category"),
-                             village_id=d.get("village_id"), page=d.get("page", 0), page_size=PAGE_SIZE, now=ctx.now)
+    page = await petitions.queue(
+        ctx.session,
+        list(ctx.roles),
+        status=d.get("status"),
+        category=d.get("category"),
+        village_id=d.get("village_id"),
+        page=d.get("page", 0),
+        page_size=PAGE_SIZE,
+        now=ctx.now,
+    )
     head = ctx._("Petitions in your scope, page {n}:", n=page.page + 1)
     if _filters_text(ctx):
         head += "\n" + ctx._("Filter: {value}", value=_filters_text(ctx))
@@ -57,8 +65,10 @@ async def ask_list(ctx: Context) -> None:
         overdue = c.is_open and c.paused_at is None and c.answer_due < now
         mark = ctx._("OVERDUE") if overdue else ctx._("due {date}", date=fmt_date(ctx, c.answer_due))
         place = await unit_name(ctx, c.village_id) or await unit_name(ctx, c.ward_id)
-        lines.append(f"{'⚠ ' if overdue else '• '}{c.code} · {cfg.category_label(c.category, ctx.locale)} · {place} · "
-                     f"{status_text(ctx, c.status)} · {mark}")
+        lines.append(
+            f"{'⚠ ' if overdue else '• '}{c.code} · {cfg.category_label(c.category, ctx.locale)} · {place} · "
+            f"{status_text(ctx, c.status)} · {mark}"
+        )
         rows.append([Button(ctx._("Open {code}", code=c.code), staff_data(CaseAction.OPEN, c.id))])
     if not page.items:
         lines.append(ctx._("Nothing here. Well done!"))

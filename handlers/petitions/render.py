@@ -63,16 +63,21 @@ def deadline_lines(ctx: Context, case: Any) -> list[str]:
         lines.append(ctx._("Acknowledge by: {date}", date=fmt_date(ctx, case.ack_due)))
     if case.is_open:
         if case.paused_at is not None:
-            lines.append(ctx._("Answer by: {date} (clock paused: waiting for the resident)",
-                               date=fmt_date(ctx, case.answer_due)))
+            lines.append(
+                ctx._("Answer by: {date} (clock paused: waiting for the resident)", date=fmt_date(ctx, case.answer_due))
+            )
         elif case.answer_due < now:
             late = cfg.calendar.working_days_between(case.answer_due, now)
-            lines.append(ctx._("Answer by: {date} — OVERDUE ({n} working days late)",
-                               date=fmt_date(ctx, case.answer_due), n=late))
+            lines.append(
+                ctx._(
+                    "Answer by: {date} — OVERDUE ({n} working days late)", date=fmt_date(ctx, case.answer_due), n=late
+                )
+            )
         else:
             left = cfg.calendar.working_days_between(now, case.answer_due)
-            lines.append(ctx._("Answer by: {date} ({n} working days left)", date=fmt_date(ctx, case.answer_due),
-                               n=left))
+            lines.append(
+                ctx._("Answer by: {date} ({n} working days left)", date=fmt_date(ctx, case.answer_due), n=left)
+            )
     return lines
 
 
@@ -80,11 +85,13 @@ async def render_case(ctx: Context, view: Any) -> str:
     """One case (a ``petitions.CaseView``) as plain text for its viewer."""
     cfg = petitions.config_for(ctx.services)
     case, staff = view.case, view.role in ("handler", "inspector")
-    lines = [ctx._("Petition {code}", code=case.code),
-             ctx._("Kind: {value}", value=route_text(ctx, case.route)),
-             ctx._("Topic: {value}", value=cfg.category_label(case.category, ctx.locale)),
-             ctx._("Status: {value}", value=status_text(ctx, case.status)),
-             ctx._("Sent on: {date}", date=fmt_date(ctx, case.created_at))]
+    lines = [
+        ctx._("Petition {code}", code=case.code),
+        ctx._("Kind: {value}", value=route_text(ctx, case.route)),
+        ctx._("Topic: {value}", value=cfg.category_label(case.category, ctx.locale)),
+        ctx._("Status: {value}", value=status_text(ctx, case.status)),
+        ctx._("Sent on: {date}", date=fmt_date(ctx, case.created_at)),
+    ]
     place = view.village_name or await unit_name(ctx, case.ward_id)
     if place:
         lines.append(ctx._("Place: {value}", value=place))
@@ -104,8 +111,11 @@ async def render_case(ctx: Context, view: Any) -> str:
         lines += ["", ctx._("Files: {count}", count=len(view.attachments))]
         lines += [f"• {f.kind} {f.file_name or ''} ({max(1, f.size // 1024)} KB)" for f in view.attachments]
     if case.answer_text:
-        lines += ["", ctx._("Answer ({outcome}):", outcome=ctx._(OUTCOME_LABELS.get(case.outcome or "", "—"))),
-                  case.answer_text]
+        lines += [
+            "",
+            ctx._("Answer ({outcome}):", outcome=ctx._(OUTCOME_LABELS.get(case.outcome or "", "—"))),
+            case.answer_text,
+        ]
     if case.rating:
         lines.append(ctx._("Rating: {stars}/5", stars=case.rating))
     if view.events:
@@ -129,7 +139,7 @@ def action_buttons(ctx: Context, case: Any, allowed: list[CaseAction]) -> list[l
             continue
         data = resident_data(a, case.id) if a in RESIDENT_ACTIONS else staff_data(a, case.id, case.version)
         out.append(Button(ctx._(ACTION_LABELS[a]), data))
-    return [out[i:i + 2] for i in range(0, len(out), 2)]
+    return [out[i : i + 2] for i in range(0, len(out), 2)]
 
 
 async def show_case(ctx: Context, code_or_id: str | int) -> None:

@@ -43,15 +43,16 @@ async def mine(ctx: Context) -> None:
 async def show_mine(ctx: Context, page: int) -> None:
     items = await petitions.mine(ctx.session, ctx.person.id or 0, page=0, page_size=(page + 1) * MINE_PAGE + 1)
     more = len(items) > (page + 1) * MINE_PAGE
-    items = items[page * MINE_PAGE:(page + 1) * MINE_PAGE]
+    items = items[page * MINE_PAGE : (page + 1) * MINE_PAGE]
     if not items and page == 0:
         ctx.say(ctx._("You have not sent any petition yet. Send /feedback to send one."), menu_buttons(ctx))
         return
     lines = [ctx._("Your petitions:")]
     rows = []
     for c in items:
-        lines.append(f"• {c.code} · {route_text(ctx, c.route)} · {status_text(ctx, c.status)} · "
-                     f"{fmt_date(ctx, c.created_at)}")
+        lines.append(
+            f"• {c.code} · {route_text(ctx, c.route)} · {status_text(ctx, c.status)} · {fmt_date(ctx, c.created_at)}"
+        )
         rows.append([_tb(ctx, ctx._("Open {code}", code=c.code), "open", c.id)])
     nav = []
     if page > 0:
@@ -68,8 +69,9 @@ registry.keyword("mine", "cua toi", "don cua toi", "gop y cua toi", "theo doi")
 
 @registry.command("status", description=N_("Look up a petition by its tracking code"), order=12)
 async def status(ctx: Context) -> None:
-    code = command_argument(ctx, N_("Please send the command with the tracking code, for example: "
-                                    "/status KB-26-7H3K9M"))
+    code = command_argument(
+        ctx, N_("Please send the command with the tracking code, for example: /status KB-26-7H3K9M")
+    )
     if code is not None:
         await show_case(ctx, code[:40])
 
@@ -93,12 +95,16 @@ async def show_public(ctx: Context, page: int) -> None:
         return
     blocks = [ctx._("Answered petitions in your ward (published without names):")]
     for p in items:
-        blocks.append("\n".join([
-            f"— {route_text(ctx, p.route)} · {cfg.category_label(p.category, ctx.locale)} · "
-            f"{fmt_date(ctx, p.created_at)}",
-            p.text,
-            ctx._("Answer ({date}): {answer}", date=fmt_date(ctx, p.answered_at), answer=p.answer or ""),
-        ]))
+        blocks.append(
+            "\n".join(
+                [
+                    f"— {route_text(ctx, p.route)} · {cfg.category_label(p.category, ctx.locale)} · "
+                    f"{fmt_date(ctx, p.created_at)}",
+                    p.text,
+                    ctx._("Answer ({date}): {answer}", date=fmt_date(ctx, p.answered_at), answer=p.answer or ""),
+                ]
+            )
+        )
     ctx.say("\n\n".join(blocks), [[_tb(ctx, ctx._("More"), "public", page + 1)]] if len(items) == 5 else [])
 
 
@@ -124,17 +130,22 @@ async def resident_button(ctx: Context, arg: str) -> None:
         return
     access = await petitions.visible_case(ctx.session, n, ctx.person, list(ctx.roles))
     case = access.case
+    assert case.id is not None
     if action == A.FOLLOW:
         new = await petitions.follow(ctx.session, case.id, ctx.person, now=ctx.now)
-        ctx.say(ctx._("You now follow {code}. We will tell you when it is answered.", code=case.code) if new
-                else ctx._("You already follow {code}.", code=case.code))
+        ctx.say(
+            ctx._("You now follow {code}. We will tell you when it is answered.", code=case.code)
+            if new
+            else ctx._("You already follow {code}.", code=case.code)
+        )
         return
     if action == A.UNFOLLOW:
         await petitions.unfollow(ctx.session, case.id, ctx.person)
         ctx.say(ctx._("You no longer follow {code}.", code=case.code))
         return
-    allowed = await petitions.allowed_actions(ctx.session, petitions.config_for(ctx.services), access, list(ctx.roles),
-                                          now=ctx.now)
+    allowed = await petitions.allowed_actions(
+        ctx.session, petitions.config_for(ctx.services), access, list(ctx.roles), now=ctx.now
+    )
     if action not in STEPS:
         raise NotFound()
     if action not in allowed:
@@ -161,8 +172,9 @@ async def ask_info(ctx: Context) -> None:
     n = len(d.get("files", []))
     text = ctx._("Add information to {code}: type it, or send photos or documents. Then press Send.", code=d["code"])
     if n or d.get("text"):
-        text += "\n" + ctx._("Received so far: {chars} characters of text, {files} files.",
-                             chars=len(d.get("text", "")), files=n)
+        text += "\n" + ctx._(
+            "Received so far: {chars} characters of text, {files} files.", chars=len(d.get("text", "")), files=n
+        )
     ctx.say(text, [[ctx.button(ctx._("Send"), "send")], _cancel_row(ctx)])
 
 
@@ -179,9 +191,15 @@ async def on_info(ctx: Context, inp: Input) -> None:
         cfg = petitions.config_for(ctx.services)
         ctx.finish()
         try:
-            await petitions.add_info(ctx.session, cfg, d["case_id"], ctx.person, now=ctx.now,
-                                     text=d.get("text") or None,
-                                 attachments=[StoredFile.from_dict(f) for f in d.get("files", [])])
+            await petitions.add_info(
+                ctx.session,
+                cfg,
+                d["case_id"],
+                ctx.person,
+                now=ctx.now,
+                text=d.get("text") or None,
+                attachments=[StoredFile.from_dict(f) for f in d.get("files", [])],
+            )
         except InvalidTransition as err:
             ctx.say(ctx._(err.msgid, **err.params))
             return
@@ -200,8 +218,14 @@ async def on_info(ctx: Context, inp: Input) -> None:
     if inp.text:
         joined = "\n".join(x for x in (d.get("text"), inp.text) if x)
         if len(joined) > petitions.DESCRIPTION_MAX:
-            ctx.say(ctx._("Your text has {count} characters; the limit is {max}. Your draft is kept. Please send a "
-                          "shorter version.", count=len(joined), max=petitions.DESCRIPTION_MAX))
+            ctx.say(
+                ctx._(
+                    "Your text has {count} characters; the limit is {max}. Your draft is kept. Please send a "
+                    "shorter version.",
+                    count=len(joined),
+                    max=petitions.DESCRIPTION_MAX,
+                )
+            )
             return
         d["text"] = joined
     await ctx.reask()
@@ -210,8 +234,10 @@ async def on_info(ctx: Context, inp: Input) -> None:
 # --- withdraw ----------------------------------------------------------------------------------
 @flow.ask("withdraw")
 async def ask_withdraw(ctx: Context) -> None:
-    ctx.say(ctx._("Withdraw {code}? The ward will stop handling it.", code=ctx.data["code"]),
-            [[ctx.button(ctx._("Yes, withdraw"), "yes"), ctx.button(ctx._("No, keep it"), "cancel")]])
+    ctx.say(
+        ctx._("Withdraw {code}? The ward will stop handling it.", code=ctx.data["code"]),
+        [[ctx.button(ctx._("Yes, withdraw"), "yes"), ctx.button(ctx._("No, keep it"), "cancel")]],
+    )
 
 
 @flow.on("withdraw")
@@ -228,8 +254,10 @@ async def on_withdraw(ctx: Context, inp: Input) -> None:
 # --- rate --------------------------------------------------------------------------------------
 @flow.ask("stars")
 async def ask_stars(ctx: Context) -> None:
-    ctx.say(ctx._("How satisfied are you with the answer to {code}? 1 = not at all, 5 = fully.", code=ctx.data["code"]),
-            [[ctx.button(str(i) + "★", str(i)) for i in range(1, 6)], _cancel_row(ctx)])
+    ctx.say(
+        ctx._("How satisfied are you with the answer to {code}? 1 = not at all, 5 = fully.", code=ctx.data["code"]),
+        [[ctx.button(str(i) + "★", str(i)) for i in range(1, 6)], _cancel_row(ctx)],
+    )
 
 
 @flow.on("stars")
@@ -259,21 +287,38 @@ async def on_comment(ctx: Context, inp: Input) -> None:
         ctx.say(ctx._("Please keep the comment under {max} characters.", max=1000))
         return
     ctx.finish()
-    case = await petitions.rate(ctx.session, petitions.config_for(ctx.services), d["case_id"], ctx.person,
-                            stars=d["stars"], now=ctx.now, comment=comment or None)
+    case = await petitions.rate(
+        ctx.session,
+        petitions.config_for(ctx.services),
+        d["case_id"],
+        ctx.person,
+        stars=d["stars"],
+        now=ctx.now,
+        comment=comment or None,
+    )
     ctx.say(ctx._("Thank you for your rating."))
+    assert case.id is not None
     access = await petitions.visible_case(ctx.session, case.id, ctx.person, list(ctx.roles))
     if d["stars"] <= 2 and A.REOPEN in await petitions.allowed_actions(
-            ctx.session, petitions.config_for(ctx.services), access, list(ctx.roles), now=ctx.now):
-        ctx.say(ctx._("If the problem is not solved, you can reopen the petition once."),
-                [[_tb(ctx, ctx._("Reopen"), A.REOPEN, case.id)]])
+        ctx.session, petitions.config_for(ctx.services), access, list(ctx.roles), now=ctx.now
+    ):
+        ctx.say(
+            ctx._("If the problem is not solved, you can reopen the petition once."),
+            [[_tb(ctx, ctx._("Reopen"), A.REOPEN, case.id)]],
+        )
 
 
 # --- reopen ------------------------------------------------------------------------------------
 @flow.ask("reopen")
 async def ask_reopen(ctx: Context) -> None:
-    ctx.say(ctx._("Why is the answer to {code} not satisfactory? Your reason goes to the head of the ward. "
-                  "A petition can be reopened once.", code=ctx.data["code"]), [_cancel_row(ctx)])
+    ctx.say(
+        ctx._(
+            "Why is the answer to {code} not satisfactory? Your reason goes to the head of the ward. "
+            "A petition can be reopened once.",
+            code=ctx.data["code"],
+        ),
+        [_cancel_row(ctx)],
+    )
 
 
 @flow.on("reopen")
@@ -287,7 +332,7 @@ async def on_reopen(ctx: Context, inp: Input) -> None:
         ctx.say(ctx._("Please give a reason of at least 10 characters."))
         return
     ctx.finish()
-    await petitions.reopen(ctx.session, petitions.config_for(ctx.services), d["case_id"], ctx.person,
-                           reason=reason[:2000],
-                       now=ctx.now)
+    await petitions.reopen(
+        ctx.session, petitions.config_for(ctx.services), d["case_id"], ctx.person, reason=reason[:2000], now=ctx.now
+    )
     ctx.say(ctx._("{code} is reopened and back in the queue of the ward.", code=d["code"]), menu_buttons(ctx))

@@ -92,16 +92,12 @@ def _parse_quiz(path: Path, raw: Any) -> Quiz:
         if not isinstance(option, str) or not option.strip():
             raise LessonFormatError(path, f"quiz option {i} must be a non-empty string")
         if len(option.strip()) > MAX_OPTION_CHARS:
-            raise LessonFormatError(
-                path, f"quiz option {i} is longer than {MAX_OPTION_CHARS} characters"
-            )
+            raise LessonFormatError(path, f"quiz option {i} is longer than {MAX_OPTION_CHARS} characters")
         cleaned.append(option.strip())
     answer = raw.get("answer")
     # bool is an int subclass: reject `answer: true`
     if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(cleaned):
-        raise LessonFormatError(
-            path, f"'quiz.answer' must be an index from 0 to {len(cleaned) - 1}"
-        )
+        raise LessonFormatError(path, f"'quiz.answer' must be an index from 0 to {len(cleaned) - 1}")
     return Quiz(question, tuple(cleaned), answer, explanation)
 
 
@@ -158,13 +154,9 @@ def load_lessons(root: Path, locale: str) -> list[Lesson]:
     for path in sorted(folder.glob("*.md")):
         lesson = parse_lesson(path, locale)
         if lesson.id in seen_ids:
-            raise LessonFormatError(
-                path, f"id {lesson.id!r} is also used by {seen_ids[lesson.id].name}"
-            )
+            raise LessonFormatError(path, f"id {lesson.id!r} is also used by {seen_ids[lesson.id].name}")
         if lesson.order in seen_orders:
-            raise LessonFormatError(
-                path, f"order {lesson.order} is also used by {seen_orders[lesson.order].name}"
-            )
+            raise LessonFormatError(path, f"order {lesson.order} is also used by {seen_orders[lesson.order].name}")
         seen_ids[lesson.id] = path
         seen_orders[lesson.order] = path
         lessons.append(lesson)
@@ -218,9 +210,7 @@ class LessonLibrary:
                 return course[i + 1] if i + 1 < len(course) else None
         return None
 
-    def position(
-        self, lesson_id: str, locale: str, fallback: str | None = "vi"
-    ) -> tuple[int, int] | None:
+    def position(self, lesson_id: str, locale: str, fallback: str | None = "vi") -> tuple[int, int] | None:
         """``(number, total)`` of the lesson in the course, 1-based (for "Bài 3/13"), or None."""
         course = self.ordered(locale, fallback)
         for i, lesson in enumerate(course):

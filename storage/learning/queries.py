@@ -65,11 +65,16 @@ def sequence(campaign: Campaign, locale: str = "vi") -> list[str]:
 
 async def village_stats(session: AsyncSession, unit_ids: Sequence[int] | None = None) -> list[VillageStats]:
     """Quiz results per village (residents who answered, correct answers)."""
-    q = (select(Person.village_id, func.count(func.distinct(LessonProgress.person_id)),
-                func.count(col(LessonProgress.answered_at)),
-                func.sum(case((col(LessonProgress.correct) == True, 1), else_=0)))
-         .join(Person, col(Person.id) == LessonProgress.person_id)
-         .group_by(col(Person.village_id)))
+    q = (
+        select(
+            Person.village_id,
+            func.count(func.distinct(LessonProgress.person_id)),
+            func.count(col(LessonProgress.answered_at)),
+            func.sum(case((col(LessonProgress.correct) == True, 1), else_=0)),
+        )
+        .join(Person, col(Person.id) == LessonProgress.person_id)
+        .group_by(col(Person.village_id))
+    )
     if unit_ids is not None:
         q = q.where(col(Person.village_id).in_(list(unit_ids)))
     out = []
@@ -85,19 +90,35 @@ def _lives_in(unit_ids: Sequence[int] | None) -> tuple[Any, ...]:
     return (or_(col(Person.village_id).in_(ids), col(Person.ward_id).in_(ids)),)
 
 
-async def period_counts(session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime,
-                        end: datetime) -> PeriodCounts:
+async def period_counts(
+    session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime, end: datetime
+) -> PeriodCounts:
     """For residents living in ``unit_ids`` (None: anywhere): lessons shown and quiz answers (and
     correct ones) in ``[start, end)``, and how many had opted out of campaign lessons by ``end``."""
     where = _lives_in(unit_ids)
-    progress = select(func.count()).select_from(LessonProgress).join(
-        Person, col(Person.id) == LessonProgress.person_id).where(*where)
-    shown = (await session.exec(progress.where(col(LessonProgress.shown_at) >= start,
-                                               col(LessonProgress.shown_at) < end))).one()
-    answered, correct = (await session.exec(
-        select(func.count(), func.sum(case((col(LessonProgress.correct) == True, 1), else_=0)))
-        .select_from(LessonProgress).join(Person, col(Person.id) == LessonProgress.person_id)
-        .where(*where, col(LessonProgress.answered_at) >= start, col(LessonProgress.answered_at) < end))).one()
-    opted = (await session.exec(select(func.count()).select_from(LearningOptOut).join(
-        Person, col(Person.id) == LearningOptOut.person_id).where(*where, col(LearningOptOut.at) < end))).one()
+    progress = (
+        select(func.count())
+        .select_from(LessonProgress)
+        .join(Person, col(Person.id) == LessonProgress.person_id)
+        .where(*where)
+    )
+    shown = (
+        await session.exec(progress.where(col(LessonProgress.shown_at) >= start, col(LessonProgress.shown_at) < end))
+    ).one()
+    answered, correct = (
+        await session.exec(
+            select(func.count(), func.sum(case((col(LessonProgress.correct) == True, 1), else_=0)))
+            .select_from(LessonProgress)
+            .join(Person, col(Person.id) == LessonProgress.person_id)
+            .where(*where, col(LessonProgress.answered_at) >= start, col(LessonProgress.answered_at) < end)
+        )
+    ).one()
+    opted = (
+        await session.exec(
+            select(func.count())
+            .select_from(LearningOptOut)
+            .join(Person, col(Person.id) == LearningOptOut.person_id)
+            .where(*where, col(LearningOptOut.at) < end)
+        )
+    ).one()
     return PeriodCounts(int(shown), int(answered or 0), int(correct or 0), int(opted))

@@ -44,14 +44,19 @@ class LessonPush:
 lesson_pushed: Signal[LessonPush] = Signal(
     "learning.lesson_pushed",
     "Sent by ``run`` for every (lesson, language) group, inside the run's transaction; receivers "
-    "queue the messages and return how many outbox rows they queued.")
+    "queue the messages and return how many outbox rows they queued.",
+)
 
 
-async def mark_shown(session: AsyncSession, person_id: int, lesson_id: str, *, via: str = "learn",
-                     campaign_id: int | None = None) -> LessonProgress:
+async def mark_shown(
+    session: AsyncSession, person_id: int, lesson_id: str, *, via: str = "learn", campaign_id: int | None = None
+) -> LessonProgress:
     """Record that the person was shown the lesson (once; the first time counts)."""
-    row = (await session.exec(select(LessonProgress).where(LessonProgress.person_id == person_id,
-                                                           LessonProgress.lesson_id == lesson_id))).first()
+    row = (
+        await session.exec(
+            select(LessonProgress).where(LessonProgress.person_id == person_id, LessonProgress.lesson_id == lesson_id)
+        )
+    ).first()
     if row is None:
         row = LessonProgress(person_id=person_id, lesson_id=lesson_id, via=via, campaign_id=campaign_id)
         session.add(row)
@@ -88,8 +93,16 @@ async def erase_person(session: AsyncSession, person_id: int) -> None:
         await session.exec(delete(model).where(col(model.person_id) == person_id))
 
 
-async def create(session: AsyncSession, name: str, unit_ids: Sequence[int], *, weekday: int = 0,
-                 at_time: str = "19:00", lesson_ids: Sequence[str] = (), created_by: str | None = None) -> Campaign:
+async def create(
+    session: AsyncSession,
+    name: str,
+    unit_ids: Sequence[int],
+    *,
+    weekday: int = 0,
+    at_time: str = "19:00",
+    lesson_ids: Sequence[str] = (),
+    created_by: str | None = None,
+) -> Campaign:
     """A weekly campaign; ``ValueError`` for a bad time, weekday or lesson id."""
     if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", at_time):
         raise ValueError("time must be HH:MM, for example 19:00")
@@ -99,15 +112,22 @@ async def create(session: AsyncSession, name: str, unit_ids: Sequence[int], *, w
     unknown = [i for i in lesson_ids if i not in known]
     if unknown:
         raise ValueError(f"unknown lesson ids: {', '.join(unknown)}")
-    c = Campaign(name=name, unit_ids=list(unit_ids), lesson_ids=list(lesson_ids), weekday=weekday,
-                 at_time=at_time, created_by=created_by)
+    c = Campaign(
+        name=name,
+        unit_ids=list(unit_ids),
+        lesson_ids=list(lesson_ids),
+        weekday=weekday,
+        at_time=at_time,
+        created_by=created_by,
+    )
     session.add(c)
     await session.flush()
     return c
 
 
-async def _next_lessons(session: AsyncSession, campaign: Campaign,
-                        default_locale: str) -> dict[tuple[str, str], list[int]]:
+async def _next_lessons(
+    session: AsyncSession, campaign: Campaign, default_locale: str
+) -> dict[tuple[str, str], list[int]]:
     """(lesson id, language) → the enrolled residents whose next unseen lesson of the campaign it is."""
     by_locale = await recipients_by_locale(session, campaign.unit_ids, default_locale)
     opted = set(await session.exec(select(LearningOptOut.person_id)))
@@ -116,10 +136,13 @@ async def _next_lessons(session: AsyncSession, campaign: Campaign,
     for lang, everyone in by_locale.items():
         people = [p for p in everyone if p not in opted]
         for i in range(0, len(people), _CHUNK):
-            chunk = people[i:i + _CHUNK]
+            chunk = people[i : i + _CHUNK]
             seen: dict[int, set[str]] = {}
-            for pid, lid in await session.exec(select(LessonProgress.person_id, LessonProgress.lesson_id).where(
-                    col(LessonProgress.person_id).in_(chunk))):
+            for pid, lid in await session.exec(
+                select(LessonProgress.person_id, LessonProgress.lesson_id).where(
+                    col(LessonProgress.person_id).in_(chunk)
+                )
+            ):
                 seen.setdefault(pid, set()).add(lid)
             for pid in chunk:
                 nxt = next((lid for lid in seq if lid not in seen.get(pid, set())), None)
@@ -128,8 +151,9 @@ async def _next_lessons(session: AsyncSession, campaign: Campaign,
     return groups
 
 
-async def run(session: AsyncSession, campaign_id: int, run_date: date, *, default_locale: str = "vi",
-              now: datetime | None = None) -> int:
+async def run(
+    session: AsyncSession, campaign_id: int, run_date: date, *, default_locale: str = "vi", now: datetime | None = None
+) -> int:
     """Push the next lesson to every enrolled resident, once per campaign and day. Returns the
     number of residents reached (0 when this day's push already happened)."""
     if not lesson_pushed.receivers:
@@ -149,8 +173,12 @@ async def run(session: AsyncSession, campaign_id: int, run_date: date, *, defaul
         if lesson is None:
             continue
         if await lesson_pushed.send(session, LessonPush(campaign_id, run_date, lesson, lang, pids)):
-            session.add_all([LessonProgress(person_id=p, lesson_id=lesson_id, via="campaign",
-                                            campaign_id=campaign_id) for p in pids])
+            session.add_all(
+                [
+                    LessonProgress(person_id=p, lesson_id=lesson_id, via="campaign", campaign_id=campaign_id)
+                    for p in pids
+                ]
+            )
             pushed += len(pids)
     run_row.pushed = pushed
     await session.flush()

@@ -93,9 +93,12 @@ async def _area(session: AsyncSession, unit_ids: Sequence[int]) -> list[int]:
 
 
 def _residents_of(ids: Sequence[int]) -> tuple[Any, ...]:
-    return (or_(col(Person.village_id).in_(ids), col(Person.ward_id).in_(ids)),
-            col(Person.onboarded_at).is_not(None), col(Person.erased_at).is_(None),
-            Person.consent_given == True)
+    return (
+        or_(col(Person.village_id).in_(ids), col(Person.ward_id).in_(ids)),
+        col(Person.onboarded_at).is_not(None),
+        col(Person.erased_at).is_(None),
+        Person.consent_given == True,
+    )
 
 
 async def recipient_ids(session: AsyncSession, unit_ids: Sequence[int]) -> list[int]:
@@ -107,15 +110,17 @@ async def recipient_ids(session: AsyncSession, unit_ids: Sequence[int]) -> list[
     return [i for i in rows if i is not None]
 
 
-async def recipients_by_locale(session: AsyncSession, unit_ids: Sequence[int],
-                               default_locale: str) -> dict[str, list[int]]:
+async def recipients_by_locale(
+    session: AsyncSession, unit_ids: Sequence[int], default_locale: str
+) -> dict[str, list[int]]:
     """The recipients (as ``recipient_ids``) grouped by the language to write to each in
     (``person_locale``, the one rule for every push)."""
     ids = await _area(session, unit_ids)
     if not ids:
         return {}
-    rows = await session.exec(select(Person.id, Person.locale, Person.detected_locale, Person.platform_locale)
-                              .where(*_residents_of(ids)))
+    rows = await session.exec(
+        select(Person.id, Person.locale, Person.detected_locale, Person.platform_locale).where(*_residents_of(ids))
+    )
     chosen: dict[tuple[str | None, str | None, str | None], str] = {}
     out: dict[str, list[int]] = {}
     for pid, loc, detected, plat in rows:
@@ -137,8 +142,9 @@ async def targets(session: AsyncSession, notice_id: int) -> list[int]:
 
 async def due(session: AsyncSession, now: datetime) -> list[int]:
     """Scheduled notices whose time has come, oldest first."""
-    rows = await session.exec(select(Notice.id).where(Notice.status == "scheduled", col(Notice.send_at) <= now)
-                              .order_by(col(Notice.send_at)))
+    rows = await session.exec(
+        select(Notice.id).where(Notice.status == "scheduled", col(Notice.send_at) <= now).order_by(col(Notice.send_at))
+    )
     return [i for i in rows if i is not None]
 
 
@@ -146,21 +152,34 @@ async def report(session: AsyncSession, notice_id: int, grants: Sequence[RoleGra
     """The delivery report of a notice the actor manages (``NotFound`` otherwise)."""
     notice = await require_notice_manager(session, grants, notice_id)
     counts: Counter[str] = await outbox.status_counts(session, "notice", notice_id)
-    seen = (await session.exec(select(func.count()).select_from(NoticeSeen).where(
-        NoticeSeen.notice_id == notice_id))).one()
-    return Report(notice_id, notice.status, notice.recipients, counts["queued"], counts["sent"], counts["failed"],
-                  counts["unreachable"], counts["waiting"], counts["cancelled"], int(seen))
+    seen = (
+        await session.exec(select(func.count()).select_from(NoticeSeen).where(NoticeSeen.notice_id == notice_id))
+    ).one()
+    return Report(
+        notice_id,
+        notice.status,
+        notice.recipients,
+        counts["queued"],
+        counts["sent"],
+        counts["failed"],
+        counts["unreachable"],
+        counts["waiting"],
+        counts["cancelled"],
+        int(seen),
+    )
 
 
 async def by_author(session: AsyncSession, author_id: int, limit: int = 10) -> list[Notice]:
     """The author's latest notices, newest first."""
-    rows = await session.exec(select(Notice).where(Notice.author_id == author_id)
-                              .order_by(col(Notice.created_at).desc()).limit(limit))
+    rows = await session.exec(
+        select(Notice).where(Notice.author_id == author_id).order_by(col(Notice.created_at).desc()).limit(limit)
+    )
     return list(rows)
 
 
-async def recent_for(session: AsyncSession, person: Person, *, now: datetime | None = None, days: int = 90,
-                     limit: int = 10) -> list[Notice]:
+async def recent_for(
+    session: AsyncSession, person: Person, *, now: datetime | None = None, days: int = 90, limit: int = 10
+) -> list[Notice]:
     """Notices already sent to the person's village or ward (or above), newest first: lets
     someone who joined later catch up."""
     chain: set[int] = set()
@@ -171,32 +190,46 @@ async def recent_for(session: AsyncSession, person: Person, *, now: datetime | N
         return []
     since = (now or utcnow()) - timedelta(days=days)
     addressed = select(NoticeTarget.notice_id).where(col(NoticeTarget.unit_id).in_(chain))
-    rows = await session.exec(select(Notice).where(col(Notice.id).in_(addressed), Notice.status == "sent",
-                                                   col(Notice.sent_at) >= since)
-                              .order_by(col(Notice.sent_at).desc()).limit(limit))
+    rows = await session.exec(
+        select(Notice)
+        .where(col(Notice.id).in_(addressed), Notice.status == "sent", col(Notice.sent_at) >= since)
+        .order_by(col(Notice.sent_at).desc())
+        .limit(limit)
+    )
     return list(rows)
 
 
 async def seen_count(session: AsyncSession, person_id: int) -> int:
     """How many notices the person pressed "seen" on (their part of /mydata)."""
-    n = (await session.exec(select(func.count()).select_from(NoticeSeen).where(
-        NoticeSeen.person_id == person_id))).one()
+    n = (
+        await session.exec(select(func.count()).select_from(NoticeSeen).where(NoticeSeen.person_id == person_id))
+    ).one()
     return int(n)
 
 
-async def period_counts(session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime,
-                        end: datetime) -> PeriodCounts:
+async def period_counts(
+    session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime, end: datetime
+) -> PeriodCounts:
     """Notices sent in ``[start, end)`` to one of ``unit_ids`` (None: any unit), their messages
     delivered and their "seen" marks: three COUNT queries, however many residents a notice reached."""
-    sent_ids = select(Notice.id).where(Notice.status == "sent", col(Notice.sent_at) >= start,
-                                       col(Notice.sent_at) < end)
+    sent_ids = select(Notice.id).where(Notice.status == "sent", col(Notice.sent_at) >= start, col(Notice.sent_at) < end)
     if unit_ids is not None:
-        sent_ids = sent_ids.where(col(Notice.id).in_(
-            select(NoticeTarget.notice_id).where(col(NoticeTarget.unit_id).in_(list(unit_ids)))))
+        sent_ids = sent_ids.where(
+            col(Notice.id).in_(select(NoticeTarget.notice_id).where(col(NoticeTarget.unit_id).in_(list(unit_ids))))
+        )
     sent = (await session.exec(select(func.count()).select_from(sent_ids.subquery()))).one()
-    delivered = (await session.exec(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.ref_type == "notice", OutboxMessage.status == "sent",
-        col(OutboxMessage.ref_id).in_(sent_ids)))).one()
-    seen = (await session.exec(select(func.count()).select_from(NoticeSeen).where(
-        col(NoticeSeen.notice_id).in_(sent_ids)))).one()
+    delivered = (
+        await session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.ref_type == "notice",
+                OutboxMessage.status == "sent",
+                col(OutboxMessage.ref_id).in_(sent_ids),
+            )
+        )
+    ).one()
+    seen = (
+        await session.exec(select(func.count()).select_from(NoticeSeen).where(col(NoticeSeen.notice_id).in_(sent_ids)))
+    ).one()
     return PeriodCounts(int(sent), int(delivered), int(seen))

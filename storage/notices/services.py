@@ -47,41 +47,69 @@ class NoticeDispatch:
 notice_dispatched: Signal[NoticeDispatch] = Signal(
     "notices.dispatched",
     "Sent by ``dispatch`` once per notice, inside the sending transaction; receivers queue the "
-    "messages and return how many outbox rows they queued.")
+    "messages and return how many outbox rows they queued.",
+)
 
 
-async def create(session: AsyncSession, author: Person, grants: Sequence[RoleGrant], unit_ids: Sequence[int],
-                 text: str, *, attachment: dict[str, Any] | None = None, send_at: datetime | None = None,
-                 now: datetime | None = None, default_locale: str = "vi") -> Notice:
+async def create(
+    session: AsyncSession,
+    author: Person,
+    grants: Sequence[RoleGrant],
+    unit_ids: Sequence[int],
+    text: str,
+    *,
+    attachment: dict[str, Any] | None = None,
+    send_at: datetime | None = None,
+    now: datetime | None = None,
+    default_locale: str = "vi",
+) -> Notice:
     """Check the audience, store the notice, and send it now unless ``send_at`` is in the future."""
     role = await require_notice_sender(session, grants, unit_ids)
     now = now or utcnow()
     assert author.id is not None
-    notice = Notice(author_id=author.id, author_role=role, text=text.strip()[:4000], attachment=attachment,
-                    status="scheduled", send_at=send_at if send_at and send_at > now else now, created_at=now)
+    notice = Notice(
+        author_id=author.id,
+        author_role=role,
+        text=text.strip()[:4000],
+        attachment=attachment,
+        status="scheduled",
+        send_at=send_at if send_at and send_at > now else now,
+        created_at=now,
+    )
     session.add(notice)
     await session.flush()
     assert notice.id is not None
     for uid in dict.fromkeys(unit_ids):
         session.add(NoticeTarget(notice_id=notice.id, unit_id=uid))
     await session.flush()
-    await audit.log(session, "notice.created", "notice", notice.id, actor_id=author.id, units=list(unit_ids),
-                    send_at=notice.send_at.isoformat())
+    await audit.log(
+        session,
+        "notice.created",
+        "notice",
+        notice.id,
+        actor_id=author.id,
+        units=list(unit_ids),
+        send_at=notice.send_at.isoformat(),
+    )
     if notice.send_at <= now:
         await dispatch(session, notice.id, now=now, default_locale=default_locale)
         await session.refresh(notice)
     return notice
 
 
-async def dispatch(session: AsyncSession, notice_id: int, *, now: datetime | None = None,
-                   default_locale: str = "vi") -> int:
+async def dispatch(
+    session: AsyncSession, notice_id: int, *, now: datetime | None = None, default_locale: str = "vi"
+) -> int:
     """Send a scheduled notice: claim it, queue it for every recipient. Returns rows queued
     (0 when another process already sent it or it was cancelled)."""
     if not notice_dispatched.receivers:
         raise RuntimeError("nothing builds notices: import handlers.notices.notify")
     now = now or utcnow()
-    res = await session.exec(update(Notice).where(
-        col(Notice.id) == notice_id, col(Notice.status) == "scheduled").values(status="sent", sent_at=now))
+    res = await session.exec(
+        update(Notice)
+        .where(col(Notice.id) == notice_id, col(Notice.status) == "scheduled")
+        .values(status="sent", sent_at=now)
+    )
     if (res.rowcount or 0) != 1:
         return 0
     notice = await session.get(Notice, notice_id)
@@ -94,13 +122,16 @@ async def dispatch(session: AsyncSession, notice_id: int, *, now: datetime | Non
     return queued
 
 
-async def cancel(session: AsyncSession, notice_id: int, actor: Person, grants: Sequence[RoleGrant], *,
-                 now: datetime | None = None) -> Notice:
+async def cancel(
+    session: AsyncSession, notice_id: int, actor: Person, grants: Sequence[RoleGrant], *, now: datetime | None = None
+) -> Notice:
     """Cancel a notice that has not gone out yet (``NoticeNotPending`` otherwise)."""
     notice = await require_notice_manager(session, grants, notice_id)
-    res = await session.exec(update(Notice).where(
-        col(Notice.id) == notice_id, col(Notice.status) == "scheduled"
-    ).values(status="cancelled", cancelled_at=now or utcnow(), cancelled_by=actor.id))
+    res = await session.exec(
+        update(Notice)
+        .where(col(Notice.id) == notice_id, col(Notice.status) == "scheduled")
+        .values(status="cancelled", cancelled_at=now or utcnow(), cancelled_by=actor.id)
+    )
     if (res.rowcount or 0) != 1:
         raise NoticeNotPending()
     await audit.log(session, "notice.cancelled", "notice", notice_id, actor_id=actor.id)
@@ -112,8 +143,11 @@ async def mark_seen(session: AsyncSession, notice_id: int, person_id: int) -> bo
     """Record "seen" once; True the first time."""
     if await session.get(Notice, notice_id) is None:
         raise NotFound()
-    exists = (await session.exec(select(NoticeSeen.id).where(NoticeSeen.notice_id == notice_id,
-                                                             NoticeSeen.person_id == person_id))).first()
+    exists = (
+        await session.exec(
+            select(NoticeSeen.id).where(NoticeSeen.notice_id == notice_id, NoticeSeen.person_id == person_id)
+        )
+    ).first()
     if exists is not None:
         return False
     try:

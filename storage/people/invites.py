@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import DomainError
@@ -61,18 +61,30 @@ def check_role_unit(role: str, unit: Unit | None) -> None:
         raise ValueError(f"role {role} needs a unit of kind {'/'.join(UNIT_KINDS_FOR_ROLE[role])}, not {unit.kind}")
 
 
-async def create_invite(session: AsyncSession, role: str, unit: Unit | None, *, created_by: str,
-                        valid_for: timedelta = timedelta(days=7), categories: list[str] | None = None) -> str:
+async def create_invite(
+    session: AsyncSession,
+    role: str,
+    unit: Unit | None,
+    *,
+    created_by: str,
+    valid_for: timedelta = timedelta(days=7),
+    categories: list[str] | None = None,
+) -> str:
     """A new invite; returns the code (shown once, only its hash is kept)."""
     check_role_unit(role, unit)
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
     code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-    inv = Invite(code_hash=_hash(code), role=role, unit_id=unit.id if unit else None, categories=categories,
-                 created_by=created_by, expires_at=utcnow() + valid_for)
+    inv = Invite(
+        code_hash=_hash(code),
+        role=role,
+        unit_id=unit.id if unit else None,
+        categories=categories,
+        created_by=created_by,
+        expires_at=utcnow() + valid_for,
+    )
     session.add(inv)
     await session.flush()
-    await audit.log(session, "invite.created", "invite", inv.id, actor_label=created_by,
-                    unit_id=inv.unit_id, role=role)
+    await audit.log(session, "invite.created", "invite", inv.id, actor_label=created_by, unit_id=inv.unit_id, role=role)
     return code
 
 
@@ -90,33 +102,51 @@ async def redeem(session: AsyncSession, person: Person, code: str) -> RoleGrant:
     inv.used_at = utcnow()
     inv.used_by = person.id
     assert person.id is not None
-    grant = await grant_role(session, person.id, inv.role, inv.unit_id, by=f"invite:{inv.id}",
-                             categories=inv.categories)
-    await audit.log(session, "invite.redeemed", "person", person.id, actor_id=person.id, role=grant.role,
-                    unit_id=grant.unit_id)
+    grant = await grant_role(
+        session, person.id, inv.role, inv.unit_id, by=f"invite:{inv.id}", categories=inv.categories
+    )
+    await audit.log(
+        session, "invite.redeemed", "person", person.id, actor_id=person.id, role=grant.role, unit_id=grant.unit_id
+    )
     return grant
 
 
-async def grant_role(session: AsyncSession, person_id: int, role: str, unit_id: int | None, *, by: str,
-                     categories: list[str] | None = None) -> RoleGrant:
+async def grant_role(
+    session: AsyncSession,
+    person_id: int,
+    role: str,
+    unit_id: int | None,
+    *,
+    by: str,
+    categories: list[str] | None = None,
+) -> RoleGrant:
     """Grant a role (idempotent: an identical active grant is returned as is)."""
-    existing = (await session.exec(select(RoleGrant).where(
-        RoleGrant.person_id == person_id, RoleGrant.role == role, RoleGrant.unit_id == unit_id,
-        RoleGrant.revoked_at.is_(None)))).first()  # type: ignore[union-attr]
+    existing = (
+        await session.exec(
+            select(RoleGrant).where(
+                RoleGrant.person_id == person_id,
+                RoleGrant.role == role,
+                RoleGrant.unit_id == unit_id,
+                col(RoleGrant.revoked_at).is_(None),
+            )
+        )
+    ).first()
     if existing is not None:
         return existing
     grant = RoleGrant(person_id=person_id, role=role, unit_id=unit_id, categories=categories, granted_by=by)
     session.add(grant)
     await session.flush()
-    await audit.log(session, "role.granted", "person", person_id, actor_label=by, unit_id=unit_id, role=role,
-                    categories=categories)
+    await audit.log(
+        session, "role.granted", "person", person_id, actor_label=by, unit_id=unit_id, role=role, categories=categories
+    )
     return grant
 
 
 async def revoke_role(session: AsyncSession, person_id: int, role: str, unit_id: int | None, *, by: str) -> int:
     """Revoke matching active grants; returns how many were revoked."""
-    q = select(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.role == role,
-                                RoleGrant.revoked_at.is_(None))  # type: ignore[union-attr]
+    q = select(RoleGrant).where(
+        RoleGrant.person_id == person_id, RoleGrant.role == role, col(RoleGrant.revoked_at).is_(None)
+    )
     if unit_id is not None:
         q = q.where(RoleGrant.unit_id == unit_id)
     n = 0

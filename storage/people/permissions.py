@@ -45,8 +45,13 @@ def grant_covers(grant: RoleGrant, chain: Iterable[int]) -> bool:
     return grant.unit_id is not None and grant.unit_id in set(chain)
 
 
-async def covering_grants(session: AsyncSession, grants: Iterable[RoleGrant], unit_id: int | None,
-                          roles: Iterable[str], category: str | None = None) -> list[RoleGrant]:
+async def covering_grants(
+    session: AsyncSession,
+    grants: Iterable[RoleGrant],
+    unit_id: int | None,
+    roles: Iterable[str],
+    category: str | None = None,
+) -> list[RoleGrant]:
     """The grants among ``grants`` with one of ``roles`` whose scope includes ``unit_id`` (an official
     limited to some categories covers only those)."""
     wanted = set(roles)
@@ -61,8 +66,13 @@ async def covering_grants(session: AsyncSession, grants: Iterable[RoleGrant], un
     return out
 
 
-async def require(session: AsyncSession, grants: Iterable[RoleGrant], unit_id: int | None,
-                  roles: Iterable[str], category: str | None = None) -> RoleGrant:
+async def require(
+    session: AsyncSession,
+    grants: Iterable[RoleGrant],
+    unit_id: int | None,
+    roles: Iterable[str],
+    category: str | None = None,
+) -> RoleGrant:
     """The highest-ranked covering grant, or ``PermissionDenied`` (the caller audits the refusal)."""
     found = await covering_grants(session, grants, unit_id, roles, category)
     if not found:

@@ -16,9 +16,12 @@ from storage.people.models import ChannelIdentity, Person, RoleGrant
 
 async def audit_record(session: AsyncSession, person_id: int, *, limit: int = 20) -> list[AuditEvent]:
     """The latest ``limit`` audit events about the person (their profile, consent, roles), oldest first."""
-    rows = await session.exec(select(AuditEvent).where(AuditEvent.subject_type == "person",
-                                                       AuditEvent.subject_id == str(person_id))
-                              .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit))
+    rows = await session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == "person", AuditEvent.subject_id == str(person_id))
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)
+    )
     return list(reversed(rows.all()))
 
 
@@ -31,27 +34,34 @@ def _residents(unit_ids: Sequence[int] | None) -> list[ColumnElement[bool]]:
     return out
 
 
-async def onboarded_count(session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime,
-                          end: datetime) -> int:
+async def onboarded_count(session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime, end: datetime) -> int:
     """Residents of the scope who finished onboarding in ``[start, end)`` and still consent."""
-    q = select(func.count()).select_from(Person).where(
-        *_residents(unit_ids), col(Person.onboarded_at) >= start, col(Person.onboarded_at) < end)
+    q = (
+        select(func.count())
+        .select_from(Person)
+        .where(*_residents(unit_ids), col(Person.onboarded_at) >= start, col(Person.onboarded_at) < end)
+    )
     return int((await session.exec(q)).one())
 
 
-async def consent_count(session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime,
-                        end: datetime) -> int:
+async def consent_count(session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime, end: datetime) -> int:
     """Residents of the scope who gave their consent in ``[start, end)`` and still consent."""
-    q = select(func.count()).select_from(Person).where(
-        *_residents(unit_ids), col(Person.consent_at) >= start, col(Person.consent_at) < end)
+    q = (
+        select(func.count())
+        .select_from(Person)
+        .where(*_residents(unit_ids), col(Person.consent_at) >= start, col(Person.consent_at) < end)
+    )
     return int((await session.exec(q)).one())
 
 
-async def onboarded_by_channel(session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime,
-                               end: datetime) -> dict[str, int]:
+async def onboarded_by_channel(
+    session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime, end: datetime
+) -> dict[str, int]:
     """``onboarded_count`` split by the channel of their accounts (somebody on two channels counts on both)."""
-    q = (select(ChannelIdentity.channel, func.count(func.distinct(Person.id)))
-         .join(Person, col(Person.id) == col(ChannelIdentity.person_id))
-         .where(*_residents(unit_ids), col(Person.onboarded_at) >= start, col(Person.onboarded_at) < end)
-         .group_by(col(ChannelIdentity.channel)))
+    q = (
+        select(ChannelIdentity.channel, func.count(func.distinct(Person.id)))
+        .join(Person, col(Person.id) == col(ChannelIdentity.person_id))
+        .where(*_residents(unit_ids), col(Person.onboarded_at) >= start, col(Person.onboarded_at) < end)
+        .group_by(col(ChannelIdentity.channel))
+    )
     return {channel: int(n) for channel, n in (await session.exec(q)).all()}

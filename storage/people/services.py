@@ -25,25 +25,35 @@ from storage.units.models import Unit
 _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,16}$")
 
 
-async def identify(session: AsyncSession, channel: str, external_id: str, *, display_name: str | None = None,
-                   language_code: str | None = None,
-                   chat_id: str | None = None) -> tuple[ChannelIdentity, Person, Conversation, bool]:
+async def identify(
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    *,
+    display_name: str | None = None,
+    language_code: str | None = None,
+    chat_id: str | None = None,
+) -> tuple[ChannelIdentity, Person, Conversation, bool]:
     """The identity, person and conversation for a channel user, and whether the person holds any
     role (one query for all four), created on first contact."""
     has_roles = exists().where(col(RoleGrant.person_id) == col(Person.id), col(RoleGrant.revoked_at).is_(None))
-    row = (await session.exec(
-        select(ChannelIdentity, Person, Conversation, has_roles)
-        .join(Person, Person.id == ChannelIdentity.person_id)  # type: ignore[arg-type]
-        .join(Conversation, Conversation.person_id == Person.id, isouter=True)  # type: ignore[arg-type]
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id))).first()
+    row = (
+        await session.exec(
+            select(ChannelIdentity, Person, Conversation, has_roles)
+            .join(Person, Person.id == ChannelIdentity.person_id)  # type: ignore[arg-type]
+            .join(Conversation, Conversation.person_id == Person.id, isouter=True)  # type: ignore[arg-type]
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        )
+    ).first()
     ident, person, conv, roles_held = row if row is not None else (None, None, None, False)
     if ident is None or person is None:
         person = Person(display_name=display_name, platform_locale=language_code)
         session.add(person)
         await session.flush()
         assert person.id is not None
-        ident = ChannelIdentity(person_id=person.id, channel=channel, external_id=external_id,
-                                chat_id=chat_id or external_id)
+        ident = ChannelIdentity(
+            person_id=person.id, channel=channel, external_id=external_id, chat_id=chat_id or external_id
+        )
         session.add(ident)
         await session.flush()
     assert person.id is not None
@@ -65,8 +75,7 @@ async def identify(session: AsyncSession, channel: str, external_id: str, *, dis
 
 async def active_roles(session: AsyncSession, person_id: int) -> list[RoleGrant]:
     """The person's grants that are not revoked."""
-    rows = await session.exec(select(RoleGrant).where(RoleGrant.person_id == person_id,
-                                                      RoleGrant.revoked_at.is_(None)))  # type: ignore[union-attr]
+    rows = await session.exec(select(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.revoked_at.is_(None)))  # type: ignore[union-attr]
     return list(rows)
 
 
@@ -159,6 +168,9 @@ async def erase_person(session: AsyncSession, person: Person, now: datetime) -> 
     person.ward_id = person.village_id = None
     person.consent_given = False
     person.erased_at = now
-    await session.exec(delete(OutboxMessage).where(
-        col(OutboxMessage.person_id) == person.id, col(OutboxMessage.status).in_(("queued", "waiting"))))
+    await session.exec(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.person_id) == person.id, col(OutboxMessage.status).in_(("queued", "waiting"))
+        )
+    )
     await session.exec(delete(ChannelIdentity).where(col(ChannelIdentity.person_id) == person.id))

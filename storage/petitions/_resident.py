@@ -41,20 +41,47 @@ async def _own(session: AsyncSession, case_id: int, person: Person) -> Case:
     return case
 
 
-async def withdraw(session: AsyncSession, cfg: CasesConfig, case_id: int, person: Person, *, now: datetime,
-                   reason: str | None = None, version: int | None = None) -> Case:
+async def withdraw(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    person: Person,
+    *,
+    now: datetime,
+    reason: str | None = None,
+    version: int | None = None,
+) -> Case:
     case = await _own(session, case_id, person)
 
     def apply(case: Case) -> None:
         case.paused_at = None
         case.closed_at = now
-    return await change(session, cfg, case, A.WITHDRAW, now=now, actor_id=person.id, actor_role=RESIDENT,
-                        version=version, apply=apply, text=(reason or "").strip()[:1000] or None)
+
+    return await change(
+        session,
+        cfg,
+        case,
+        A.WITHDRAW,
+        now=now,
+        actor_id=person.id,
+        actor_role=RESIDENT,
+        version=version,
+        apply=apply,
+        text=(reason or "").strip()[:1000] or None,
+    )
 
 
-async def add_info(session: AsyncSession, cfg: CasesConfig, case_id: int, person: Person, *, now: datetime,
-                   text: str | None = None, attachments: Sequence[StoredFile] = (),
-                   version: int | None = None) -> Case:
+async def add_info(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    person: Person,
+    *,
+    now: datetime,
+    text: str | None = None,
+    attachments: Sequence[StoredFile] = (),
+    version: int | None = None,
+) -> Case:
     """More text or files from the author. While waiting for the resident, this restarts the clock."""
     case = await _own(session, case_id, person)
     text = (text or "").strip()
@@ -70,17 +97,47 @@ async def add_info(session: AsyncSession, cfg: CasesConfig, case_id: int, person
         if case.status == "waiting_for_resident":
             resume_clock(cfg, case, now)
             set_status(case, "in_progress")
+        assert case.id is not None
         for f in attachments:
-            session.add(CaseAttachment(case_id=case.id, kind=f.kind, storage_key=f.key, file_name=f.file_name,  # type: ignore[arg-type]
-                                       mime_type=f.mime_type, size=f.size, sha256=f.sha256, added_by=person.id,
-                                       added_at=now))
+            session.add(
+                CaseAttachment(
+                    case_id=case.id,
+                    kind=f.kind,
+                    storage_key=f.key,
+                    file_name=f.file_name,
+                    mime_type=f.mime_type,
+                    size=f.size,
+                    sha256=f.sha256,
+                    added_by=person.id,
+                    added_at=now,
+                )
+            )
         return {"attachments": len(attachments)}
-    return await change(session, cfg, case, A.ADD_INFO, now=now, actor_id=person.id, actor_role=RESIDENT,
-                        version=version, apply=apply, text=text or None)
+
+    return await change(
+        session,
+        cfg,
+        case,
+        A.ADD_INFO,
+        now=now,
+        actor_id=person.id,
+        actor_role=RESIDENT,
+        version=version,
+        apply=apply,
+        text=text or None,
+    )
 
 
-async def rate(session: AsyncSession, cfg: CasesConfig, case_id: int, person: Person, *, stars: int,
-               now: datetime, comment: str | None = None) -> Case:
+async def rate(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    person: Person,
+    *,
+    stars: int,
+    now: datetime,
+    comment: str | None = None,
+) -> Case:
     case = await _own(session, case_id, person)
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise InvalidInput(N_("Please choose from 1 to 5 stars."))
@@ -94,12 +151,25 @@ async def rate(session: AsyncSession, cfg: CasesConfig, case_id: int, person: Pe
         case.rating = stars
         case.rating_comment = comment
         case.rated_at = now
-    return await change(session, cfg, case, A.RATE, now=now, actor_id=person.id, actor_role=RESIDENT, check=check,
-                        apply=apply, text=comment, stars=stars)
+
+    return await change(
+        session,
+        cfg,
+        case,
+        A.RATE,
+        now=now,
+        actor_id=person.id,
+        actor_role=RESIDENT,
+        check=check,
+        apply=apply,
+        text=comment,
+        stars=stars,
+    )
 
 
-async def reopen(session: AsyncSession, cfg: CasesConfig, case_id: int, person: Person, *, reason: str,
-                 now: datetime) -> Case:
+async def reopen(
+    session: AsyncSession, cfg: CasesConfig, case_id: int, person: Person, *, reason: str, now: datetime
+) -> Case:
     """Once, within the reopen window after the answer: back in the queue, escalated to the unit head."""
     case = await _own(session, case_id, person)
     reason = (reason or "").strip()
@@ -108,8 +178,11 @@ async def reopen(session: AsyncSession, cfg: CasesConfig, case_id: int, person: 
         if len(reason) < 5:
             raise InvalidInput(N_("Please tell us briefly why the answer does not satisfy you."))
         w = cfg.windows
-        if case.reopen_count >= 1 or case.answered_at is None or \
-                now > cfg.calendar.add_days(case.answered_at, w.reopen_window_days, w.unit):
+        if (
+            case.reopen_count >= 1
+            or case.answered_at is None
+            or now > cfg.calendar.add_days(case.answered_at, w.reopen_window_days, w.unit)
+        ):
             raise ReopenNotAllowed()
 
     def apply(case: Case) -> None:
@@ -119,8 +192,19 @@ async def reopen(session: AsyncSession, cfg: CasesConfig, case_id: int, person: 
         case.closed_at = None
         case.acknowledged_at = None
         case.ack_due, case.answer_due = due_dates(cfg.routes[case.route].deadline, cfg.calendar, now)
-    return await change(session, cfg, case, A.REOPEN, now=now, actor_id=person.id, actor_role=RESIDENT, check=check,
-                        apply=apply, text=reason[:2000])
+
+    return await change(
+        session,
+        cfg,
+        case,
+        A.REOPEN,
+        now=now,
+        actor_id=person.id,
+        actor_role=RESIDENT,
+        check=check,
+        apply=apply,
+        text=reason[:2000],
+    )
 
 
 async def follow(session: AsyncSession, case_id: int, person: Person, *, now: datetime) -> bool:
@@ -133,8 +217,17 @@ async def follow(session: AsyncSession, case_id: int, person: Person, *, now: da
     if await session.get(CaseFollower, (case_id, person.id)) is not None:
         return False
     session.add(CaseFollower(case_id=case_id, person_id=person.id, created_at=now))  # type: ignore[arg-type]
-    await record(session, case, A.FOLLOW, now=now, actor_id=person.id, actor_role=RESIDENT,
-                 from_status=case.status, to_status=case.status, public=False)
+    await record(
+        session,
+        case,
+        A.FOLLOW,
+        now=now,
+        actor_id=person.id,
+        actor_role=RESIDENT,
+        from_status=case.status,
+        to_status=case.status,
+        public=False,
+    )
     await session.flush()
     return True
 
@@ -155,18 +248,36 @@ async def deidentify_author(session: AsyncSession, person_id: int) -> int:
     confidential. Follows are removed; their events no longer name them."""
     ids = list(await session.exec(select(Case.id).where(Case.author_id == person_id)))
     if ids:
-        await session.exec(delete(CaseIdentity).where(col(CaseIdentity.case_id).in_(ids),
-                                                      col(CaseIdentity.confidential).is_(False)))
-        await session.exec(update(Case).where(col(Case.id).in_(ids))
-                           .values(author_id=None, latitude=None, longitude=None, idempotency_key=None)
-                           .execution_options(synchronize_session=False))
-    await session.exec(update(CaseEvent).where(col(CaseEvent.actor_id) == person_id,
-                                               col(CaseEvent.actor_role) == RESIDENT)
-                       .values(actor_id=None).execution_options(synchronize_session=False))
-    await session.exec(update(CaseAttachment).where(col(CaseAttachment.added_by) == person_id)
-                       .values(added_by=None).execution_options(synchronize_session=False))
+        await session.exec(
+            delete(CaseIdentity).where(col(CaseIdentity.case_id).in_(ids), col(CaseIdentity.confidential).is_(False))
+        )
+        await session.exec(
+            update(Case)
+            .where(col(Case.id).in_(ids))
+            .values(author_id=None, latitude=None, longitude=None, idempotency_key=None)
+            .execution_options(synchronize_session=False)
+        )
+    await session.exec(
+        update(CaseEvent)
+        .where(col(CaseEvent.actor_id) == person_id, col(CaseEvent.actor_role) == RESIDENT)
+        .values(actor_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.exec(
+        update(CaseAttachment)
+        .where(col(CaseAttachment.added_by) == person_id)
+        .values(added_by=None)
+        .execution_options(synchronize_session=False)
+    )
     await session.exec(delete(CaseFollower).where(col(CaseFollower.person_id) == person_id))
     if ids:
-        await audit.log(session, f"case.{A.DEIDENTIFY.value}", "person", person_id, actor_id=None,
-                        actor_label="erasure", cases=len(ids))
+        await audit.log(
+            session,
+            f"case.{A.DEIDENTIFY.value}",
+            "person",
+            person_id,
+            actor_id=None,
+            actor_label="erasure",
+            cases=len(ids),
+        )
     return len(ids)

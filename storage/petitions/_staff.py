@@ -25,8 +25,22 @@ from storage.petitions.models import Case, CaseIdentity
 from storage.petitions.rules import OUTCOMES, CaseAction
 from storage.units.models import COMMUNE_LEVEL, Unit
 
-__all__ = ["IdentityView", "acknowledge", "add_note", "assign", "extend", "reject", "reply", "request_info",
-           "resolve", "resume", "resume_clock", "reveal_identity", "start", "transfer"]
+__all__ = [
+    "IdentityView",
+    "acknowledge",
+    "add_note",
+    "assign",
+    "extend",
+    "reject",
+    "reply",
+    "request_info",
+    "resolve",
+    "resume",
+    "resume_clock",
+    "reveal_identity",
+    "start",
+    "transfer",
+]
 
 A = CaseAction
 _TEXT_MAX = 4000
@@ -60,66 +74,157 @@ def resume_clock(cfg: CasesConfig, case: Case, now: datetime) -> None:
     case.paused_at = None
 
 
-async def _act(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant],
-               action: CaseAction, *, now: datetime, version: int | None, **kw: Any) -> Case:
+async def _act(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    action: CaseAction,
+    *,
+    now: datetime,
+    version: int | None,
+    **kw: Any,
+) -> Case:
     """Load, check the handler's permission once, and run the shared recipe as that handler."""
     case = await load(session, case_id)
     grant = await permissions.require_handler(session, grants, case)
-    return await change(session, cfg, case, action, now=now, actor_id=actor.id, actor_role=grant.role,
-                        version=version, **kw)
+    return await change(
+        session, cfg, case, action, now=now, actor_id=actor.id, actor_role=grant.role, version=version, **kw
+    )
 
 
 def _acknowledged(now: datetime) -> Any:
     def apply(case: Case) -> None:
         case.acknowledged_at = case.acknowledged_at or now
+
     return apply
 
 
-async def acknowledge(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person,
-                      grants: list[RoleGrant], *, now: datetime, version: int | None = None) -> Case:
-    return await _act(session, cfg, case_id, actor, grants, A.ACKNOWLEDGE, now=now, version=version,
-                      apply=_acknowledged(now))
+async def acknowledge(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
+    return await _act(
+        session, cfg, case_id, actor, grants, A.ACKNOWLEDGE, now=now, version=version, apply=_acknowledged(now)
+    )
 
 
-async def start(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant], *,
-                now: datetime, version: int | None = None) -> Case:
+async def start(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
     def apply(case: Case) -> None:
         case.acknowledged_at = case.acknowledged_at or now
         case.assignee_id = case.assignee_id or actor.id
+
     return await _act(session, cfg, case_id, actor, grants, A.START, now=now, version=version, apply=apply)
 
 
-async def request_info(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person,
-                       grants: list[RoleGrant], *, question: str, now: datetime, version: int | None = None) -> Case:
+async def request_info(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    question: str,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
     question = _text(question, 5)
 
     def apply(case: Case) -> None:
         case.acknowledged_at = case.acknowledged_at or now
         case.paused_at = now
-    return await _act(session, cfg, case_id, actor, grants, A.REQUEST_INFO, now=now, version=version, apply=apply,
-                      text=question, params={"question": question})
+
+    return await _act(
+        session,
+        cfg,
+        case_id,
+        actor,
+        grants,
+        A.REQUEST_INFO,
+        now=now,
+        version=version,
+        apply=apply,
+        text=question,
+        params={"question": question},
+    )
 
 
-async def resume(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant], *,
-                 now: datetime, version: int | None = None) -> Case:
+async def resume(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
     """An official stops waiting for the resident (e.g. the information came by phone)."""
+
     def apply(case: Case) -> dict[str, Any]:
         old_due = case.answer_due
         resume_clock(cfg, case, now)
         return {"old_due": old_due.isoformat(), "new_due": case.answer_due.isoformat()}
+
     return await _act(session, cfg, case_id, actor, grants, A.RESUME, now=now, version=version, apply=apply)
 
 
-async def reply(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant], *,
-                text: str, now: datetime, version: int | None = None) -> Case:
+async def reply(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    text: str,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
     """An interim public message to the resident; the final answer is ``resolve``."""
     text = _text(text, 2)
-    return await _act(session, cfg, case_id, actor, grants, A.REPLY, now=now, version=version,
-                      apply=_acknowledged(now), text=text, params={"text": text})
+    return await _act(
+        session,
+        cfg,
+        case_id,
+        actor,
+        grants,
+        A.REPLY,
+        now=now,
+        version=version,
+        apply=_acknowledged(now),
+        text=text,
+        params={"text": text},
+    )
 
 
-async def resolve(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant], *,
-                  text: str, now: datetime, outcome: str = "resolved", version: int | None = None) -> Case:
+async def resolve(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    text: str,
+    now: datetime,
+    outcome: str = "resolved",
+    version: int | None = None,
+) -> Case:
     """The final answer: status ``answered``; the resident may rate it and reopen once."""
     text = _text(text, 2)
     if outcome not in OUTCOMES:
@@ -132,12 +237,34 @@ async def resolve(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: 
         case.answer_text = text
         case.outcome = outcome
         return {"outcome": outcome, "on_time": now <= case.answer_due}
-    return await _act(session, cfg, case_id, actor, grants, A.RESOLVE, now=now, version=version, apply=apply,
-                      text=text, params={"text": text})
+
+    return await _act(
+        session,
+        cfg,
+        case_id,
+        actor,
+        grants,
+        A.RESOLVE,
+        now=now,
+        version=version,
+        apply=apply,
+        text=text,
+        params={"text": text},
+    )
 
 
-async def transfer(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant], *,
-                   to_unit_id: int, reason: str, now: datetime, version: int | None = None) -> Case:
+async def transfer(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    to_unit_id: int,
+    reason: str,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
     """Send the case to another unit. The denouncer's identity stays with the unit that received it."""
     reason = _text(reason, 5)
     target = await session.get(Unit, to_unit_id)
@@ -159,26 +286,72 @@ async def transfer(session: AsyncSession, cfg: CasesConfig, case_id: int, actor:
         case.escalated = False
         case.acknowledged_at = None
         case.ack_due, case.answer_due = due_dates(cfg.routes[case.route].deadline, cfg.calendar, now)
-    return await _act(session, cfg, case_id, actor, grants, A.TRANSFER, now=now, version=version, check=check,
-                      apply=apply, text=reason, from_unit=from_unit, to_unit=to_unit_id, identity_stripped=stripped,
-                      audit_data={"from_unit": from_unit, "to_unit": to_unit_id, "reason": reason},
-                      params={"unit": target.name, "reason": reason}, previous={"unit_id": from_unit})
+
+    return await _act(
+        session,
+        cfg,
+        case_id,
+        actor,
+        grants,
+        A.TRANSFER,
+        now=now,
+        version=version,
+        check=check,
+        apply=apply,
+        text=reason,
+        from_unit=from_unit,
+        to_unit=to_unit_id,
+        identity_stripped=stripped,
+        audit_data={"from_unit": from_unit, "to_unit": to_unit_id, "reason": reason},
+        params={"unit": target.name, "reason": reason},
+        previous={"unit_id": from_unit},
+    )
 
 
-async def reject(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant], *,
-                 reason: str, now: datetime, version: int | None = None) -> Case:
+async def reject(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    reason: str,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
     """Decline as out of scope, with a reason the resident sees."""
     reason = _text(reason, 5)
 
     def apply(case: Case) -> None:
         case.paused_at = None
         case.closed_at = now
-    return await _act(session, cfg, case_id, actor, grants, A.REJECT, now=now, version=version, apply=apply,
-                      text=reason, params={"reason": reason})
+
+    return await _act(
+        session,
+        cfg,
+        case_id,
+        actor,
+        grants,
+        A.REJECT,
+        now=now,
+        version=version,
+        apply=apply,
+        text=reason,
+        params={"reason": reason},
+    )
 
 
-async def assign(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant], *,
-                 assignee_id: int, now: datetime, version: int | None = None) -> Case:
+async def assign(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    assignee_id: int,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
     """Give the case to a colleague who can act on it (staff of the responsible unit)."""
     case = await load(session, case_id)
     grant = await permissions.require_handler(session, grants, case)
@@ -188,13 +361,35 @@ async def assign(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: P
 
     def apply(case: Case) -> None:
         case.assignee_id = assignee_id
-    return await change(session, cfg, case, A.ASSIGN, now=now, actor_id=actor.id, actor_role=grant.role,
-                        version=version, apply=apply, public=False, old_assignee=old, assignee=assignee_id,
-                        previous={"assignee_id": old})
+
+    return await change(
+        session,
+        cfg,
+        case,
+        A.ASSIGN,
+        now=now,
+        actor_id=actor.id,
+        actor_role=grant.role,
+        version=version,
+        apply=apply,
+        public=False,
+        old_assignee=old,
+        assignee=assignee_id,
+        previous={"assignee_id": old},
+    )
 
 
-async def extend(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant], *,
-                 reason: str, now: datetime, version: int | None = None) -> Case:
+async def extend(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    reason: str,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
     """Extend the answer period once more for a complex case, as far as the route allows."""
     reason = _text(reason, 5)
 
@@ -208,23 +403,63 @@ async def extend(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: P
         case.extensions += 1
         case.answer_due = cfg.calendar.add_days(case.answer_due, rule.extension_days, rule.answer_unit)
         return {"old_due": old_due.isoformat(), "new_due": case.answer_due.isoformat()}
-    return await _act(session, cfg, case_id, actor, grants, A.EXTEND, now=now, version=version, check=check,
-                      apply=apply, text=reason, params={"reason": reason})
+
+    return await _act(
+        session,
+        cfg,
+        case_id,
+        actor,
+        grants,
+        A.EXTEND,
+        now=now,
+        version=version,
+        check=check,
+        apply=apply,
+        text=reason,
+        params={"reason": reason},
+    )
 
 
-async def add_note(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person, grants: list[RoleGrant], *,
-                   text: str, now: datetime, version: int | None = None) -> Case:
+async def add_note(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    text: str,
+    now: datetime,
+    version: int | None = None,
+) -> Case:
     """An internal note, visible to staff only; it does not change the case (no version bump, no push)."""
     text = _text(text, 2)
     case = await load(session, case_id)
     g = await permissions.require_handler(session, grants, case)
-    await record(session, case, A.NOTE, now=now, actor_id=actor.id, actor_role=g.role, from_status=case.status,
-                 to_status=case.status, public=False, text=text)
+    await record(
+        session,
+        case,
+        A.NOTE,
+        now=now,
+        actor_id=actor.id,
+        actor_role=g.role,
+        from_status=case.status,
+        to_status=case.status,
+        public=False,
+        text=text,
+    )
     return case
 
 
-async def reveal_identity(session: AsyncSession, cfg: CasesConfig, case_id: int, actor: Person,
-                          grants: list[RoleGrant], *, reason: str, now: datetime) -> IdentityView:
+async def reveal_identity(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case_id: int,
+    actor: Person,
+    grants: list[RoleGrant],
+    *,
+    reason: str,
+    now: datetime,
+) -> IdentityView:
     """Show a confidential identity to a unit head of the unit holding it, with a reason; always audited."""
     case = await load(session, case_id)
     ident = await session.get(CaseIdentity, case_id)
@@ -232,9 +467,27 @@ async def reveal_identity(session: AsyncSession, cfg: CasesConfig, case_id: int,
         raise InvalidInput(N_("This petition has no identity on file."))
     await permissions.require_reveal_identity(session, grants, ident)
     reason = _text(reason, 10)
-    await record(session, case, A.REVEAL, now=now, actor_id=actor.id, actor_role="unit_head",
-                 from_status=case.status, to_status=case.status, public=False, text=reason,
-                 audit_data={"reason": reason, "confidential": ident.confidential})
-    await audit.log(session, "case.identity_revealed", "case", case.id, actor_id=actor.id, unit_id=ident.holder_unit_id,
-                    code=case.code, reason=reason)
+    await record(
+        session,
+        case,
+        A.REVEAL,
+        now=now,
+        actor_id=actor.id,
+        actor_role="unit_head",
+        from_status=case.status,
+        to_status=case.status,
+        public=False,
+        text=reason,
+        audit_data={"reason": reason, "confidential": ident.confidential},
+    )
+    await audit.log(
+        session,
+        "case.identity_revealed",
+        "case",
+        case.id,
+        actor_id=actor.id,
+        unit_id=ident.holder_unit_id,
+        code=case.code,
+        reason=reason,
+    )
     return IdentityView(ident.full_name, ident.phone, ident.address, ident.id_number)

@@ -74,8 +74,11 @@ class NewCase:
         ident = d.pop("identity", None)
         atts = d.pop("attachments", None) or []
         known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
-        return cls(**known, identity=IdentityInput(**ident) if ident else None,
-                   attachments=[StoredFile.from_dict(a) for a in atts])
+        return cls(
+            **known,
+            identity=IdentityInput(**ident) if ident else None,
+            attachments=[StoredFile.from_dict(a) for a in atts],
+        )
 
 
 @dataclass
@@ -102,22 +105,31 @@ def _check_rules(cfg: CasesConfig, new: NewCase) -> None:
         raise RouteRuleViolation(N_("Only a report of a problem (phản ánh) can be sent anonymously."))
     if rule.identity_required:
         ident = new.identity
-        if ident is None or len((ident.full_name or "").strip()) < 2 or not ((ident.phone or "").strip()
-                                                                           or (ident.address or "").strip()):
-            raise RouteRuleViolation(N_("A complaint or a denunciation needs your full name and a phone number "
-                                        "or address."))
+        if (
+            ident is None
+            or len((ident.full_name or "").strip()) < 2
+            or not ((ident.phone or "").strip() or (ident.address or "").strip())
+        ):
+            raise RouteRuleViolation(
+                N_("A complaint or a denunciation needs your full name and a phone number or address.")
+            )
     if len(new.attachments) > MAX_ATTACHMENTS:
         raise TooManyAttachments(max=MAX_ATTACHMENTS)
 
 
 async def _rate_limit(session: AsyncSession, cfg: CasesConfig, person_id: int, now: datetime) -> None:
     day_ago = now - timedelta(days=1)
-    times = list(await session.exec(select(Case.created_at).where(Case.author_id == person_id,
-                                                                  col(Case.created_at) >= day_ago)))
+    times = list(
+        await session.exec(select(Case.created_at).where(Case.author_id == person_id, col(Case.created_at) >= day_ago))
+    )
     last_hour = sum(1 for t in times if t >= now - timedelta(hours=1))
     if len(times) >= cfg.rate_per_day or last_hour >= cfg.rate_per_hour:
-        raise RateLimited(N_("You have sent many petitions in a short time. Please wait a while before sending "
-                             "another one. Your draft is kept."))
+        raise RateLimited(
+            N_(
+                "You have sent many petitions in a short time. Please wait a while before sending "
+                "another one. Your draft is kept."
+            )
+        )
 
 
 async def _unique_code(session: AsyncSession, cfg: CasesConfig, now: datetime) -> str:
@@ -129,8 +141,17 @@ async def _unique_code(session: AsyncSession, cfg: CasesConfig, now: datetime) -
     raise RuntimeError("could not find a free tracking code")
 
 
-async def submit(session: AsyncSession, cfg: CasesConfig, person: Person, new: NewCase, *, channel: str,
-                 now: datetime, idempotency_key: str | None = None, locale: str | None = None) -> SubmitResult:
+async def submit(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    person: Person,
+    new: NewCase,
+    *,
+    channel: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+    locale: str | None = None,
+) -> SubmitResult:
     """File a petition for ``person``. A repeated ``idempotency_key`` returns the first case unchanged."""
     assert person.id is not None
     key = f"{person.id}:{idempotency_key}"[:120] if idempotency_key else None
@@ -146,19 +167,37 @@ async def submit(session: AsyncSession, cfg: CasesConfig, person: Person, new: N
     village_id = new.village_id if new.village_id is not None else (person.village_id if not new.ward_id else None)
     if ward_id is None:
         raise InvalidInput(N_("Please choose your ward first."))
-    if await session.get(Unit, ward_id) is None or (village_id is not None and await session.get(Unit, village_id)
-                                                    is None):
+    if await session.get(Unit, ward_id) is None or (
+        village_id is not None and await session.get(Unit, village_id) is None
+    ):
         raise InvalidInput()
     rule = cfg.routes[new.route]
     unit_id = await responsible_unit(session, cfg, ward_id, new.category)
     ack_due, answer_due = due_dates(rule.deadline, cfg.calendar, now)
-    case = Case(code=await _unique_code(session, cfg, now), route=new.route, category=new.category, status="new",
-                author_id=person.id, channel=channel, locale=locale or person_locale(person, "vi"),
-                anonymous=new.anonymous, publish_consent=new.publish_consent and new.route in PUBLISHABLE_ROUTES,
-                ward_id=ward_id, village_id=village_id, unit_id=unit_id, description=description,
-                description_folded=fold(description), latitude=new.latitude, longitude=new.longitude,
-                place_text=(new.place_text or None), created_at=now, updated_at=now, ack_due=ack_due,
-                answer_due=answer_due, idempotency_key=key)
+    case = Case(
+        code=await _unique_code(session, cfg, now),
+        route=new.route,
+        category=new.category,
+        status="new",
+        author_id=person.id,
+        channel=channel,
+        locale=locale or person_locale(person, "vi"),
+        anonymous=new.anonymous,
+        publish_consent=new.publish_consent and new.route in PUBLISHABLE_ROUTES,
+        ward_id=ward_id,
+        village_id=village_id,
+        unit_id=unit_id,
+        description=description,
+        description_folded=fold(description),
+        latitude=new.latitude,
+        longitude=new.longitude,
+        place_text=(new.place_text or None),
+        created_at=now,
+        updated_at=now,
+        ack_due=ack_due,
+        answer_due=answer_due,
+        idempotency_key=key,
+    )
     if key is not None:
         # A concurrent double tap in another process: the unique key decides, the loser returns the winner.
         try:
@@ -176,18 +215,49 @@ async def submit(session: AsyncSession, cfg: CasesConfig, person: Person, new: N
     assert case.id is not None
     if new.identity is not None and (rule.identity_required or not new.anonymous):
         ident = new.identity
-        session.add(CaseIdentity(case_id=case.id, full_name=ident.full_name.strip(), phone=ident.phone,
-                                 address=ident.address, id_number=ident.id_number,
-                                 confidential=rule.confidential_identity, holder_unit_id=unit_id, created_at=now))
+        session.add(
+            CaseIdentity(
+                case_id=case.id,
+                full_name=ident.full_name.strip(),
+                phone=ident.phone,
+                address=ident.address,
+                id_number=ident.id_number,
+                confidential=rule.confidential_identity,
+                holder_unit_id=unit_id,
+                created_at=now,
+            )
+        )
     for f in new.attachments:
-        session.add(CaseAttachment(case_id=case.id, kind=f.kind, storage_key=f.key, file_name=f.file_name,
-                                   mime_type=f.mime_type, size=f.size, sha256=f.sha256, added_by=person.id,
-                                   added_at=now))
-    await record(session, case, CaseAction.SUBMIT, now=now, actor_id=person.id, actor_role="resident", from_status=None,
-                 to_status="new", public=True, route=new.route, category=new.category,
-                 attachments=len(new.attachments))
+        session.add(
+            CaseAttachment(
+                case_id=case.id,
+                kind=f.kind,
+                storage_key=f.key,
+                file_name=f.file_name,
+                mime_type=f.mime_type,
+                size=f.size,
+                sha256=f.sha256,
+                added_by=person.id,
+                added_at=now,
+            )
+        )
+    await record(
+        session,
+        case,
+        CaseAction.SUBMIT,
+        now=now,
+        actor_id=person.id,
+        actor_role="resident",
+        from_status=None,
+        to_status="new",
+        public=True,
+        route=new.route,
+        category=new.category,
+        attachments=len(new.attachments),
+    )
     await session.flush()
     # The author is answered by the flow itself (code and due date); staff are pushed.
-    await case_created.send(session, CaseUpdate(cfg=cfg, case=case, action=CaseAction.SUBMIT, now=now,
-                                                actor_id=person.id))
+    await case_created.send(
+        session, CaseUpdate(cfg=cfg, case=case, action=CaseAction.SUBMIT, now=now, actor_id=person.id)
+    )
     return SubmitResult(case, True)

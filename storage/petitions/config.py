@@ -106,8 +106,10 @@ def _load(folder: str) -> CasesConfig:
             deadline=deadlines[r],
             pause_when_waiting=bool(rc.get("pause_when_waiting", True)),
         )
-    cats = [Category(str(c["id"]), str(c.get("vi") or c["id"]), str(c.get("en") or c["id"]))
-            for c in dep.get("categories") or []]
+    cats = [
+        Category(str(c["id"]), str(c.get("vi") or c["id"]), str(c.get("en") or c["id"]))
+        for c in dep.get("categories") or []
+    ]
     if not cats:
         cats = [Category("other", "Khác", "Other")]
     limits = cases.get("rate_limits") or {}
@@ -121,10 +123,14 @@ def _load(folder: str) -> CasesConfig:
         routes=routes,
         calendar=load_calendar(d / "calendar.yaml"),
         windows=load_case_windows(d / "deadlines.yaml"),
-        routing=[{k: str(v) for k, v in row.items()} for row in
-                 list(dep.get("routing") or []) + list(cases.get("routing") or [])],
-        templates={str(k): {str(lk): [str(t) for t in lv] for lk, lv in (v or {}).items()}
-                   for k, v in (cases.get("templates") or {}).items()},
+        routing=[
+            {k: str(v) for k, v in row.items()}
+            for row in list(dep.get("routing") or []) + list(cases.get("routing") or [])
+        ],
+        templates={
+            str(k): {str(lk): [str(t) for t in lv] for lk, lv in (v or {}).items()}
+            for k, v in (cases.get("templates") or {}).items()
+        },
         rate_per_hour=int(limits.get("per_hour", 5)),
         rate_per_day=int(limits.get("per_day", 15)),
         similar_days=int(similar.get("days", 30)),

@@ -382,9 +382,7 @@ def due_dates(
     periods to the answer period (at most ``route_cfg.max_extensions``).
     """
     if not 0 <= extensions <= route_cfg.max_extensions:
-        raise ValueError(
-            f"route {route_cfg.route!r} allows at most {route_cfg.max_extensions} extensions"
-        )
+        raise ValueError(f"route {route_cfg.route!r} allows at most {route_cfg.max_extensions} extensions")
     ack = calendar.add_days(submitted_at, route_cfg.acknowledge_days, route_cfg.acknowledge_unit)
     days = route_cfg.answer_days + extensions * route_cfg.extension_days
     answer = calendar.add_days(submitted_at, days, route_cfg.answer_unit)

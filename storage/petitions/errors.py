@@ -1,15 +1,15 @@
 """Refusals raised by the petition services. Each carries a translatable message id (``cases.po``).
 
-    DomainError (bot.core.errors)
-    ├── InvalidTransition     the action is not allowed in the case's current status
-    ├── DescriptionLength     description shorter than 15 or longer than 4,000 characters
-    ├── MalformedCode         a tracking code that cannot be one (bad shape or check character)
-    ├── RouteRuleViolation    identity missing for khiếu nại/tố cáo, anonymity outside phản ánh
-    ├── FileRejected          wrong type, executable, or too big
-    ├── TooManyAttachments    more than 5 files
-    ├── AlreadyRated          a second rating
-    ├── ReopenNotAllowed      reopened before, or the window has passed
-    └── InvalidInput          unknown route, category, unit, outcome, empty text, bad rating
+DomainError (bot.core.errors)
+├── InvalidTransition     the action is not allowed in the case's current status
+├── DescriptionLength     description shorter than 15 or longer than 4,000 characters
+├── MalformedCode         a tracking code that cannot be one (bad shape or check character)
+├── RouteRuleViolation    identity missing for khiếu nại/tố cáo, anonymity outside phản ánh
+├── FileRejected          wrong type, executable, or too big
+├── TooManyAttachments    more than 5 files
+├── AlreadyRated          a second rating
+├── ReopenNotAllowed      reopened before, or the window has passed
+└── InvalidInput          unknown route, category, unit, outcome, empty text, bad rating
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ _STATE_MSGIDS = {
     "new": N_("This petition has not been acknowledged yet, so that cannot be done now."),
     "acknowledged": N_("This petition has been acknowledged, so that cannot be done now."),
     "in_progress": N_("This petition is being handled, so that cannot be done now."),
-    "waiting_for_resident": N_("This petition is waiting for more information from the resident, "
-                               "so that cannot be done now."),
+    "waiting_for_resident": N_(
+        "This petition is waiting for more information from the resident, so that cannot be done now."
+    ),
     "answered": N_("This petition has already been answered, so that cannot be done now."),
     "closed": N_("This petition is closed, so that cannot be done now."),
     "transferred": N_("This petition has been transferred, so that cannot be done now."),

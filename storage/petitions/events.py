@@ -23,8 +23,24 @@ from storage.petitions.signals import CaseChanged, case_changed
 
 A = CaseAction
 # Actions mirrored into the global audit trail (the case history keeps everything anyway).
-AUDITED = frozenset({A.SUBMIT, A.ACKNOWLEDGE, A.START, A.REQUEST_INFO, A.RESUME, A.RESOLVE, A.TRANSFER, A.REJECT,
-                     A.ASSIGN, A.EXTEND, A.WITHDRAW, A.REOPEN, A.CLOSE, A.DEIDENTIFY})
+AUDITED = frozenset(
+    {
+        A.SUBMIT,
+        A.ACKNOWLEDGE,
+        A.START,
+        A.REQUEST_INFO,
+        A.RESUME,
+        A.RESOLVE,
+        A.TRANSFER,
+        A.REJECT,
+        A.ASSIGN,
+        A.EXTEND,
+        A.WITHDRAW,
+        A.REOPEN,
+        A.CLOSE,
+        A.DEIDENTIFY,
+    }
+)
 
 
 async def load(session: AsyncSession, case_id: int) -> Case:
@@ -42,9 +58,12 @@ async def bump(session: AsyncSession, case: Case, expected: int | None, now: dat
     if expected is not None and expected != case.version:
         raise Conflict()
     seen = case.version
-    res = await session.exec(update(Case).where(col(Case.id) == case.id, col(Case.version) == seen)
-                                .values(version=seen + 1, updated_at=now)
-                                .execution_options(synchronize_session=False))
+    res = await session.exec(
+        update(Case)
+        .where(col(Case.id) == case.id, col(Case.version) == seen)
+        .values(version=seen + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if res.rowcount != 1:
         raise Conflict()
     case.version = seen + 1
@@ -58,18 +77,50 @@ def set_status(case: Case, status: str) -> None:
     case.is_open = status in OPEN_STATUSES
 
 
-async def record(session: AsyncSession, case: Case, action: CaseAction, *, now: datetime, actor_id: int | None,
-                 actor_role: str, from_status: str | None, to_status: str | None, public: bool = True,
-                 text: str | None = None, audit_data: dict[str, Any] | None = None,
-                 **data: Any) -> CaseEvent:
+async def record(
+    session: AsyncSession,
+    case: Case,
+    action: CaseAction,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    actor_role: str,
+    from_status: str | None,
+    to_status: str | None,
+    public: bool = True,
+    text: str | None = None,
+    audit_data: dict[str, Any] | None = None,
+    **data: Any,
+) -> CaseEvent:
     """Append one event; mirror the important ones into ``storage.audit``."""
-    ev = CaseEvent(case_id=case.id, at=now, actor_id=actor_id, actor_role=actor_role, action=action.value,  # type: ignore[arg-type]
-                   from_status=from_status, to_status=to_status, public=public, text=text, data=data)
+    assert case.id is not None, "the case is flushed before its events"
+    ev = CaseEvent(
+        case_id=case.id,
+        at=now,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        action=action.value,
+        from_status=from_status,
+        to_status=to_status,
+        public=public,
+        text=text,
+        data=data,
+    )
     session.add(ev)
     if action in AUDITED:
-        await audit.log(session, f"case.{action.value}", "case", case.id, actor_id=actor_id,
-                        actor_label=None if actor_id else actor_role, unit_id=case.unit_id,
-                        code=case.code, before=from_status, after=to_status, **(audit_data or {}))
+        await audit.log(
+            session,
+            f"case.{action.value}",
+            "case",
+            case.id,
+            actor_id=actor_id,
+            actor_label=None if actor_id else actor_role,
+            unit_id=case.unit_id,
+            code=case.code,
+            before=from_status,
+            after=to_status,
+            **(audit_data or {}),
+        )
     return ev
 
 
@@ -77,11 +128,25 @@ Check = Callable[[Case], None]
 Apply = Callable[[Case], "dict[str, Any] | None"]
 
 
-async def change(session: AsyncSession, cfg: CasesConfig, case: Case, action: CaseAction, *, now: datetime,
-                 actor_id: int | None, actor_role: str, version: int | None = None, check: Check | None = None,
-                 apply: Apply | None = None, public: bool = True, text: str | None = None,
-                 audit_data: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
-                 previous: dict[str, Any] | None = None, **data: Any) -> Case:
+async def change(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    case: Case,
+    action: CaseAction,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    actor_role: str,
+    version: int | None = None,
+    check: Check | None = None,
+    apply: Apply | None = None,
+    public: bool = True,
+    text: str | None = None,
+    audit_data: dict[str, Any] | None = None,
+    params: dict[str, Any] | None = None,
+    previous: dict[str, Any] | None = None,
+    **data: Any,
+) -> Case:
     """The recipe of every state change, once (the caller has checked the permission):
 
     stale ``version`` → ``Conflict``; not allowed from the status → ``InvalidTransition``;
@@ -99,9 +164,32 @@ async def change(session: AsyncSession, cfg: CasesConfig, case: Case, action: Ca
     extra = apply(case) if apply is not None else None
     if target is not None:
         set_status(case, target)
-    await record(session, case, action, now=now, actor_id=actor_id, actor_role=actor_role, from_status=before,
-                 to_status=case.status, public=public, text=text, audit_data=audit_data, **data, **(extra or {}))
-    await case_changed.send(session, CaseChanged(cfg=cfg, case=case, action=action, now=now, actor_id=actor_id,
-                                                 params=dict(params or {}), before=before,
-                                                 previous=dict(previous or {})))
+    await record(
+        session,
+        case,
+        action,
+        now=now,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        from_status=before,
+        to_status=case.status,
+        public=public,
+        text=text,
+        audit_data=audit_data,
+        **data,
+        **(extra or {}),
+    )
+    await case_changed.send(
+        session,
+        CaseChanged(
+            cfg=cfg,
+            case=case,
+            action=action,
+            now=now,
+            actor_id=actor_id,
+            params=dict(params or {}),
+            before=before,
+            previous=dict(previous or {}),
+        ),
+    )
     return case

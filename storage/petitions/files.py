@@ -36,10 +36,23 @@ PHOTO_MAX_BYTES = 10 * MB
 DOCUMENT_MAX_BYTES = 20 * MB
 VOICE_MAX_BYTES = 20 * MB
 _LIMITS = {"photo": PHOTO_MAX_BYTES, "document": DOCUMENT_MAX_BYTES, "voice": VOICE_MAX_BYTES}
-_EXT = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp", "image/heic": "heic",
-        "application/pdf": "pdf", "application/msword": "doc", "application/zip": "zip",
-        "application/vnd.openxmlformats-officedocument": "docx", "audio/ogg": "ogg", "audio/mpeg": "mp3",
-        "audio/mp4": "m4a", "audio/amr": "amr", "audio/wav": "wav", "text/plain": "txt"}
+_EXT = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "application/pdf": "pdf",
+    "application/msword": "doc",
+    "application/zip": "zip",
+    "application/vnd.openxmlformats-officedocument": "docx",
+    "audio/ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/amr": "amr",
+    "audio/wav": "wav",
+    "text/plain": "txt",
+}
 
 
 @dataclass(frozen=True)
@@ -58,13 +71,30 @@ class StoredFile:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> StoredFile:
-        return cls(**{k: d.get(k) for k in ("key", "kind", "mime_type", "size", "sha256", "file_name")})
+        return cls(
+            key=d["key"],
+            kind=d["kind"],
+            mime_type=d["mime_type"],
+            size=d["size"],
+            sha256=d["sha256"],
+            file_name=d.get("file_name"),
+        )
 
 
 def _is_executable(head: bytes) -> bool:
-    return (head.startswith((b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe",
-                             b"\xce\xfa\xed\xfe", b"dex\n", b"\x00asm"))
-            or head[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf"))
+    return head.startswith(
+        (
+            b"MZ",
+            b"\x7fELF",
+            b"#!",
+            b"\xca\xfe\xba\xbe",
+            b"\xfe\xed\xfa",
+            b"\xcf\xfa\xed\xfe",
+            b"\xce\xfa\xed\xfe",
+            b"dex\n",
+            b"\x00asm",
+        )
+    ) or head[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf")
 
 
 def sniff(data: bytes) -> tuple[str | None, str | None, bool]:
@@ -110,9 +140,10 @@ def limit_for(kind: str) -> int:
 
 def _too_big(kind: str, size: int, name: str | None) -> FileRejected:
     limit = limit_for(kind)
-    msgid = {"photo": N_("The photo {name} is {size_mb} MB; photos can be at most {limit_mb} MB."),
-             "voice": N_("The voice message {name} is {size_mb} MB; voice messages can be at most {limit_mb} MB.")
-             }.get(kind, N_("The file {name} is {size_mb} MB; documents can be at most {limit_mb} MB."))
+    msgid = {
+        "photo": N_("The photo {name} is {size_mb} MB; photos can be at most {limit_mb} MB."),
+        "voice": N_("The voice message {name} is {size_mb} MB; voice messages can be at most {limit_mb} MB."),
+    }.get(kind, N_("The file {name} is {size_mb} MB; documents can be at most {limit_mb} MB."))
     return FileRejected(msgid, name=name or "", size_mb=f"{size / MB:.1f}", limit_mb=limit // MB)
 
 
@@ -163,17 +194,29 @@ def get_store(cfg: Any) -> FileStore:
     return LocalFileStore(getattr(cfg, "upload_dir", "./data/uploads"))
 
 
-async def store_upload(store: FileStore, data: bytes, *, file_name: str | None = None,
-                       declared_kind: str | None = None) -> StoredFile:
+async def store_upload(
+    store: FileStore, data: bytes, *, file_name: str | None = None, declared_kind: str | None = None
+) -> StoredFile:
     """Check ``data`` by its magic bytes and size, store it, and describe it; ``FileRejected`` otherwise."""
     kind, mime, executable = sniff(data)
     if executable:
         raise FileRejected(N_("The file {name} is a program. Programs cannot be accepted."), name=file_name or "")
     if kind is None or mime is None:
-        raise FileRejected(N_("The file {name} is not a photo, a PDF or Office document, or a voice message, "
-                              "so it cannot be accepted."), name=file_name or "")
+        raise FileRejected(
+            N_(
+                "The file {name} is not a photo, a PDF or Office document, or a voice message, "
+                "so it cannot be accepted."
+            ),
+            name=file_name or "",
+        )
     if len(data) > limit_for(kind):
         raise _too_big(kind, len(data), file_name)
     key = await asyncio.to_thread(store.put, data, _EXT.get(mime, "bin"))
-    return StoredFile(key=key, kind=kind, mime_type=mime, size=len(data),
-                      sha256=hashlib.sha256(data).hexdigest(), file_name=(file_name or None))
+    return StoredFile(
+        key=key,
+        kind=kind,
+        mime_type=mime,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        file_name=(file_name or None),
+    )

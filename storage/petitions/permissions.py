@@ -22,8 +22,17 @@ from storage.people.models import Person, RoleGrant
 from storage.people.permissions import covering_grants, require
 from storage.petitions.models import Case, CaseFollower, CaseIdentity
 
-__all__ = ["can_be_assigned", "can_handle_case", "can_oversee_case", "can_reveal_identity", "require_author",
-           "require_case_reader", "require_handler", "require_reveal_identity", "viewer_role"]
+__all__ = [
+    "can_be_assigned",
+    "can_handle_case",
+    "can_oversee_case",
+    "can_reveal_identity",
+    "require_author",
+    "require_case_reader",
+    "require_handler",
+    "require_reveal_identity",
+    "viewer_role",
+]
 
 
 async def can_handle_case(session: AsyncSession, grants: Iterable[RoleGrant], case: Case) -> bool:

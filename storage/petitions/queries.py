@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,9 +33,25 @@ from storage.petitions.models import Case, CaseAttachment, CaseEvent, CaseFollow
 from storage.petitions.rules import PUBLISHABLE_ROUTES, REVEALED_MASK, STAFF_ACTIONS, CaseAction, allowed_from
 from storage.units.models import Unit
 
-__all__ = ["CaseAccess", "CaseView", "OverdueCase", "PublicCase", "QueuePage", "allowed_actions", "attachments_of",
-           "case_view", "history", "mine", "overdue", "public_cases", "queue", "scrub", "similar_open_cases",
-           "staff_recipients", "visible_case"]
+__all__ = [
+    "CaseAccess",
+    "CaseView",
+    "OverdueCase",
+    "PublicCase",
+    "QueuePage",
+    "allowed_actions",
+    "attachments_of",
+    "case_view",
+    "history",
+    "mine",
+    "overdue",
+    "public_cases",
+    "queue",
+    "scrub",
+    "similar_open_cases",
+    "staff_recipients",
+    "visible_case",
+]
 
 A = CaseAction
 
@@ -49,8 +66,9 @@ class CaseAccess:
         return self.role in ("handler", "inspector")
 
 
-async def visible_case(session: AsyncSession, code_or_id: str | int, person: Person, grants: Iterable[RoleGrant],
-                       *, prefix: str = "KB") -> CaseAccess:
+async def visible_case(
+    session: AsyncSession, code_or_id: str | int, person: Person, grants: Iterable[RoleGrant], *, prefix: str = "KB"
+) -> CaseAccess:
     """The case if ``person`` may see it; ``NotFound`` otherwise (``MalformedCode`` for a bad code)."""
     if isinstance(code_or_id, int):
         case = await session.get(Case, code_or_id)
@@ -65,8 +83,9 @@ async def visible_case(session: AsyncSession, code_or_id: str | int, person: Per
     return CaseAccess(case, role)
 
 
-async def allowed_actions(session: AsyncSession, cfg: CasesConfig, access: CaseAccess,
-                          grants: Iterable[RoleGrant], *, now: datetime) -> list[CaseAction]:
+async def allowed_actions(
+    session: AsyncSession, cfg: CasesConfig, access: CaseAccess, grants: Iterable[RoleGrant], *, now: datetime
+) -> list[CaseAction]:
     """The actions this viewer may take now (``access.role`` already says whether they handle it)."""
     case = access.case
     out: list[CaseAction] = []
@@ -86,8 +105,11 @@ async def allowed_actions(session: AsyncSession, cfg: CasesConfig, access: CaseA
             if case.rating is None:
                 out.append(A.RATE)
             w = cfg.windows
-            if case.reopen_count == 0 and case.answered_at is not None and \
-                    now <= cfg.calendar.add_days(case.answered_at, w.reopen_window_days, w.unit):
+            if (
+                case.reopen_count == 0
+                and case.answered_at is not None
+                and now <= cfg.calendar.add_days(case.answered_at, w.reopen_window_days, w.unit)
+            ):
                 out.append(A.REOPEN)
     elif access.role == "follower":
         out.append(A.UNFOLLOW)
@@ -127,8 +149,15 @@ class CaseView:
     templates: list[str] = field(default_factory=list)
 
 
-async def case_view(session: AsyncSession, cfg: CasesConfig, access: CaseAccess, grants: Iterable[RoleGrant], *,
-                    now: datetime, locale: str) -> CaseView:
+async def case_view(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    access: CaseAccess,
+    grants: Iterable[RoleGrant],
+    *,
+    now: datetime,
+    locale: str,
+) -> CaseView:
     case = access.case
     grants = list(grants)
     ident = await session.get(CaseIdentity, case.id)
@@ -140,8 +169,7 @@ async def case_view(session: AsyncSession, cfg: CasesConfig, access: CaseAccess,
     elif case.anonymous:
         author = gettext(locale, N_("anonymous"))
     elif ident is not None and ident.confidential:
-        author = REVEALED_MASK if ident.holder_unit_id == case.unit_id else gettext(
-            locale, N_("[removed on transfer]"))
+        author = REVEALED_MASK if ident.holder_unit_id == case.unit_id else gettext(locale, N_("[removed on transfer]"))
     elif ident is not None:
         author = ident.full_name
         if access.staff:
@@ -155,8 +183,12 @@ async def case_view(session: AsyncSession, cfg: CasesConfig, access: CaseAccess,
     village = await session.get(Unit, case.village_id) if case.village_id else None
     staff = access.staff
     return CaseView(
-        case=case, role=access.role, author_label=author or gettext(locale, N_("a resident")), identity=identity,
-        unit_name=unit.name if unit else "", village_name=village.name if village else None,
+        case=case,
+        role=access.role,
+        author_label=author or gettext(locale, N_("a resident")),
+        identity=identity,
+        unit_name=unit.name if unit else "",
+        village_name=village.name if village else None,
         progress=progress(case.created_at, case.answer_due, now, cfg.calendar),
         overdue=case.is_open and case.paused_at is None and now > case.answer_due,
         attachments=await attachments_of(session, case.id, staff=staff),  # type: ignore[arg-type]
@@ -169,7 +201,7 @@ async def case_view(session: AsyncSession, cfg: CasesConfig, access: CaseAccess,
 async def mine(session: AsyncSession, person_id: int, *, page: int = 0, page_size: int = 10) -> list[Case]:
     """Cases the person filed or follows, newest first."""
     followed = select(CaseFollower.case_id).where(CaseFollower.person_id == person_id)
-    q = select(Case).where(or_(Case.author_id == person_id, col(Case.id).in_(followed)))
+    q = select(Case).where(or_(col(Case.author_id) == person_id, col(Case.id).in_(followed)))
     q = q.order_by(col(Case.created_at).desc(), col(Case.id).desc()).offset(page * page_size).limit(page_size)
     return list(await session.exec(q))
 
@@ -184,14 +216,16 @@ class QueuePage:
 async def _units_under(session: AsyncSession, unit_id: int) -> list[int]:
     """The unit and up to two levels below it (province → ward → village), in one round trip."""
     child = select(Unit.id).where(Unit.parent_id == unit_id)
-    q = select(Unit.id).where(or_(Unit.id == unit_id, Unit.parent_id == unit_id, col(Unit.parent_id).in_(child)))
+    q = select(Unit.id).where(
+        or_(col(Unit.id) == unit_id, col(Unit.parent_id) == unit_id, col(Unit.parent_id).in_(child))
+    )
     ids = sorted(i for i in await session.exec(q) if i is not None)
     return [unit_id] + [i for i in ids if i != unit_id]
 
 
 async def _scope(session: AsyncSession, grants: Iterable[RoleGrant]) -> Any:
     """SQL condition for the cases the grants cover (None: everything; False-y list: nothing)."""
-    conds = []
+    conds: list[ColumnElement[bool]] = []
     for g in grants:
         if g.revoked_at is not None or g.role not in CASE_READERS:
             continue
@@ -200,7 +234,7 @@ async def _scope(session: AsyncSession, grants: Iterable[RoleGrant]) -> Any:
         if g.unit_id is None:
             continue
         units = await _units_under(session, g.unit_id)
-        cond = Case.unit_id == units[0] if len(units) == 1 else col(Case.unit_id).in_(units)
+        cond: ColumnElement[bool] = col(Case.unit_id) == units[0] if len(units) == 1 else col(Case.unit_id).in_(units)
         if g.role == Role.OFFICIAL and g.categories:
             cond = and_(cond, col(Case.category).in_(g.categories))
         conds.append(cond)
@@ -209,9 +243,17 @@ async def _scope(session: AsyncSession, grants: Iterable[RoleGrant]) -> Any:
     return conds[0] if len(conds) == 1 else or_(*conds)
 
 
-async def queue(session: AsyncSession, grants: Iterable[RoleGrant], *, status: str | None = None,
-                category: str | None = None, village_id: int | None = None, page: int = 0, page_size: int = 10,
-                now: datetime | None = None) -> QueuePage:
+async def queue(
+    session: AsyncSession,
+    grants: Iterable[RoleGrant],
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    village_id: int | None = None,
+    page: int = 0,
+    page_size: int = 10,
+    now: datetime | None = None,
+) -> QueuePage:
     """Cases in scope, open ones by default, ordered by due date — overdue ones (earliest due) come first."""
     scope = await _scope(session, grants)
     q = select(Case)
@@ -241,24 +283,39 @@ class OverdueCase:
     overdue_notified_at: datetime | None
 
 
-_OVERDUE_COLS = (Case.id, Case.code, Case.unit_id, Case.route, Case.category, Case.status, Case.answer_due,
-                 Case.overdue_notified_at)
+_OVERDUE_COLS = (
+    col(Case.id),
+    col(Case.code),
+    col(Case.unit_id),
+    col(Case.route),
+    col(Case.category),
+    col(Case.status),
+    col(Case.answer_due),
+    col(Case.overdue_notified_at),
+)
 
 
 async def overdue(session: AsyncSession, now: datetime, *, limit: int = 500) -> list[OverdueCase]:
     """Open cases past their answer date (not paused), most overdue first, at most ``limit``."""
-    q = (select(*_OVERDUE_COLS).where(col(Case.is_open).is_(True), col(Case.answer_due) < now,
-                                      col(Case.paused_at).is_(None))
-         .order_by(col(Case.answer_due)).limit(limit))
-    return [OverdueCase(*row) for row in await session.exec(q)]  # type: ignore[call-overload]
+    q = (
+        sa_select(*_OVERDUE_COLS)
+        .where(col(Case.is_open).is_(True), col(Case.answer_due) < now, col(Case.paused_at).is_(None))
+        .order_by(col(Case.answer_due))
+        .limit(limit)
+    )
+    conn = await session.connection()  # eight plain columns: Core, no ORM objects
+    return [OverdueCase(**row._mapping) for row in await conn.execute(q)]
 
 
-async def staff_recipients(session: AsyncSession, unit_id: int, category: str | None,
-                           roles: tuple[str, ...] = (Role.OFFICIAL, Role.UNIT_HEAD)) -> list[int]:
+async def staff_recipients(
+    session: AsyncSession, unit_id: int, category: str | None, roles: tuple[str, ...] = (Role.OFFICIAL, Role.UNIT_HEAD)
+) -> list[int]:
     """People holding ``roles`` in exactly ``unit_id``; officials only when their categories fit."""
-    grants = await session.exec(select(RoleGrant).where(RoleGrant.unit_id == unit_id,
-                                                        col(RoleGrant.role).in_(roles),
-                                                        col(RoleGrant.revoked_at).is_(None)))
+    grants = await session.exec(
+        select(RoleGrant).where(
+            RoleGrant.unit_id == unit_id, col(RoleGrant.role).in_(roles), col(RoleGrant.revoked_at).is_(None)
+        )
+    )
     out: list[int] = []
     for g in grants:
         if g.role == Role.OFFICIAL and g.categories and category and category not in g.categories:
@@ -268,14 +325,27 @@ async def staff_recipients(session: AsyncSession, unit_id: int, category: str | 
     return out
 
 
-async def similar_open_cases(session: AsyncSession, cfg: CasesConfig, *, ward_id: int | None,
-                             village_id: int | None, category: str, description: str, now: datetime,
-                             exclude_author_id: int | None = None, limit: int = 3) -> list[Case]:
+async def similar_open_cases(
+    session: AsyncSession,
+    cfg: CasesConfig,
+    *,
+    ward_id: int | None,
+    village_id: int | None,
+    category: str,
+    description: str,
+    now: datetime,
+    exclude_author_id: int | None = None,
+    limit: int = 3,
+) -> list[Case]:
     """Open cases of the same village (or ward, when no village) and category from the last days,
     with similar folded text (rapidfuzz token_set_ratio ≥ threshold), best first."""
     since = now - timedelta(days=cfg.similar_days)
-    q = select(Case).where(Case.category == category, col(Case.created_at) >= since, col(Case.is_open).is_(True),
-                           col(Case.route).in_(PUBLISHABLE_ROUTES))
+    q = select(Case).where(
+        Case.category == category,
+        col(Case.created_at) >= since,
+        col(Case.is_open).is_(True),
+        col(Case.route).in_(PUBLISHABLE_ROUTES),
+    )
     if village_id is not None:
         q = q.where(Case.village_id == village_id)
     elif ward_id is not None:
@@ -299,8 +369,10 @@ async def similar_open_cases(session: AsyncSession, cfg: CasesConfig, *, ward_id
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_NAME = re.compile(r"\b(ông|bà|anh|chị|cô|chú|bác|em|cháu|cụ|Ông|Bà|Anh|Chị|Cô|Chú|Bác|Em|Cháu|Cụ)"
-                   r"((?:\s+[" + _UPPER + r"][\w]*){1,4})")
+_NAME = re.compile(
+    r"\b(ông|bà|anh|chị|cô|chú|bác|em|cháu|cụ|Ông|Bà|Anh|Chị|Cô|Chú|Bác|Em|Cháu|Cụ)"
+    r"((?:\s+[" + _UPPER + r"][\w]*){1,4})"
+)
 _ID = re.compile(r"(?<!\d)\d{9}(?:\d{3})?(?!\d)")
 
 
@@ -325,12 +397,23 @@ class PublicCase:
     outcome: str | None
 
 
-async def public_cases(session: AsyncSession, ward_id: int, *, page: int = 0, page_size: int = 10
-                       ) -> list[PublicCase]:
+async def public_cases(session: AsyncSession, ward_id: int, *, page: int = 0, page_size: int = 10) -> list[PublicCase]:
     """Answered cases of the ward whose authors agreed to publish, newest answer first, anonymised."""
-    q = (select(Case).where(Case.ward_id == ward_id, col(Case.publish_consent).is_(True),
-                            col(Case.status).in_(("answered", "closed")),
-                            col(Case.route).in_(PUBLISHABLE_ROUTES))
-         .order_by(col(Case.answered_at).desc(), col(Case.id).desc()).offset(page * page_size).limit(page_size))
-    return [PublicCase(c.route, c.category, c.created_at, c.answered_at, scrub(c.description), scrub(c.answer_text),
-                       c.outcome) for c in await session.exec(q)]
+    q = (
+        select(Case)
+        .where(
+            Case.ward_id == ward_id,
+            col(Case.publish_consent).is_(True),
+            col(Case.status).in_(("answered", "closed")),
+            col(Case.route).in_(PUBLISHABLE_ROUTES),
+        )
+        .order_by(col(Case.answered_at).desc(), col(Case.id).desc())
+        .offset(page * page_size)
+        .limit(page_size)
+    )
+    return [
+        PublicCase(
+            c.route, c.category, c.created_at, c.answered_at, scrub(c.description), scrub(c.answer_text), c.outcome
+        )
+        for c in await session.exec(q)
+    ]

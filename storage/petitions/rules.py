@@ -62,8 +62,18 @@ class CaseAction(StrEnum):
 
 ROUTES = ("gop_y", "kien_nghi", "phan_anh", "khieu_nai", "to_cao")
 PUBLISHABLE_ROUTES = ("gop_y", "kien_nghi", "phan_anh")  # never someone's complaint or denunciation
-STATUSES = ("new", "acknowledged", "in_progress", "waiting_for_resident", "answered", "closed",
-            "transferred", "rejected", "withdrawn", "reopened")
+STATUSES = (
+    "new",
+    "acknowledged",
+    "in_progress",
+    "waiting_for_resident",
+    "answered",
+    "closed",
+    "transferred",
+    "rejected",
+    "withdrawn",
+    "reopened",
+)
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "waiting_for_resident", "transferred", "reopened")
 OUTCOMES = ("resolved", "partly_resolved", "not_upheld", "explained")
 
@@ -73,8 +83,19 @@ MAX_ATTACHMENTS = 5
 REVEALED_MASK = "[bảo mật]"
 
 A = CaseAction
-STAFF_ACTIONS = (A.ACKNOWLEDGE, A.START, A.REQUEST_INFO, A.RESUME, A.REPLY, A.RESOLVE, A.TRANSFER, A.REJECT,
-                 A.ASSIGN, A.EXTEND, A.NOTE)
+STAFF_ACTIONS = (
+    A.ACKNOWLEDGE,
+    A.START,
+    A.REQUEST_INFO,
+    A.RESUME,
+    A.REPLY,
+    A.RESOLVE,
+    A.TRANSFER,
+    A.REJECT,
+    A.ASSIGN,
+    A.EXTEND,
+    A.NOTE,
+)
 """What the handlers of the responsible unit may do, in the order their buttons appear (plus ``REVEAL``)."""
 RESIDENT_ACTIONS = (A.ADD_INFO, A.WITHDRAW, A.RATE, A.REOPEN, A.FOLLOW, A.UNFOLLOW)
 

@@ -40,8 +40,11 @@ class CaseChanged(CaseUpdate):
 
 
 case_created: Signal[CaseUpdate] = Signal(
-    "petitions.case_created", "A petition was filed (``CaseUpdate``, action SUBMIT); sent by ``submit``.")
+    "petitions.case_created", "A petition was filed (``CaseUpdate``, action SUBMIT); sent by ``submit``."
+)
 case_changed: Signal[CaseChanged] = Signal(
-    "petitions.case_changed", "A petition changed state (``CaseChanged``); sent by every service that changes one.")
+    "petitions.case_changed", "A petition changed state (``CaseChanged``); sent by every service that changes one."
+)
 case_overdue: Signal[CaseUpdate] = Signal(
-    "petitions.case_overdue", "A petition passed its answer date (``CaseUpdate``, action OVERDUE), sent once.")
+    "petitions.case_overdue", "A petition passed its answer date (``CaseUpdate``, action OVERDUE), sent once."
+)

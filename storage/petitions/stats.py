@@ -41,23 +41,28 @@ async def stats_by_unit(session: AsyncSession, since: datetime, *, now: datetime
     def row(uid: int) -> UnitStats:
         return out.setdefault(uid, UnitStats(uid))
 
-    for uid, n in await session.exec(select(Case.unit_id, func.count()).where(col(Case.created_at) >= since)
-                                     .group_by(col(Case.unit_id))):
+    for uid, n in await session.exec(
+        select(Case.unit_id, func.count()).where(col(Case.created_at) >= since).group_by(col(Case.unit_id))
+    ):
         row(uid).received = n
     on_time = func.sum(sa_case((col(Case.answered_at) <= col(Case.answer_due), 1), else_=0))
-    for uid, n, ok in await session.exec(select(Case.unit_id, func.count(), on_time)
-                                         .where(col(Case.answered_at) >= since).group_by(col(Case.unit_id))):
+    for uid, n, ok in await session.exec(
+        select(Case.unit_id, func.count(), on_time).where(col(Case.answered_at) >= since).group_by(col(Case.unit_id))
+    ):
         row(uid).answered, row(uid).answered_on_time = n, int(ok or 0)
-    for uid, n in await session.exec(select(Case.unit_id, func.count())
-                                     .where(col(Case.is_open).is_(True), col(Case.answer_due) < now,
-                                            col(Case.paused_at).is_(None)).group_by(col(Case.unit_id))):
+    for uid, n in await session.exec(
+        select(Case.unit_id, func.count())
+        .where(col(Case.is_open).is_(True), col(Case.answer_due) < now, col(Case.paused_at).is_(None))
+        .group_by(col(Case.unit_id))
+    ):
         row(uid).overdue = n
-    for uid, avg, n in await session.exec(select(Case.unit_id, func.avg(Case.rating), func.count())
-                                          .where(col(Case.rated_at) >= since, col(Case.rating).is_not(None))
-                                          .group_by(col(Case.unit_id))):
+    for uid, avg, n in await session.exec(
+        select(Case.unit_id, func.avg(Case.rating), func.count())
+        .where(col(Case.rated_at) >= since, col(Case.rating).is_not(None))
+        .group_by(col(Case.unit_id))
+    ):
         row(uid).avg_rating, row(uid).ratings = (round(float(avg), 2) if avg is not None else None), n
     return sorted(out.values(), key=lambda s: s.unit_id)
-
 
 
 @dataclass(frozen=True)
@@ -110,8 +115,9 @@ def _local_date(session: AsyncSession, column: Any, calendar: WorkingCalendar) -
     return func.date(column, f"{int(offset.total_seconds() // 3600):+d} hours")
 
 
-async def scope_stats(session: AsyncSession, calendar: WorkingCalendar, unit_ids: Iterable[int] | None,
-                      start: datetime, end: datetime) -> ScopeStats:
+async def scope_stats(
+    session: AsyncSession, calendar: WorkingCalendar, unit_ids: Iterable[int] | None, start: datetime, end: datetime
+) -> ScopeStats:
     """The dashboard's petition figures, counted in the database (two aggregate queries, whatever the size).
 
     A petition counts for the unit that must answer it (``unit_id``). Received, acknowledged on time
@@ -148,19 +154,29 @@ async def scope_stats(session: AsyncSession, calendar: WorkingCalendar, unit_ids
         q = q.where(col(Case.unit_id).in_(ids))
     row = (await session.exec(q)).one()
     counts = [int(v or 0) for v in row]
-    return ScopeStats(counts[0], counts[1], counts[2], counts[3], counts[4],
-                      await _median_days_to_answer(session, calendar, ids, start, end), *counts[5:])
+    return ScopeStats(
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3],
+        counts[4],
+        await _median_days_to_answer(session, calendar, ids, start, end),
+        *counts[5:],
+    )
 
 
-async def _median_days_to_answer(session: AsyncSession, calendar: WorkingCalendar, ids: list[int] | None,
-                                 start: datetime, end: datetime) -> float | None:
+async def _median_days_to_answer(
+    session: AsyncSession, calendar: WorkingCalendar, ids: list[int] | None, start: datetime, end: datetime
+) -> float | None:
     """Working days depend only on the two local dates: the database groups the answers by that pair,
     so at most a few thousand rows come back however many petitions there are."""
     sent = _local_date(session, col(Case.created_at), calendar)
     answered = _local_date(session, col(Case.answered_at), calendar)
-    q = (select(sent, answered, func.count())
-         .where(col(Case.status).in_(ANSWER_STANDS), col(Case.answered_at) >= start, col(Case.answered_at) < end)
-         .group_by(sent, answered))
+    q = (
+        select(sent, answered, func.count())
+        .where(col(Case.status).in_(ANSWER_STANDS), col(Case.answered_at) >= start, col(Case.answered_at) < end)
+        .group_by(sent, answered)
+    )
     if ids is not None:
         q = q.where(col(Case.unit_id).in_(ids))
     tz = calendar.tz
@@ -180,5 +196,6 @@ async def _median_days_to_answer(session: AsyncSession, calendar: WorkingCalenda
             if k < seen:
                 return value
         return days[-1][0]
+
     mid = total // 2
     return float(nth(mid)) if total % 2 else (nth(mid - 1) + nth(mid)) / 2

@@ -61,8 +61,16 @@ _COMMUNE_PREFIXES = ("thi tran", "thi xa", "phuong", "xa", "tt", "tx", "p", "x",
 _VILLAGE_PREFIXES = ("to dan pho", "khu pho", "tdp", "thon", "xom", "lang", "khu", "kp", "to", "ap")
 # Words that start a higher-level part of an address: "thanh son huyen kim bang" → "thanh son".
 _HIGHER_LEVEL = ("huyen", "thi xa", "tx", "tinh", "thanh pho", "tp", "quan")
-_LEVEL_RANK = {"province": 0, "district": 1, "town": 1, "commune": 2, "ward": 2, "township": 2,
-               "village": 3, "residential_group": 3}
+_LEVEL_RANK = {
+    "province": 0,
+    "district": 1,
+    "town": 1,
+    "commune": 2,
+    "ward": 2,
+    "township": 2,
+    "village": 3,
+    "residential_group": 3,
+}
 
 
 def today() -> date:
@@ -71,7 +79,7 @@ def today() -> date:
 
 
 def display_name(unit: Unit, lang: str = "vi") -> str:
-    """"phường Lê Hồ", "xã Thanh Sơn"; villages already carry their type in the name."""
+    """ "phường Lê Hồ", "xã Thanh Sơn"; villages already carry their type in the name."""
     if unit.kind in COMMUNITY_LEVEL:
         return unit.name
     label = KIND_LABELS.get(unit.kind, {}).get(lang)
@@ -150,8 +158,9 @@ async def load_deployment_units(session: AsyncSession, deployment: str, path: Pa
             predecessor = _version_on(by_code_versions.get(str(old_code), []), effective - timedelta(days=1))
             if predecessor is None:
                 raise ValueError(f"{path}: lineage source {old_code!r} not valid before {effective}")
-            lineage_q = select(UnitLineage).where(UnitLineage.predecessor_id == predecessor.id,
-                                                  UnitLineage.successor_id == successor.id)
+            lineage_q = select(UnitLineage).where(
+                UnitLineage.predecessor_id == predecessor.id, UnitLineage.successor_id == successor.id
+            )
             lineage = (await session.exec(lineage_q)).first()
             if lineage is None:
                 assert predecessor.id is not None and successor.id is not None
@@ -171,8 +180,9 @@ async def get(session: AsyncSession, unit_id: int) -> Unit | None:
     return await session.get(Unit, unit_id)
 
 
-async def by_code(session: AsyncSession, code: str, *, deployment: str | None = None,
-                  on: date | None = None) -> Unit | None:
+async def by_code(
+    session: AsyncSession, code: str, *, deployment: str | None = None, on: date | None = None
+) -> Unit | None:
     """The version of ``code`` valid on ``on`` (default today)."""
     stmt = select(Unit).where(Unit.code == code, *_valid_on(on or today()))
     if deployment is not None:
@@ -182,15 +192,15 @@ async def by_code(session: AsyncSession, code: str, *, deployment: str | None = 
 
 async def current_communes(session: AsyncSession, deployment: str, *, on: date | None = None) -> list[Unit]:
     """Commune-level units (xã, phường, thị trấn) valid today, ordered by name."""
-    stmt = select(Unit).where(Unit.deployment == deployment, col(Unit.kind).in_(COMMUNE_LEVEL),
-                              *_valid_on(on or today()))
+    stmt = select(Unit).where(
+        Unit.deployment == deployment, col(Unit.kind).in_(COMMUNE_LEVEL), *_valid_on(on or today())
+    )
     return sorted((await session.exec(stmt)).all(), key=lambda u: (u.name_folded, u.name))
 
 
 async def villages_of(session: AsyncSession, unit_id: int, *, on: date | None = None) -> list[Unit]:
     """Villages and residential groups directly under ``unit_id`` valid today, in code order."""
-    stmt = select(Unit).where(Unit.parent_id == unit_id, col(Unit.kind).in_(COMMUNITY_LEVEL),
-                              *_valid_on(on or today()))
+    stmt = select(Unit).where(Unit.parent_id == unit_id, col(Unit.kind).in_(COMMUNITY_LEVEL), *_valid_on(on or today()))
     return list((await session.exec(stmt.order_by(col(Unit.code)))).all())
 
 
@@ -212,8 +222,12 @@ async def current_successor(session: AsyncSession, unit: Unit, *, on: date | Non
                 continue
             seen.add(u.id)
             last = u
-            rows = await session.exec(select(Unit).join(UnitLineage, col(UnitLineage.successor_id) == Unit.id)
-                                      .where(UnitLineage.predecessor_id == u.id).order_by(col(Unit.id)))
+            rows = await session.exec(
+                select(Unit)
+                .join(UnitLineage, col(UnitLineage.successor_id) == Unit.id)
+                .where(UnitLineage.predecessor_id == u.id)
+                .order_by(col(Unit.id))
+            )
             nxt.extend(rows.all())
         frontier = nxt
     return last
@@ -246,8 +260,9 @@ async def descendant_ids(session: AsyncSession, unit_id: int, *, include_self: b
     return out
 
 
-async def units_table(session: AsyncSession, deployment: str, *,
-                      include_history: bool = False) -> list[tuple[str, str, str, str]]:
+async def units_table(
+    session: AsyncSession, deployment: str, *, include_history: bool = False
+) -> list[tuple[str, str, str, str]]:
     """Rows (code, kind, name, parent name) in tree order, for ``loalang units list``.
 
     Current units only unless ``include_history``; then every version, each under its own parent.
@@ -283,7 +298,7 @@ def _query_key(text: str, prefixes: tuple[str, ...]) -> str:
     words = fold(text).split()
     # Cut at a higher-level address part, unless it starts the text ("thi xa kim bang").
     for i in range(1, len(words)):
-        if any(words[i:i + len(m.split())] == m.split() for m in _HIGHER_LEVEL):
+        if any(words[i : i + len(m.split())] == m.split() for m in _HIGHER_LEVEL):
             words = words[:i]
             break
     return strip_prefixes(" ".join(words), prefixes)
@@ -317,8 +332,7 @@ def _rank(query: str, candidates: Sequence[tuple[Unit, Sequence[str]]]) -> list[
     return [p for p in scored if p[0] >= max(_MIN_SCORE, best - _WINDOW)]
 
 
-async def resolve_commune(session: AsyncSession, deployment: str, text: str, *,
-                          on: date | None = None) -> list[Unit]:
+async def resolve_commune(session: AsyncSession, deployment: str, text: str, *, on: date | None = None) -> list[Unit]:
     """Current commune-level units matching what a resident typed, best first, at most five.
 
     Case, diacritics, punctuation and type words (xã, phường, P., thị trấn, TT...) are ignored;
@@ -329,8 +343,9 @@ async def resolve_commune(session: AsyncSession, deployment: str, text: str, *,
     if not query:
         return []
     day = on or today()
-    units = (await session.exec(select(Unit).where(Unit.deployment == deployment,
-                                                   col(Unit.kind).in_(COMMUNE_LEVEL)))).all()
+    units = (
+        await session.exec(select(Unit).where(Unit.deployment == deployment, col(Unit.kind).in_(COMMUNE_LEVEL)))
+    ).all()
     ranked = _rank(query, [(u, (u.name_folded,)) for u in units])
     out: list[Unit] = []
     for _, unit in ranked:
@@ -342,8 +357,7 @@ async def resolve_commune(session: AsyncSession, deployment: str, text: str, *,
     return out
 
 
-async def resolve_village(session: AsyncSession, ward_id: int, text: str, *,
-                          on: date | None = None) -> list[Unit]:
+async def resolve_village(session: AsyncSession, ward_id: int, text: str, *, on: date | None = None) -> list[Unit]:
     """Villages or residential groups of ``ward_id`` matching ``text``, best first, at most five.
 
     "thôn 1", "tdp que son", "Quế Sơn" all work; the full name ("Tổ dân phố 1" vs "Thôn 1") wins

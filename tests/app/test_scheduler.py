@@ -37,8 +37,9 @@ async def test_run_wakes_the_outbox_only_when_messages_were_queued(world):
     async def fake(job: JobContext) -> int:
         return next(queued)
 
-    sched = Scheduler(world.services, [Job("test.fake", fake, every=timedelta(minutes=1))],
-                      wake=lambda: woken.append(1))
+    sched = Scheduler(
+        world.services, [Job("test.fake", fake, every=timedelta(minutes=1))], wake=lambda: woken.append(1)
+    )
     assert await sched.run("test.fake") == 2
     assert woken == [1]
     assert await sched.run("test.fake") == 0

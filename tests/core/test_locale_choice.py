@@ -40,9 +40,7 @@ def test_phone_in_english_but_vietnamese_words_win():
     detected = None
     for text in ["xin chao", "cho e hoi duong thon minh bi ngap thi bao ai a"]:
         detected = update_detected(detected, text, SUPPORTED)
-    locale = choose_locale(
-        explicit=None, detected=detected, platform_code="en-US", default="vi", supported=SUPPORTED
-    )
+    locale = choose_locale(explicit=None, detected=detected, platform_code="en-US", default="vi", supported=SUPPORTED)
     assert detected == "vi"
     assert locale == "vi"
 
@@ -59,31 +57,23 @@ def test_detection_is_remembered_until_another_language():
 
 def test_explicit_choice_survives_detection():
     detected = update_detected(None, "Đèn đường ở ngõ 5 bị hỏng rồi ạ", SUPPORTED)
-    got = choose_locale(
-        explicit="en", detected=detected, platform_code="vi", default="vi", supported=SUPPORTED
-    )
+    got = choose_locale(explicit="en", detected=detected, platform_code="vi", default="vi", supported=SUPPORTED)
     assert (detected, got) == ("vi", "en")
 
 
 def test_unsupported_platform_code_falls_back_to_default():
     for default in SUPPORTED:
-        got = choose_locale(
-            explicit=None, detected=None, platform_code="fr-FR", default=default, supported=SUPPORTED
-        )
+        got = choose_locale(explicit=None, detected=None, platform_code="fr-FR", default=default, supported=SUPPORTED)
         assert got == default
 
 
 def test_default_outside_supported_uses_first_supported():
-    got = choose_locale(
-        explicit=None, detected=None, platform_code=None, default="fr", supported=("en", "vi")
-    )
+    got = choose_locale(explicit=None, detected=None, platform_code=None, default="fr", supported=("en", "vi"))
     assert got == "en"
 
 
 def test_supported_tuple_is_a_parameter():
-    got = choose_locale(
-        explicit=None, detected="vi", platform_code="en", default="en", supported=("en",)
-    )
+    got = choose_locale(explicit=None, detected="vi", platform_code="en", default="en", supported=("en",))
     assert got == "en"
 
 

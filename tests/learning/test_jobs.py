@@ -28,8 +28,7 @@ async def test_campaign_push_advances_each_resident(world, session_factory):
     course = [lesson.id for lesson in LIBRARY.ordered("vi")[:3]]
     a, en, b, c = (world.ids[k] for k in ("resident", "resident_en", "neighbour", "resident_a2"))
     async with session_factory() as s:
-        camp = await services.create(s, "Tuần dân chủ", [world.ward_a], weekday=0, at_time="19:00",
-                                     lesson_ids=course)
+        camp = await services.create(s, "Tuần dân chủ", [world.ward_a], weekday=0, at_time="19:00", lesson_ids=course)
         await services.mark_shown(s, b, course[0])  # b read lesson 1 already with /learn
         await services.opt_out(s, c)
         await s.commit()
@@ -42,8 +41,10 @@ async def test_campaign_push_advances_each_resident(world, session_factory):
     assert got[a]["text"].startswith("📘 Bài 1/13") and got[b]["text"].startswith("📘 Bài 2/13")
     assert got[en]["text"].startswith("📘 Lesson 1/13") and got[en]["locale"] == "en"
     assert [[x["label"] for x in row] for row in got[a]["buttons"]] == [["Trả lời câu hỏi"], ["Ngừng nhận bài học"]]
-    assert [[x["label"] for x in row] for row in got[en]["buttons"]] == [["Answer the question"],
-                                                                         ["Stop these lessons"]]
+    assert [[x["label"] for x in row] for row in got[en]["buttons"]] == [
+        ["Answer the question"],
+        ["Stop these lessons"],
+    ]
     assert await push_campaign(JobContext(world.services, now + timedelta(days=7)), camp.id) == 3
     async with session_factory() as s:
         assert set(await queries.progress_of(s, b)) == set(course)

@@ -73,8 +73,10 @@ async def test_quiz_results_per_village_for_staff(world):
     a, b = world.chat("resident"), world.chat("neighbour")
     await a._send(button=f"la:{lesson.id}:{lesson.quiz.answer}")
     await b._send(button=f"la:{lesson.id}:{(lesson.quiz.answer + 1) % len(lesson.quiz.options)}")
-    expected = ["Kết quả theo thôn, tổ dân phố (số người học · số câu trả lời · số câu đúng):",
-                "• Thôn Ngọc Sơn: 2 · 2 · 1 (50%)"]
+    expected = [
+        "Kết quả theo thôn, tổ dân phố (số người học · số câu trả lời · số câu đúng):",
+        "• Thôn Ngọc Sơn: 2 · 2 · 1 (50%)",
+    ]
     for key in ("official_a", "village_head", "admin"):
         staff = world.chat(key)
         await staff.say("/quizstats")

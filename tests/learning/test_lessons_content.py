@@ -38,9 +38,7 @@ REQUIRED_IDS = {
 }
 # Article numbers that the domain fact sheet vouches for; anything else may be invented.
 ALLOWED_ARTICLES = {1, 5, 11, 12, 13, 15, 18, 25, 26, 27, 28, 36, 37, 38, 41, 42, 47}
-_VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ") | {
-    c for c in "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
-}
+_VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ") | {c for c in "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"}
 _ARTICLES_RE = re.compile(r"(?:Điều|Articles?)\s+(\d+(?:\s*(?:,|and)\s*\d+)*)")
 
 
@@ -145,8 +143,19 @@ def test_only_vouched_article_numbers_are_cited() -> None:
 
 def test_glossary_terms_are_used() -> None:
     text = " ".join(lesson.body for lesson in _lessons("vi")).lower()
-    for term in ("góp ý", "kiến nghị", "phản ánh", "khiếu nại", "tố cáo", "ban thanh tra nhân dân",
-                 "hương ước", "trưởng thôn", "ubnd", "đại diện hộ", "mã tra cứu"):
+    for term in (
+        "góp ý",
+        "kiến nghị",
+        "phản ánh",
+        "khiếu nại",
+        "tố cáo",
+        "ban thanh tra nhân dân",
+        "hương ước",
+        "trưởng thôn",
+        "ubnd",
+        "đại diện hộ",
+        "mã tra cứu",
+    ):
         assert term in text, term
 
 

@@ -35,20 +35,36 @@ async def test_learning_figures_for_a_ward_and_the_whole_area(world, session_fac
         period = (now - timedelta(days=1), now + timedelta(days=1))
         ward_a = StatsScope((world.ward_a, world.village_a1, world.village_a2), *period)
         figures = {f.key: f.value for f in await MANIFEST.stats(s, ward_a)}
-        assert figures == {"learning.lessons_shown": 4, "learning.quiz_answers": 3,
-                           "learning.quiz_correct_rate": 2 / 3, "learning.opted_out": 1}
+        assert figures == {
+            "learning.lessons_shown": 4,
+            "learning.quiz_answers": 3,
+            "learning.quiz_correct_rate": 2 / 3,
+            "learning.opted_out": 1,
+        }
         figures = {f.key: f.value for f in await MANIFEST.stats(s, StatsScope(None, *period))}
-        assert figures == {"learning.lessons_shown": 5, "learning.quiz_answers": 4,
-                           "learning.quiz_correct_rate": 3 / 4, "learning.opted_out": 2}
+        assert figures == {
+            "learning.lessons_shown": 5,
+            "learning.quiz_answers": 4,
+            "learning.quiz_correct_rate": 3 / 4,
+            "learning.opted_out": 2,
+        }
         earlier = StatsScope(None, now - timedelta(days=50), now - timedelta(days=30))
         figures = {f.key: f.value for f in await MANIFEST.stats(s, earlier)}
-        assert figures == {"learning.lessons_shown": 1, "learning.quiz_answers": 0,
-                           "learning.quiz_correct_rate": None, "learning.opted_out": 0}
+        assert figures == {
+            "learning.lessons_shown": 1,
+            "learning.quiz_answers": 0,
+            "learning.quiz_correct_rate": None,
+            "learning.opted_out": 0,
+        }
 
 
 async def test_learning_figures_are_explained_in_vietnamese(world, session_factory):
     async with session_factory() as s:
         figures = await MANIFEST.stats(s, StatsScope(None, utcnow() - timedelta(days=1), utcnow()))
     assert [gettext("vi", f.label) for f in figures] == [
-        "Số lượt đọc bài học", "Số câu trả lời", "Tỷ lệ trả lời đúng", "Số người dân đã ngừng nhận bài học"]
+        "Số lượt đọc bài học",
+        "Số câu trả lời",
+        "Tỷ lệ trả lời đúng",
+        "Số người dân đã ngừng nhận bài học",
+    ]
     assert all(f.explain and gettext("vi", f.explain) != f.explain for f in figures)

@@ -26,8 +26,11 @@ NOT_FOUND = "Không tìm thấy hồ sơ nào với mã này."
 
 async def _rows(factory, notice_id):
     async with factory() as s:
-        return list(await s.exec(select(OutboxMessage).where(OutboxMessage.ref_type == "notice",
-                                                             OutboxMessage.ref_id == notice_id)))
+        return list(
+            await s.exec(
+                select(OutboxMessage).where(OutboxMessage.ref_type == "notice", OutboxMessage.ref_id == notice_id)
+            )
+        )
 
 
 async def _only_notice(factory) -> Notice:
@@ -84,8 +87,14 @@ async def test_official_chooses_villages_in_own_ward(world, session_factory):
     off = world.chat("official_a")
     await off.say("/notice")
     await off.say("Lịch tiêm phòng cho trẻ em.")
-    ward_a = ["phường Kim Bảng", "Tổ dân phố Quế Sơn", "Tổ dân phố Văn Xá 1", "Tổ dân phố Văn Xá 2",
-              "Thôn Ngọc Sơn", "Thôn 1"]
+    ward_a = [
+        "phường Kim Bảng",
+        "Tổ dân phố Quế Sơn",
+        "Tổ dân phố Văn Xá 1",
+        "Tổ dân phố Văn Xá 2",
+        "Thôn Ngọc Sơn",
+        "Thôn 1",
+    ]
     assert off.buttons() == ward_a  # their ward and its villages, nothing of ward B
     await off.say("13393")  # another ward's code: refused
     assert "không thể gửi thông báo tới đơn vị đó" in off.text
@@ -148,9 +157,15 @@ async def test_report_and_seen(world, session_factory):
     head = world.chat("village_head")
     await head.say(f"/notice report {n.id}")
     assert head.text.splitlines() == [
-        f"Báo cáo gửi thông báo số {n.id} (đã gửi):", "Số người dân: 3", "Đang chờ gửi: 0", "Đã gửi tới: 3",
-        "Gửi không được: 0", "Không liên lạc được (đã chặn bot): 0", "Tạm giữ đến khi người dân nhắn lại: 0",
-        "Đã bấm “Đã xem”: 1"]
+        f"Báo cáo gửi thông báo số {n.id} (đã gửi):",
+        "Số người dân: 3",
+        "Đang chờ gửi: 0",
+        "Đã gửi tới: 3",
+        "Gửi không được: 0",
+        "Không liên lạc được (đã chặn bot): 0",
+        "Tạm giữ đến khi người dân nhắn lại: 0",
+        "Đã bấm “Đã xem”: 1",
+    ]
     # someone else's report is not visible
     await make_staff(session_factory, "906", "village_head", world.village_a2)
     stranger = world.chat("906")
@@ -177,8 +192,7 @@ async def test_notice_list_for_its_author(world, session_factory):
 
 async def test_notices_catch_up_for_late_joiners(world, session_factory):
     await _send_as_village_head(world, "Thông báo thu gom rác.")
-    await make_people(session_factory, 1, channel="test", start=150, village_id=world.village_a1,
-                      ward_id=world.ward_a)
+    await make_people(session_factory, 1, channel="test", start=150, village_id=world.village_a1, ward_id=world.ward_a)
     late = world.chat("150")
     await late.say("/notices")
     assert late.text.splitlines()[0] == "Các thông báo gần đây của địa phương (mới nhất ở cuối):"

@@ -26,16 +26,24 @@ from tests.world import World
 
 
 async def person_of(s: AsyncSession, chat: Chat) -> Person:
-    ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == chat.channel,
-                                                        ChannelIdentity.external_id == chat.user_id))).one()
+    ident = (
+        await s.exec(
+            select(ChannelIdentity).where(
+                ChannelIdentity.channel == chat.channel, ChannelIdentity.external_id == chat.user_id
+            )
+        )
+    ).one()
     person = await s.get(Person, ident.person_id)
     assert person is not None
     return person
 
 
 async def actions_of(s: AsyncSession, person_id: int | None) -> list[str]:
-    rows = await s.exec(select(AuditEvent).where(AuditEvent.subject_type == "person",
-                                                 AuditEvent.subject_id == str(person_id)).order_by(col(AuditEvent.id)))
+    rows = await s.exec(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == "person", AuditEvent.subject_id == str(person_id))
+        .order_by(col(AuditEvent.id))
+    )
     return [e.action for e in rows]
 
 
@@ -82,16 +90,27 @@ async def test_declining_consent_keeps_no_profile(world: World) -> None:
     await chat.press("Tôi không đồng ý")
     assert "/learn" in chat.text
     await chat.say("/profile")
-    assert chat.text == gettext("vi", "To use this, please first agree to how we handle your personal data. "
-                                      "Send /start to read it.")
+    assert chat.text == gettext(
+        "vi", "To use this, please first agree to how we handle your personal data. Send /start to read it."
+    )
     async with world.factory() as s:
         p = await person_of(s, chat)
         assert p.consent_given is False and p.ward_id is None and p.onboarded_at is not None
         assert await actions_of(s, p.id) == ["consent.declined"]
 
 
-@pytest.mark.parametrize(("typed", "agreed"), [("dong y", True), ("Đồng ý", True), ("agree", True), ("ok", True),
-                                               ("không", False), ("khong dong y", False), ("no", False)])
+@pytest.mark.parametrize(
+    ("typed", "agreed"),
+    [
+        ("dong y", True),
+        ("Đồng ý", True),
+        ("agree", True),
+        ("ok", True),
+        ("không", False),
+        ("khong dong y", False),
+        ("no", False),
+    ],
+)
 async def test_consent_can_be_typed(world: World, typed: str, agreed: bool) -> None:
     chat = world.new_chat()
     await chat.say("/start")
@@ -151,9 +170,19 @@ UNEXPECTED = "Thank you. I can only read text and buttons here."
 UNKNOWN = "Sorry, I did not understand that. Here is what you can do:"
 
 
-@pytest.mark.parametrize(("text", "answer"), [
-    ("", UNEXPECTED), ("   ", UNEXPECTED), ("x" * 10_000, UNKNOWN), ("<script>alert(1)</script> & <", UNKNOWN),
-    ("a\x00b\x07c", UNKNOWN), ("😀😀😀", UNKNOWN), ("مرحبا بالعالم", UNKNOWN), ("ph\u01b0\u01a1\u0300ng", UNKNOWN)])
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("", UNEXPECTED),
+        ("   ", UNEXPECTED),
+        ("x" * 10_000, UNKNOWN),
+        ("<script>alert(1)</script> & <", UNKNOWN),
+        ("a\x00b\x07c", UNKNOWN),
+        ("😀😀😀", UNKNOWN),
+        ("مرحبا بالعالم", UNKNOWN),
+        ("ph\u01b0\u01a1\u0300ng", UNKNOWN),
+    ],
+)
 async def test_bad_text_always_gets_a_polite_reply(world: World, text: str, answer: str) -> None:
     chat = world.chat("resident")
     replies = await chat.say(text) if text.strip() else await chat._send(text=text)
@@ -174,8 +203,9 @@ async def test_commands_with_stray_arguments_and_unknown_commands(world: World) 
     await chat.say("/help please now")
     assert "/profile" in chat.text
     await chat.say("/frobnicate")
-    assert chat.last[0].text == gettext("vi", "I do not know the command /{name}. Send /help to see what you can do.",
-                                        name="frobnicate")
+    assert chat.last[0].text == gettext(
+        "vi", "I do not know the command /{name}. Send /help to see what you can do.", name="frobnicate"
+    )
 
 
 async def test_old_button_after_flow_moved_on(world: World) -> None:
@@ -214,8 +244,12 @@ async def test_join_with_invite_codes(world: World) -> None:
         person = await person_of(s, chat)
         grants = list(await s.exec(select(RoleGrant).where(RoleGrant.person_id == person.id)))
         assert [(g.role, g.unit_id) for g in grants] == [("official", world.ward_a)]
-        assert await actions_of(s, person.id) == ["consent.given", "person.onboarded", "role.granted",
-                                                  "invite.redeemed"]
+        assert await actions_of(s, person.id) == [
+            "consent.given",
+            "person.onboarded",
+            "role.granted",
+            "invite.redeemed",
+        ]
         assert not list(await s.exec(select(RoleGrant).where(RoleGrant.person_id == world.ids["neighbour"])))
 
 
@@ -226,8 +260,9 @@ async def test_join_needs_consent_after_its_argument(world: World) -> None:
     await chat.say("/join")
     assert chat.text == gettext("vi", "Please send the command with your code, for example: /join ABCD-EFGH-JKLM")
     await chat.say("/join ABCD-EFGH-JKLM")
-    assert chat.text == gettext("vi", "To use this, please first agree to how we handle your personal data. "
-                                      "Send /start to read it.")
+    assert chat.text == gettext(
+        "vi", "To use this, please first agree to how we handle your personal data. Send /start to read it."
+    )
 
 
 async def test_mydata_and_forget(world: World) -> None:
@@ -246,8 +281,9 @@ async def test_mydata_and_forget(world: World) -> None:
     assert chat.text.startswith(gettext("vi", "Nothing was erased."))
     await chat.say("/forget")
     await chat.press("Có, xóa")
-    assert chat.text == gettext("vi", "Your consent is withdrawn and your data is erased. If you write again, you "
-                                      "start as a new person.")
+    assert chat.text == gettext(
+        "vi", "Your consent is withdrawn and your data is erased. If you write again, you start as a new person."
+    )
     async with world.factory() as s:
         p = await s.get(Person, person_id)
         assert p is not None

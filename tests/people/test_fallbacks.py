@@ -48,8 +48,10 @@ async def test_a_menu_button_naming_a_fallback_is_an_unknown_command(world: Worl
 async def test_the_fallbacks_still_answer_where_they_belong(world: World) -> None:
     resident = world.chat("resident")
     await resident.say("/queue")  # a staff command
-    assert resident.text == gettext("vi", "Sorry, this command is for officials with a role in the ward. "
-                                          "Send /help to see what you can do.")
+    assert resident.text == gettext(
+        "vi", "Sorry, this command is for officials with a role in the ward. Send /help to see what you can do."
+    )
     await resident._send(button="nosuchaction:1")
     assert resident.last[0].text == gettext(
-        "vi", "That button belongs to an earlier message, and that step is already finished.")
+        "vi", "That button belongs to an earlier message, and that step is already finished."
+    )

@@ -24,8 +24,17 @@ def day(month: int, d: int, hour: int = 9, year: int = 2026) -> datetime:
 async def add_people(world: World) -> None:
     """Residents of January 2026 (the world's own people onboarded today, outside the period)."""
     async with world.factory() as s:
-        async def person(uid: str, ward: int, village: int | None = None, channel: str = "telegram", *,
-                         consent_at: datetime, onboarded_at: datetime | None, consent: bool = True) -> int:
+
+        async def person(
+            uid: str,
+            ward: int,
+            village: int | None = None,
+            channel: str = "telegram",
+            *,
+            consent_at: datetime,
+            onboarded_at: datetime | None,
+            consent: bool = True,
+        ) -> int:
             p = await make_person(s, uid, name=f"P{uid}", ward_id=ward, village_id=village, channel=channel)
             p.consent_given, p.consent_at, p.onboarded_at = consent, consent_at, onboarded_at
             assert p.id is not None
@@ -55,20 +64,40 @@ async def test_people_figures_of_a_ward_and_of_the_whole_area(world: World) -> N
         in_a = await MANIFEST.stats(s, StatsScope(ward_a, START, END))
         everywhere = await MANIFEST.stats(s, StatsScope(None, START, END))
         today = await MANIFEST.stats(s, StatsScope(ward_a, END, datetime(2100, 1, 1, tzinfo=UTC)))
-    assert values(in_a) == {"people.onboarded": 3, "people.consent_given": 3, "people.onboarded.telegram": 2,
-                            "people.onboarded.zalo": 1, "people.onboarded.web": 1}
-    assert values(everywhere) == {"people.onboarded": 4, "people.consent_given": 4, "people.onboarded.telegram": 3,
-                                  "people.onboarded.zalo": 1, "people.onboarded.web": 1}
+    assert values(in_a) == {
+        "people.onboarded": 3,
+        "people.consent_given": 3,
+        "people.onboarded.telegram": 2,
+        "people.onboarded.zalo": 1,
+        "people.onboarded.web": 1,
+    }
+    assert values(everywhere) == {
+        "people.onboarded": 4,
+        "people.consent_given": 4,
+        "people.onboarded.telegram": 3,
+        "people.onboarded.zalo": 1,
+        "people.onboarded.web": 1,
+    }
     # From February on: s4, and the world's four residents of ward A (onboarded today on the test channel).
-    assert values(today) == {"people.onboarded": 5, "people.consent_given": 4, "people.onboarded.telegram": 1,
-                             "people.onboarded.zalo": 0, "people.onboarded.web": 0}
+    assert values(today) == {
+        "people.onboarded": 5,
+        "people.consent_given": 4,
+        "people.onboarded.telegram": 1,
+        "people.onboarded.zalo": 0,
+        "people.onboarded.web": 0,
+    }
 
 
 async def test_people_figures_are_translated_and_part_of_the_application(world: World) -> None:
     async with world.factory() as s:
         figures = await APP.statistics(s, StatsScope(None, START, END))
     people = [f for f in figures if f.key.startswith("people.")]
-    assert [f.key for f in people] == ["people.onboarded", "people.consent_given", "people.onboarded.telegram",
-                                       "people.onboarded.zalo", "people.onboarded.web"]
+    assert [f.key for f in people] == [
+        "people.onboarded",
+        "people.consent_given",
+        "people.onboarded.telegram",
+        "people.onboarded.zalo",
+        "people.onboarded.web",
+    ]
     vi = catalog("vi")
     assert all(f.label in vi and f.explain in vi for f in people)

@@ -38,7 +38,13 @@ def dispatcher(world: World, services: Services) -> Dispatcher:
 @pytest.fixture
 async def cases(world: World, session: AsyncSession) -> Cases:
     people = {attr: await world.person(session, key) for attr, key in PEOPLE.items()}
-    grants = {p.id or 0: await world.grants(session, key) for key, p in
-              ((k, people[a]) for a, k in PEOPLE.items())}
-    return Cases(session, petitions.config_for(world.services), world.ward_a, world.ward_b, world.village_a1,
-                 grants=grants, **people)  # type: ignore[arg-type]
+    grants = {p.id or 0: await world.grants(session, key) for key, p in ((k, people[a]) for a, k in PEOPLE.items())}
+    return Cases(
+        session,
+        petitions.config_for(world.services),
+        world.ward_a,
+        world.ward_b,
+        world.village_a1,
+        grants=grants,
+        **people,
+    )  # type: ignore[arg-type]

@@ -51,17 +51,24 @@ class Cases:
         return self.grants.get(person.id or 0, [])
 
     def new(self, **kw: object) -> petitions.NewCase:
-        base: dict[str, object] = dict(route="phan_anh", category="roads",
-                                       description="Đường thôn bị sụt lún, xe máy đi lại rất nguy hiểm.")
+        base: dict[str, object] = dict(
+            route="phan_anh", category="roads", description="Đường thôn bị sụt lún, xe máy đi lại rất nguy hiểm."
+        )
         base.update(kw)
         return petitions.NewCase(**base)  # type: ignore[arg-type]
 
 
-PEOPLE = {"resident": "resident", "resident_en": "resident_en", "stranger": "neighbour", "official_a": "official_a",
-         "official_a2": "official_a2", "head_a": "head_a", "official_b": "official_b", "head_b": "head_b",
-         "inspector_a": "inspector_a"}
-
-
+PEOPLE = {
+    "resident": "resident",
+    "resident_en": "resident_en",
+    "stranger": "neighbour",
+    "official_a": "official_a",
+    "official_a2": "official_a2",
+    "head_a": "head_a",
+    "official_b": "official_b",
+    "head_b": "head_b",
+    "inspector_a": "inspector_a",
+}
 
 
 async def onboard(chat: Chat, commune: str = "xa thanh son", village: str = "Thôn Thanh Sơn 1") -> None:
@@ -79,9 +86,15 @@ async def person_of(factory: Any, chat: Chat) -> Person:
         return await s.get(Person, ident.person_id)  # type: ignore[return-value]
 
 
-async def make_official(factory: Any, dispatcher: Dispatcher, user_id: str, ward_name: str,
-                        role: str = "official", commune: str = "xa thanh son",
-                        village: str = "Thôn Thanh Sơn 1") -> Chat:
+async def make_official(
+    factory: Any,
+    dispatcher: Dispatcher,
+    user_id: str,
+    ward_name: str,
+    role: str = "official",
+    commune: str = "xa thanh son",
+    village: str = "Thôn Thanh Sơn 1",
+) -> Chat:
     chat = Chat(dispatcher, user_id)
     await onboard(chat, commune, village)
     p = await person_of(factory, chat)
@@ -92,8 +105,12 @@ async def make_official(factory: Any, dispatcher: Dispatcher, user_id: str, ward
     return chat
 
 
-async def submit_report(chat: Chat, text: str = "Đèn đường ở ngõ 5 bị hỏng đã hai tuần, buổi tối rất tối.",
-                        category: str = "Giao thông", publish: bool = True) -> str:
+async def submit_report(
+    chat: Chat,
+    text: str = "Đèn đường ở ngõ 5 bị hỏng đã hai tuần, buổi tối rất tối.",
+    category: str = "Giao thông",
+    publish: bool = True,
+) -> str:
     """A phản ánh with the profile's village and no files; returns the tracking code."""
     await chat.say("/feedback")
     if "Làm lại từ đầu" in chat.buttons():
@@ -119,7 +136,14 @@ async def all_cases(factory: Any) -> list[Case]:
         return list(await s.exec(select(Case).order_by(Case.id)))  # type: ignore[arg-type]
 
 
-def photo(content: bytes = JPEG, size: int | None = None, name: str = "anh.jpg", mime: str = "image/jpeg"
-          ) -> Attachment:
-    return Attachment(kind="photo", ref="file-1", file_name=name, mime_type=mime,
-                      size=size if size is not None else len(content), content=content)
+def photo(
+    content: bytes = JPEG, size: int | None = None, name: str = "anh.jpg", mime: str = "image/jpeg"
+) -> Attachment:
+    return Attachment(
+        kind="photo",
+        ref="file-1",
+        file_name=name,
+        mime_type=mime,
+        size=size if size is not None else len(content),
+        content=content,
+    )

@@ -38,7 +38,7 @@ async def test_25mb_photo_refused(tmp_path: Path) -> None:
     assert "25.0 MB" in text and "10 MB" in text and text != e.value.msgid
     with pytest.raises(petitions.FileRejected):
         petitions.check_size("photo", 25 * 1024 * 1024)
-    petitions.check_size("document", 15 * 1024 * 1024)    # documents may be up to 20 MB
+    petitions.check_size("document", 15 * 1024 * 1024)  # documents may be up to 20 MB
     assert list(tmp_path.iterdir()) == []
 
 
@@ -52,7 +52,7 @@ async def test_executables_refused(tmp_path: Path, data: bytes) -> None:
 async def test_unknown_type_refused(tmp_path: Path) -> None:
     with pytest.raises(petitions.FileRejected):
         await petitions.store_upload(petitions.LocalFileStore(tmp_path), b"just some text", file_name="a.txt")
-    assert files.sniff(b"PK\x03\x04" + b"\x00" * 30)[0] is None   # a bare zip may hold anything
+    assert files.sniff(b"PK\x03\x04" + b"\x00" * 30)[0] is None  # a bare zip may hold anything
 
 
 def test_store_rejects_path_escape(tmp_path: Path) -> None:

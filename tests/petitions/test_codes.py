@@ -9,6 +9,7 @@ from storage.petitions import codes
 
 # --- tracking codes ------------------------------------------------------------------------------
 
+
 def test_new_code_shape_and_alphabet() -> None:
     for _ in range(200):
         code = codes.new_code("KB", 2026)
@@ -23,7 +24,7 @@ def test_parse_is_tolerant() -> None:
     body = code.split("-")[2]
     assert codes.parse_code(f"  kb 26 {body.lower()} ") == code
     assert codes.parse_code(f"KB26{body}") == code
-    assert codes.parse_code(f"26-{body}") == code          # prefix left out
+    assert codes.parse_code(f"26-{body}") == code  # prefix left out
     # O typed for 0 and I for 1 in the year part (only digits belong there)
     c30 = codes.new_code("KB", 2030)
     assert codes.parse_code(c30.replace("-30-", "-3O-")) == c30
@@ -33,7 +34,7 @@ def test_parse_is_tolerant() -> None:
 
 def _typos(rest: str) -> list[str]:
     """Every single-character substitution of ``rest`` (body and check character)."""
-    return [rest[:i] + ch + rest[i + 1:] for i in range(len(rest)) for ch in codes.ALPHABET if ch != rest[i]]
+    return [rest[:i] + ch + rest[i + 1 :] for i in range(len(rest)) for ch in codes.ALPHABET if ch != rest[i]]
 
 
 def _code(body: str) -> str:
@@ -56,8 +57,8 @@ def test_check_character_catches_every_typo_and_swap(rest: str) -> None:
     for i in range(len(rest) - 1):
         if rest[i] == rest[i + 1]:
             continue
-        wrong = rest[:i] + rest[i + 1] + rest[i] + rest[i + 2:]
-        assert codes.is_valid(f"KB-26-{wrong}") == (rest[i:i + 2] in BLIND_SPOT), (rest, wrong)
+        wrong = rest[:i] + rest[i + 1] + rest[i] + rest[i + 2 :]
+        assert codes.is_valid(f"KB-26-{wrong}") == (rest[i : i + 2] in BLIND_SPOT), (rest, wrong)
 
 
 def test_every_adjacent_pair_of_symbols_swapped_is_caught_but_the_blind_spot() -> None:
@@ -71,7 +72,7 @@ def test_every_adjacent_pair_of_symbols_swapped_is_caught_but_the_blind_spot() -
             for pos in range(4):  # the pair inside the body, or the body's last symbol and the check
                 body = ("34567"[:pos] + a + b + "34567")[:5]
                 rest = _code(body)
-                swapped = rest[:pos] + rest[pos + 1] + rest[pos] + rest[pos + 2:]
+                swapped = rest[:pos] + rest[pos + 1] + rest[pos] + rest[pos + 2 :]
                 if codes.is_valid(f"KB-26-{swapped}"):
                     missed.add(a + b)
             rest = _code("3456" + a)
@@ -80,8 +81,9 @@ def test_every_adjacent_pair_of_symbols_swapped_is_caught_but_the_blind_spot() -
     assert missed <= BLIND_SPOT and "2Z" in missed
 
 
-@pytest.mark.parametrize("bad", ["", "hello", "KB-26", "KB-26-0000000", "KB-26-ABCDEFGH", "KB-XX-7H3K9M",
-                                 "<script>", "KB-26-7H3K9"])
+@pytest.mark.parametrize(
+    "bad", ["", "hello", "KB-26", "KB-26-0000000", "KB-26-ABCDEFGH", "KB-XX-7H3K9M", "<script>", "KB-26-7H3K9"]
+)
 def test_malformed_codes(bad: str) -> None:
     with pytest.raises(petitions.MalformedCode):
         codes.parse_code(bad)

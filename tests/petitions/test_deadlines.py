@@ -191,9 +191,7 @@ def test_pause_across_tet_only_counts_working_days(cal: WorkingCalendar) -> None
 
 def test_pause_in_calendar_days(cal: WorkingCalendar) -> None:
     due = eod(2026, 4, 1)
-    assert cal.extend_for_pause(due, at(2026, 3, 3), at(2026, 3, 8), unit="calendar") == eod(
-        2026, 4, 6
-    )
+    assert cal.extend_for_pause(due, at(2026, 3, 3), at(2026, 3, 8), unit="calendar") == eod(2026, 4, 6)
 
 
 def test_pause_rejects_resume_before_pause(cal: WorkingCalendar) -> None:
@@ -242,7 +240,10 @@ def test_deadlines_yaml_loads_with_sources() -> None:
     for name in ("gop_y", "kien_nghi", "phan_anh"):
         r = routes[name]
         assert (r.acknowledge_days, r.acknowledge_unit, r.answer_days, r.answer_unit) == (
-            5, "working", 10, "working",
+            5,
+            "working",
+            10,
+            "working",
         )
         assert r.verify
     k = routes["khieu_nai"]
@@ -270,8 +271,7 @@ def test_calendar_yaml_loads_with_notes() -> None:
 def test_route_without_source_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "deadlines.yaml"
     path.write_text(
-        "routes:\n  gop_y:\n    acknowledge: {days: 5, unit: working}\n"
-        "    answer: {days: 10, unit: working}\n",
+        "routes:\n  gop_y:\n    acknowledge: {days: 5, unit: working}\n    answer: {days: 10, unit: working}\n",
         encoding="utf-8",
     )
     with pytest.raises(ValueError, match="source"):

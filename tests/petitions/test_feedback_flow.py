@@ -14,8 +14,9 @@ from storage.petitions.models import CaseAttachment, CaseIdentity
 from tests.harness import Chat
 from tests.petitions.support import JPEG, PDF, all_cases, onboard, photo, submit_report
 
-RATE_LIMITED = ("You have sent many petitions in a short time. Please wait a while before sending another one. "
-                "Your draft is kept.")
+RATE_LIMITED = (
+    "You have sent many petitions in a short time. Please wait a while before sending another one. Your draft is kept."
+)
 
 
 async def test_report_with_photo_location_and_summary(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
@@ -110,8 +111,7 @@ async def test_bad_files_are_refused_politely(dispatcher, session_factory) -> No
     assert "MB" in chat.text and "25" in chat.text and "0/5" not in chat.text
     await chat._send(attachments=(photo(content=PDF, name="anh.jpg"),))  # a PDF named .jpg
     assert "1/5" in chat.text
-    await chat._send(attachments=(Attachment(kind="document", file_name="x.exe", content=b"MZ" + b"\0" * 50,
-                                             size=52),))
+    await chat._send(attachments=(Attachment(kind="document", file_name="x.exe", content=b"MZ" + b"\0" * 50, size=52),))
     assert "1/5" in chat.text
     await chat.say("xin chào")
     assert "ảnh" in chat.text

@@ -100,8 +100,9 @@ async def test_public_lists_published_answers(dispatcher, session_factory) -> No
     a, b = Chat(dispatcher, "t5"), Chat(dispatcher, "t6")
     await onboard(a)
     await onboard(b)
-    code = await submit_report(a, "Cần thêm thùng rác ở chợ thôn Thanh Sơn 1 vì rác để tràn ra đường.",
-                               category="Môi trường")
+    code = await submit_report(
+        a, "Cần thêm thùng rác ở chợ thôn Thanh Sơn 1 vì rác để tràn ra đường.", category="Môi trường"
+    )
     off = await make_official(session_factory, dispatcher, "t-off2", "Lý Thường Kiệt")
     await off.say(f"/status {code}")
     await off.press("Trả lời và kết thúc")

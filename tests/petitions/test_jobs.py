@@ -47,10 +47,21 @@ def sched(world, clock: Clock) -> Scheduler:
 
 async def _case(world, *, created, due, status="new", assignee=None, **kw) -> Case:
     async with world.factory() as s:
-        case = Case(code=f"KB-26-{next(_codes):06d}", route="kien_nghi", category="other", status=status,
-                    is_open=status not in ("answered", "closed"), unit_id=world.ward_a, ward_id=world.ward_a,
-                    description="Đường thôn bị hỏng nhiều chỗ", created_at=created,
-                    ack_due=created + timedelta(days=1), answer_due=due, assignee_id=assignee, **kw)
+        case = Case(
+            code=f"KB-26-{next(_codes):06d}",
+            route="kien_nghi",
+            category="other",
+            status=status,
+            is_open=status not in ("answered", "closed"),
+            unit_id=world.ward_a,
+            ward_id=world.ward_a,
+            description="Đường thôn bị hỏng nhiều chỗ",
+            created_at=created,
+            ack_due=created + timedelta(days=1),
+            answer_due=due,
+            assignee_id=assignee,
+            **kw,
+        )
         s.add(case)
         await s.commit()
         return case
@@ -65,16 +76,24 @@ async def _keys(world, kind: str) -> list[tuple[str, int | None]]:
 async def test_reminders_go_once_per_threshold(world, clock, sched):
     now, official = clock.now, world.ids["official_a"]
     # 40 of 45 days gone: past the 80% threshold, before the due date
-    case = await _case(world, created=now - timedelta(days=40), due=now + timedelta(days=5),
-                       status="acknowledged", assignee=official, acknowledged_at=now - timedelta(days=39))
+    case = await _case(
+        world,
+        created=now - timedelta(days=40),
+        due=now + timedelta(days=5),
+        status="acknowledged",
+        assignee=official,
+        acknowledged_at=now - timedelta(days=39),
+    )
     await asyncio.gather(sched.run("petitions.reminders"), sched.run("petitions.reminders"))
     await sched.run("petitions.reminders")
     assert await _keys(world, "reminder") == [(f"reminder:{case.id}:80:{official}#0", official)]
     clock.now = case.answer_due + timedelta(hours=1)
     await sched.run("petitions.reminders")
     await sched.run("petitions.reminders")
-    assert [k for k, _ in await _keys(world, "reminder")] == [f"reminder:{case.id}:100:{official}#0",
-                                                              f"reminder:{case.id}:80:{official}#0"]
+    assert [k for k, _ in await _keys(world, "reminder")] == [
+        f"reminder:{case.id}:100:{official}#0",
+        f"reminder:{case.id}:80:{official}#0",
+    ]
 
 
 async def test_unacknowledged_petition_reminds_the_unit_officials(world, clock, sched):
@@ -116,8 +135,13 @@ async def test_digest_is_skipped_when_empty(world, clock, sched):
 
 async def test_answered_petitions_are_closed_automatically(world, clock, sched):
     now = clock.now
-    case = await _case(world, created=now - timedelta(days=80), due=now - timedelta(days=20), status="answered",
-                       answered_at=now - timedelta(days=40))
+    case = await _case(
+        world,
+        created=now - timedelta(days=80),
+        due=now - timedelta(days=20),
+        status="answered",
+        answered_at=now - timedelta(days=40),
+    )
     assert await sched.run("petitions.auto_close") == 1
     async with world.factory() as s:
         closed = await s.get(Case, case.id)

@@ -27,8 +27,9 @@ async def test_notification_ack_and_html_shown_as_text(dispatcher, session_facto
     async with session_factory() as s:
         notes = [r for r in await s.exec(select(OutboxMessage)) if r.recipient == "o1"]
     assert notes, "the official is notified"
-    ack = next(b["data"] for n in notes for row in n.payload["buttons"] for b in row
-               if b["data"].startswith("c:acknowledge:"))
+    ack = next(
+        b["data"] for n in notes for row in n.payload["buttons"] for b in row if b["data"].startswith("c:acknowledge:")
+    )
     await off._send(button=ack)
     assert "Đã tiếp nhận" in off.text
     assert "<b>Đường</b> hỏng <script>alert(1)</script>" in off.text  # plain text, verbatim; channels escape
@@ -43,8 +44,9 @@ async def test_notification_ack_and_html_shown_as_text(dispatcher, session_facto
 
 async def test_official_of_another_ward_is_refused_and_audited(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
     await make_official(session_factory, dispatcher, "o2", LTK)
-    other = await make_official(session_factory, dispatcher, "o3", "Kim Bảng", commune="kim bang",
-                                village="Thôn Ngọc Sơn")
+    other = await make_official(
+        session_factory, dispatcher, "o3", "Kim Bảng", commune="kim bang", village="Thôn Ngọc Sơn"
+    )
     a = Chat(dispatcher, "o-r2")
     await onboard(a)
     code = await submit_report(a)
@@ -70,8 +72,11 @@ async def test_queue_pages_filters_and_overdue_first(dispatcher, session_factory
     for i, r in enumerate(residents):
         await onboard(r)
         for j in range(3):
-            codes.append(await submit_report(r, f"Việc thứ {i}-{j} ở thôn cần phường kiểm tra giúp bà con.",
-                                             category=cats[(i + j) % 5]))
+            codes.append(
+                await submit_report(
+                    r, f"Việc thứ {i}-{j} ở thôn cần phường kiểm tra giúp bà con.", category=cats[(i + j) % 5]
+                )
+            )
     async with session_factory() as s:
         late = (await s.exec(select(Case).where(Case.code == codes[-1]))).one()
         late.answer_due = late.created_at - timedelta(days=3)

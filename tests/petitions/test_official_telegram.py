@@ -32,14 +32,16 @@ async def onboard(rig: Rig, user: int) -> None:
     assert ward
 
 
-async def wait_text(fake: FakeTelegramAPI, chat: int, needle: str, since: int, timeout: float = 5.0
-                    ) -> list[dict[str, Any]]:
+async def wait_text(
+    fake: FakeTelegramAPI, chat: int, needle: str, since: int, timeout: float = 5.0
+) -> list[dict[str, Any]]:
     async def loop() -> list[dict[str, Any]]:
         while True:
             got = fake.sent(chat)[since:]
             if needle in texts(got):
                 return got
             await asyncio.sleep(0.02)
+
     return await asyncio.wait_for(loop(), timeout)
 
 
@@ -50,8 +52,13 @@ async def test_submit_ack_reply_and_pushed_answer(rig: Rig, fake: FakeTelegramAP
     try:
         await onboard(rig, OFFICIAL)
         async with session_factory() as s:
-            ident = (await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram",
-                                                                ChannelIdentity.external_id == str(OFFICIAL)))).one()
+            ident = (
+                await s.exec(
+                    select(ChannelIdentity).where(
+                        ChannelIdentity.channel == "telegram", ChannelIdentity.external_id == str(OFFICIAL)
+                    )
+                )
+            ).one()
             ward = next(u for u in await units.current_communes(s, "kim_bang") if u.name == "Lý Thường Kiệt")
             await grant_role(s, ident.person_id, "official", ward.id, by="test")
             await s.commit()

@@ -45,11 +45,11 @@ async def test_figures_for_the_whole_deployment(cases: Cases) -> None:
     figures = await MANIFEST.stats(cases.session, StatsScope(None, *PERIOD))  # type: ignore[misc]
     assert [(f.key, f.value) for f in figures] == [
         ("petitions.received", 4),
-        ("petitions.acknowledged_on_time", 25.0),   # c1 of 4: c2 late, c3 to acknowledge again, c4 never
-        ("petitions.answered_on_time", 50.0),       # c1 on time, c2 late; c3's answer was reopened
-        ("petitions.median_days_to_answer", 8.0),   # 2 and 14 working days
-        ("petitions.overdue", 2),                   # c3 (due again 20 March) and c4 (16 March)
-        ("petitions.reopened", 33.3),               # c3 of the answered c1, c2, c3
+        ("petitions.acknowledged_on_time", 25.0),  # c1 of 4: c2 late, c3 to acknowledge again, c4 never
+        ("petitions.answered_on_time", 50.0),  # c1 on time, c2 late; c3's answer was reopened
+        ("petitions.median_days_to_answer", 8.0),  # 2 and 14 working days
+        ("petitions.overdue", 2),  # c3 (due again 20 March) and c4 (16 March)
+        ("petitions.reopened", 33.3),  # c3 of the answered c1, c2, c3
         ("petitions.rating_mean", 3.0),
         ("petitions.rating_count", 2),
     ]
@@ -60,9 +60,14 @@ async def test_figures_for_one_ward(cases: Cases) -> None:
     await _world_of_petitions(cases)
     figures = await MANIFEST.stats(cases.session, StatsScope((cases.ward_b,), *PERIOD))  # type: ignore[misc]
     assert {f.key: f.value for f in figures} == {
-        "petitions.received": 1, "petitions.acknowledged_on_time": 0.0, "petitions.answered_on_time": None,
-        "petitions.median_days_to_answer": None, "petitions.overdue": 1, "petitions.reopened": None,
-        "petitions.rating_mean": None, "petitions.rating_count": 0,
+        "petitions.received": 1,
+        "petitions.acknowledged_on_time": 0.0,
+        "petitions.answered_on_time": None,
+        "petitions.median_days_to_answer": None,
+        "petitions.overdue": 1,
+        "petitions.reopened": None,
+        "petitions.rating_mean": None,
+        "petitions.rating_count": 0,
     }
 
 
@@ -71,7 +76,12 @@ async def test_figures_of_an_empty_period(cases: Cases) -> None:
     empty = (NOW - timedelta(days=400), NOW - timedelta(days=300))
     figures = await MANIFEST.stats(cases.session, StatsScope((cases.ward_a,), *empty))  # type: ignore[misc]
     assert {f.key: f.value for f in figures} == {
-        "petitions.received": 0, "petitions.acknowledged_on_time": None, "petitions.answered_on_time": None,
-        "petitions.median_days_to_answer": None, "petitions.overdue": 0, "petitions.reopened": None,
-        "petitions.rating_mean": None, "petitions.rating_count": 0,
+        "petitions.received": 0,
+        "petitions.acknowledged_on_time": None,
+        "petitions.answered_on_time": None,
+        "petitions.median_days_to_answer": None,
+        "petitions.overdue": 0,
+        "petitions.reopened": None,
+        "petitions.rating_mean": None,
+        "petitions.rating_count": 0,
     }

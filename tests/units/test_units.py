@@ -66,23 +66,26 @@ async def test_six_current_wards(seeded):
     assert {u.kind for u in old} == {"ward", "commune"}
 
 
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("xã Thanh Sơn", "Lý Thường Kiệt"),
-    ("thanh son", "Lý Thường Kiệt"),
-    ("Thanh Son", "Lý Thường Kiệt"),
-    ("thanhson", "Lý Thường Kiệt"),
-    ("van xa", "Kim Bảng"),
-    ("P. Lê Hồ", "Lê Hồ"),
-    ("phuong kim bang", "Kim Bảng"),
-    ("tam chuc", "Tam Chúc"),
-    ("nguyen uy", "Nguyễn Úy"),
-    ("Tượng Lĩnh", "Nguyễn Úy"),
-    ("quế", "Kim Bảng"),
-    ("TT Quế", "Kim Bảng"),
-    ("thị trấn Ba Sao", "Tam Chúc"),
-    ("xã Hoàng Tây huyện Kim Bảng", "Kim Thanh"),
-    ("phường Lê Hồ, Ninh Bình", "Lê Hồ"),
-])
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("xã Thanh Sơn", "Lý Thường Kiệt"),
+        ("thanh son", "Lý Thường Kiệt"),
+        ("Thanh Son", "Lý Thường Kiệt"),
+        ("thanhson", "Lý Thường Kiệt"),
+        ("van xa", "Kim Bảng"),
+        ("P. Lê Hồ", "Lê Hồ"),
+        ("phuong kim bang", "Kim Bảng"),
+        ("tam chuc", "Tam Chúc"),
+        ("nguyen uy", "Nguyễn Úy"),
+        ("Tượng Lĩnh", "Nguyễn Úy"),
+        ("quế", "Kim Bảng"),
+        ("TT Quế", "Kim Bảng"),
+        ("thị trấn Ba Sao", "Tam Chúc"),
+        ("xã Hoàng Tây huyện Kim Bảng", "Kim Thanh"),
+        ("phường Lê Hồ, Ninh Bình", "Lê Hồ"),
+    ],
+)
 async def test_resolve_commune_exact_and_old_names(seeded, typed, expected):
     found = await units.resolve_commune(seeded, DEP, typed)
     assert found, typed
@@ -96,14 +99,17 @@ async def test_exact_match_is_unique_answer(seeded):
     assert [u.name for u in await units.resolve_commune(seeded, DEP, "Tân Sơn")] == ["Nguyễn Úy"]
 
 
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("thanh sn", "Lý Thường Kiệt"),
-    ("tam chuk", "Tam Chúc"),
-    ("ly thuong kiet", "Lý Thường Kiệt"),
-    ("ly thuong kit", "Lý Thường Kiệt"),
-    ("kha phog", "Tam Chúc"),
-    ("dong hao", "Lê Hồ"),
-])
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("thanh sn", "Lý Thường Kiệt"),
+        ("tam chuk", "Tam Chúc"),
+        ("ly thuong kiet", "Lý Thường Kiệt"),
+        ("ly thuong kit", "Lý Thường Kiệt"),
+        ("kha phog", "Tam Chúc"),
+        ("dong hao", "Lê Hồ"),
+    ],
+)
 async def test_resolve_commune_tolerates_typos(seeded, typed, expected):
     found = await units.resolve_commune(seeded, DEP, typed)
     assert found and found[0].name == expected

@@ -42,9 +42,7 @@ def _match(code: str | None, supported: tuple[str, ...]) -> str | None:
     return by_lower.get(base)
 
 
-def normalise_platform_code(
-    code: str | None, supported: tuple[str, ...] = ("vi", "en")
-) -> str | None:
+def normalise_platform_code(code: str | None, supported: tuple[str, ...] = ("vi", "en")) -> str | None:
     """Map a platform language code ("en-US", "vi_VN", "VI") to a supported locale.
 
     Returns None for missing, empty or unsupported codes ("fr", "zh-TW").
@@ -75,9 +73,7 @@ def choose_locale(
     return supported[0] if supported else default
 
 
-def update_detected(
-    previous: str | None, text: str, supported: tuple[str, ...] = ("vi", "en")
-) -> str | None:
+def update_detected(previous: str | None, text: str, supported: tuple[str, ...] = ("vi", "en")) -> str | None:
     """Return the detected locale to remember after the resident sends `text`.
 
     A confident detection replaces the remembered one; short or unclear
@@ -89,7 +85,11 @@ def update_detected(
 def person_locale(person: LocaleHolder | None, default: str, supported: tuple[str, ...] = ("vi", "en")) -> str:
     """The one rule for the language to write to a person in, for a reply or a push alike."""
     if person is None:
-        return choose_locale(explicit=None, detected=None, platform_code=None, default=default,
-                             supported=supported)
-    return choose_locale(explicit=person.locale, detected=person.detected_locale,
-                         platform_code=person.platform_locale, default=default, supported=supported)
+        return choose_locale(explicit=None, detected=None, platform_code=None, default=default, supported=supported)
+    return choose_locale(
+        explicit=person.locale,
+        detected=person.detected_locale,
+        platform_code=person.platform_locale,
+        default=default,
+        supported=supported,
+    )
