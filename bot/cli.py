@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="like run, with the Kim Bảng demo people seeded and persona switching in the web chat"
     )
     demo.add_argument("--no-run", action="store_true", help="only seed the demo data")
+    st = sub.add_parser("stats", help="every feature's figures for a unit (and the villages in it) and a year")
+    st.add_argument("--unit", help="unit code, e.g. 13384 (default: the whole area; see: loalang units list)")
+    st.add_argument("--year", type=int, help="calendar year, local time (default: this year)")
+    st.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the labels (default vi)")
     db = sub.add_parser("db", help="database maintenance")
     db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply migrations")
     un = sub.add_parser("units", help="administrative units")
@@ -187,6 +191,35 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    """Print ``APP.statistics`` for one scope: the figures every feature manifest registers."""
+    from datetime import datetime
+
+    from bot.core.i18n import gettext
+    from handlers.features import APP
+    from handlers.framework.manifest import StatsScope
+    from storage import units
+
+    app = await _open(settings)
+    try:
+        year = args.year or datetime.now(settings.tz).year
+        start = datetime(year, 1, 1, tzinfo=settings.tz)
+        end = datetime(year + 1, 1, 1, tzinfo=settings.tz)
+        async with app.session_factory() as s:
+            unit = await _unit(s, settings, args.unit)
+            ids = tuple(await units.descendant_ids(s, unit.id)) if unit is not None else None
+            scope = StatsScope(ids, start, end, deployment_dir=settings.deployment_dir)
+            figures = await APP.statistics(s, scope)
+        where = f"{unit.name} ({unit.code})" if unit is not None else gettext(args.lang, "the whole area")
+        print(f"{where}, {year}")
+        for f in figures:
+            value = "-" if f.value is None else (f"{f.value:.1f}" if isinstance(f.value, float) else str(f.value))
+            print(f"{gettext(args.lang, f.label):<48} {value:>8}   {f.key}")
+    finally:
+        await app.engine.dispose()
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "run": cmd_run,
     "db": cmd_db,
@@ -194,6 +227,7 @@ COMMANDS: dict[str, Command] = {
     "invite": cmd_invite,
     "users": cmd_users,
     "demo": cmd_demo,
+    "stats": cmd_stats,
 }
 
 

@@ -20,6 +20,7 @@ import argparse
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -80,11 +81,13 @@ class CliCommand:
 
 @dataclass(frozen=True)
 class StatsScope:
-    """The units (a ward and the villages in it; ``None`` for the whole deployment) and the period."""
+    """The units (a ward and the villages in it; ``None`` for the whole deployment), the period, and
+    the deployment's data folder (its working calendar, deadlines…) when the caller knows it."""
 
     unit_ids: tuple[int, ...] | None
     start: datetime
     end: datetime
+    deployment_dir: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from handlers.notices import notify, registry
 from storage import units
 from storage.notices import queries, services
 from storage.notices.permissions import can_send_notice_to
+from storage.people import queries as people_queries
 from storage.units.models import Unit
 
 flow = registry.flow("notice", title=N_("your notice draft"))
@@ -185,7 +186,7 @@ async def _on_time(ctx: Context, inp: Input) -> None:
 async def _ask_confirm(ctx: Context) -> None:
     unit_ids = ctx.data.get("units", [])
     label = await notify.audience_label(ctx.session, unit_ids, ctx.locale)
-    count = len(await queries.recipient_ids(ctx.session, unit_ids))
+    count = len(await people_queries.recipient_ids(ctx.session, unit_ids))
     ctx.say(ctx._("Preview — residents will see exactly this:"))
     ctx.replies.extend(notify.render(None, ctx.data["text"], label, ctx.locale, ctx.data.get("att")))
     send_at = ctx.data.get("send_at")

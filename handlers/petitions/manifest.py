@@ -16,8 +16,15 @@ from storage import petitions
 from storage.petitions.deadlines import WorkingCalendar
 
 EXPORT_LIMIT = 50
-CALENDAR = WorkingCalendar()
-"""The national calendar (holidays, Vietnam's time zone): ``StatsScope`` does not name the deployment."""
+NATIONAL_CALENDAR = WorkingCalendar()
+"""Holidays and Vietnam's time zone, for a scope that names no deployment folder."""
+
+
+def _calendar(scope: StatsScope) -> WorkingCalendar:
+    """The deployment's working calendar (its make-up days and extra days off), else the national one."""
+    if scope.deployment_dir is None:
+        return NATIONAL_CALENDAR
+    return petitions.load_config(scope.deployment_dir).calendar
 
 
 async def export(ctx: Context) -> list[str]:
@@ -41,7 +48,7 @@ async def erase(ctx: Context) -> None:
 
 async def stats(session: AsyncSession, scope: StatsScope) -> list[Figure]:
     """The dashboard's petition figures for a scope and period (aggregate queries: see ``scope_stats``)."""
-    s = await petitions.scope_stats(session, CALENDAR, scope.unit_ids, scope.start, scope.end)
+    s = await petitions.scope_stats(session, _calendar(scope), scope.unit_ids, scope.start, scope.end)
     return [
         Figure(
             "petitions.received",

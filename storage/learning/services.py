@@ -25,7 +25,7 @@ from storage.db import utcnow
 from storage.learning.lessons import LIBRARY, Lesson
 from storage.learning.models import Campaign, CampaignRun, LearningOptOut, LessonProgress
 from storage.learning.queries import is_opted_out, sequence
-from storage.notices.queries import recipients_by_locale
+from storage.people.queries import recipients_by_locale
 
 _CHUNK = 5000  # below SQLite's bound-parameter limit for IN (...)
 

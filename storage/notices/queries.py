@@ -1,6 +1,6 @@
-"""Reads for notices: the units an actor may address, who receives a notice (and in which
-language), what is due, the delivery report, an author's list, the catch-up list for residents and
-the figures for the statistics."""
+"""Reads for notices: the units an actor may address, what is due, the delivery report, an
+author's list, the catch-up list for residents and the figures for the statistics.
+(Who receives a notice is a people query: ``storage.people.queries.recipients_by_locale``.)"""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import col, or_, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.i18n import person_locale
 from bot.core.roles import NOTICE_SENDERS, Role
 from storage import outbox, units
 from storage.db import utcnow
@@ -51,13 +49,6 @@ class PeriodCounts:
     seen: int
 
 
-@dataclass
-class _Locales:
-    locale: str | None
-    detected_locale: str | None
-    platform_locale: str | None
-
-
 async def audience_options(session: AsyncSession, grants: Sequence[RoleGrant], deployment: str) -> list[Unit]:
     """Units offered as buttons: own village; own ward and its villages; for a district admin, the
     communes (other units can be typed by code)."""
@@ -83,55 +74,6 @@ async def audience_options(session: AsyncSession, grants: Sequence[RoleGrant], d
             seen.add(u.id)
             unique.append(u)
     return unique
-
-
-async def _area(session: AsyncSession, unit_ids: Sequence[int]) -> list[int]:
-    all_ids: set[int] = set()
-    for uid in unit_ids:
-        all_ids.update(await units.descendant_ids(session, uid))
-    return list(all_ids)
-
-
-def _residents_of(ids: Sequence[int]) -> tuple[Any, ...]:
-    return (
-        or_(col(Person.village_id).in_(ids), col(Person.ward_id).in_(ids)),
-        col(Person.onboarded_at).is_not(None),
-        col(Person.erased_at).is_(None),
-        Person.consent_given == True,
-    )
-
-
-async def recipient_ids(session: AsyncSession, unit_ids: Sequence[int]) -> list[int]:
-    """Onboarded, consenting residents living in the units or below them."""
-    ids = await _area(session, unit_ids)
-    if not ids:
-        return []
-    rows = await session.exec(select(Person.id).where(*_residents_of(ids)))
-    return [i for i in rows if i is not None]
-
-
-async def recipients_by_locale(
-    session: AsyncSession, unit_ids: Sequence[int], default_locale: str
-) -> dict[str, list[int]]:
-    """The recipients (as ``recipient_ids``) grouped by the language to write to each in
-    (``person_locale``, the one rule for every push)."""
-    ids = await _area(session, unit_ids)
-    if not ids:
-        return {}
-    rows = await session.exec(
-        select(Person.id, Person.locale, Person.detected_locale, Person.platform_locale).where(*_residents_of(ids))
-    )
-    chosen: dict[tuple[str | None, str | None, str | None], str] = {}
-    out: dict[str, list[int]] = {}
-    for pid, loc, detected, plat in rows:
-        if pid is None:
-            continue
-        key = (loc, detected, plat)
-        lang = chosen.get(key)
-        if lang is None:
-            lang = chosen[key] = person_locale(_Locales(loc, detected, plat), default_locale)
-        out.setdefault(lang, []).append(pid)
-    return out
 
 
 async def targets(session: AsyncSession, notice_id: int) -> list[int]:

@@ -26,6 +26,7 @@ from storage.db import utcnow
 from storage.notices import queries
 from storage.notices.models import Notice, NoticeSeen, NoticeTarget
 from storage.notices.permissions import require_notice_manager, require_notice_sender
+from storage.people import queries as people_queries
 from storage.people.models import Person, RoleGrant
 
 
@@ -115,7 +116,7 @@ async def dispatch(
     notice = await session.get(Notice, notice_id)
     assert notice is not None
     unit_ids = await queries.targets(session, notice_id)
-    recipients = await queries.recipients_by_locale(session, unit_ids, default_locale)
+    recipients = await people_queries.recipients_by_locale(session, unit_ids, default_locale)
     notice.recipients = sum(len(p) for p in recipients.values())
     queued = await notice_dispatched.send(session, NoticeDispatch(notice, unit_ids, recipients))
     await session.flush()

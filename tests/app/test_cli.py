@@ -104,3 +104,20 @@ def test_run_answers_healthz_quickly_and_stops_cleanly(db_env: dict[str, str], e
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, out
+
+
+def test_stats_prints_every_feature_figure_once(db_env: dict[str, str], engine) -> None:  # type: ignore[no-untyped-def]
+    from handlers.features import MANIFESTS
+
+    res = run_cli("stats", "--unit", "13384", "--year", "2026", env=db_env)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] == "Kim Bảng (13384), 2026"
+    keys = [ln.split()[-1] for ln in lines[1:]]
+    expected = [k for k in keys if k.split(".")[0] in {m.name for m in MANIFESTS}]
+    assert keys == expected and len(keys) == len(set(keys))
+    assert {k.split(".")[0] for k in keys} == {"people", "petitions", "notices", "learning"}
+    received = next(ln for ln in lines if ln.endswith("petitions.received"))
+    assert received.startswith("Số ý kiến nhận được") and received.split()[-2] == "0"
+    bad = run_cli("stats", "--unit", "99999", env=db_env)
+    assert bad.returncode == 2 and "--unit 99999" in bad.stderr and "Traceback" not in bad.stderr

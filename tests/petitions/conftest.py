@@ -19,7 +19,7 @@ from bot.dispatch import Dispatcher
 from handlers.framework import Services
 from storage import petitions
 from storage.petitions.files import LocalFileStore
-from tests.channels.test_telegram_channel import fake, rig  # noqa: F401  (the Telegram rig, for test_official_telegram)
+from tests.channels.telegram_support import fake, rig  # noqa: F401  (the Telegram rig, for test_official_telegram)
 from tests.petitions.support import PEOPLE, Cases
 from tests.world import World
 

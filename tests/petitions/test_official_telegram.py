@@ -17,7 +17,7 @@ from bot.outbox import OutboxSender
 from storage import units
 from storage.people.invites import grant_role
 from storage.people.models import ChannelIdentity
-from tests.channels.test_telegram_channel import Rig, texts
+from tests.channels.telegram_support import Rig, texts
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 RESIDENT, OFFICIAL = 7001, 7002
