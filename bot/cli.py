@@ -164,10 +164,12 @@ async def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
                     check_role_unit(args.role, unit)
                 except ValueError as exc:
                     raise ConfigError(str(exc)) from None
-                await grant_role(s, ident.person_id, args.role, unit.id if unit else None, by="cli")
+                await grant_role(s, ident.person_id, args.role, unit.id if unit else None, by="cli", tell_person=True)
                 print(f"granted {args.role} to person {ident.person_id}")
             else:
-                n = await revoke_role(s, ident.person_id, args.role, unit.id if unit else None, by="cli")
+                n = await revoke_role(
+                    s, ident.person_id, args.role, unit.id if unit else None, by="cli", tell_person=True
+                )
                 print(f"revoked {n} grant(s)")
             await s.commit()
     finally:

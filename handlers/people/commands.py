@@ -4,21 +4,14 @@ that fits nowhere (unknown words, unknown commands, stale buttons, stickers outs
 from __future__ import annotations
 
 from bot.core.i18n import N_
-from bot.core.messages import Button
 from bot.core.textfold import fold
 from handlers.framework import Context, Fallback, Input, run_command
+from handlers.framework.menu import MENU_PREFIX, menu_buttons
 from handlers.framework.steps import choice_rows
 from handlers.people import registry
 from storage.people.services import set_language
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
-
-
-def menu_buttons(ctx: Context) -> list[list[Button]]:
-    roles = ctx.role_names
-    items = [m for m in ctx.registry.menu if m.roles is None or m.roles & roles]
-    buttons = [Button(ctx._(m.label), f"menu:{m.command}") for m in items]
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 async def show_menu(ctx: Context, intro: str | None = None) -> None:
@@ -31,7 +24,7 @@ def resume_hint(ctx: Context) -> None:
         ctx.say(ctx._("You still have an unfinished step. Answer it to continue, or send /cancel to stop."))
 
 
-@registry.action("menu")
+@registry.action(MENU_PREFIX)
 async def _menu_action(ctx: Context, command: str) -> None:
     await run_command(ctx, command)
 

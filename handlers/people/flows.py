@@ -9,9 +9,10 @@ from __future__ import annotations
 from bot.core.i18n import N_
 from bot.core.messages import Button
 from handlers.framework import Context, Input
+from handlers.framework.menu import menu_buttons
 from handlers.framework.steps import choice_rows, pick_number, yes_no, yes_no_buttons
 from handlers.people import registry
-from handlers.people.commands import LANGUAGE_NAMES, cancel, menu_buttons, show_menu
+from handlers.people.commands import LANGUAGE_NAMES, cancel, show_menu
 from handlers.people.profile import show_profile
 from storage import units
 from storage.people import services as people

@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.core.i18n import N_
 from bot.core.roles import ROLE_NAMES
 from handlers.framework import Context, Fallback, run_fallback
+from handlers.framework.menu import menu_buttons
 from handlers.framework.steps import command_argument
 from handlers.people import registry
-from handlers.people.commands import menu_buttons
 from storage import units
 from storage.people.invites import redeem
 from storage.people.permissions import can_redeem_invite

@@ -1,8 +1,8 @@
 """The people feature's manifest: onboarding, profile, roles and invites, the commands every person
-has; its part of /mydata and /forget; its statistics (residents onboarded, consents, by channel).
-
-It has no scheduled jobs and sends no pushes, so there is no ``jobs.py`` or ``notify.py``. Its tables
-live in the root migration (``0001_core``) together with the core ones, hence no branch of its own.
+has; the push telling a person of a role an operator gave or ended (``notify``: connected when this
+module is imported); its part of /mydata and /forget; its statistics (residents onboarded,
+consents, by channel). It has no scheduled jobs yet (``jobs.JOBS`` is empty). Its tables live in the
+root migration (``0001_core``) together with the core ones, hence no branch of its own.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.i18n import N_
 from handlers.framework.manifest import Figure, Manifest, StatsScope
-from handlers.people import commands, flows, join, profile, registry  # noqa: F401  (their flows register)
+from handlers.people import commands, flows, jobs, join, notify, profile, registry  # noqa: F401  (they register)
 from storage.people import queries
 
 CHANNEL_LABELS = {
@@ -56,6 +56,7 @@ async def stats(session: AsyncSession, scope: StatsScope) -> list[Figure]:
 MANIFEST = Manifest(
     name="people",
     registry=registry,
+    jobs=jobs.JOBS,
     export=profile.export,
     erase=profile.erase,
     stats=stats,

@@ -6,9 +6,10 @@ from __future__ import annotations
 from bot.core.i18n import N_
 from bot.core.roles import ROLE_NAMES
 from handlers.framework import Context, Input
+from handlers.framework.menu import menu_buttons
 from handlers.framework.steps import yes_no, yes_no_buttons
 from handlers.people import registry
-from handlers.people.commands import LANGUAGE_NAMES, menu_buttons
+from handlers.people.commands import LANGUAGE_NAMES
 from storage import units
 from storage.people import queries
 from storage.people import services as people

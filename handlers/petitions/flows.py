@@ -59,12 +59,6 @@ async def start_draft(ctx: Context, route: str | None = None) -> None:
         await ctx.goto(FLOW, "route")
 
 
-registry.keyword(
-    "feedback", "gop y", "phan anh", "khieu nai", "to cao", "kien nghi", "feedback", "gui gop y", "gui phan anh"
-)
-registry.menu_item(N_("Send feedback"), "feedback", order=10)
-
-
 @flow.ask("resume")
 async def ask_resume(ctx: Context) -> None:
     route = ctx.data.get("route")

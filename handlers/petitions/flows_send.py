@@ -9,8 +9,8 @@ from typing import Any
 from bot.core.errors import DomainError
 from bot.core.textfold import fold
 from handlers.framework import Context, Input
+from handlers.framework.menu import menu_buttons
 from handlers.framework.steps import choice_rows, yes_no, yes_no_buttons
-from handlers.people.commands import menu_buttons
 from handlers.petitions import flows
 from handlers.petitions.draft import (
     EDITABLE,

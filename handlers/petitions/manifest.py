@@ -10,7 +10,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.i18n import N_
 from handlers.framework import Context
 from handlers.framework.manifest import Figure, Manifest, StatsScope
-from handlers.petitions import actions, cli, flows, flows_send, jobs, notify, queue, registry, render, track  # noqa: F401
+from handlers.petitions import (  # noqa: F401  (they register)
+    actions,
+    cli,
+    commands,
+    flows,
+    flows_send,
+    jobs,
+    notify,
+    queue,
+    registry,
+    render,
+    track,
+)
 from handlers.petitions.render import fmt_date, route_text, status_text
 from storage import petitions
 from storage.petitions.deadlines import WorkingCalendar

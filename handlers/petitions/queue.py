@@ -25,10 +25,6 @@ async def queue(ctx: Context) -> None:
     await ctx.goto(FLOW, "list")
 
 
-registry.menu_item(N_("Petition queue"), "queue", roles=CASE_READERS, order=15)
-registry.keyword("queue", "hang doi", "ho so", "queue")
-
-
 def _filters_text(ctx: Context) -> str:
     d = ctx.data
     parts = []

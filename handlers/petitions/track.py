@@ -15,8 +15,8 @@ from bot.core.i18n import N_
 from bot.core.messages import Button
 from bot.core.textfold import fold
 from handlers.framework import Context, Input
+from handlers.framework.menu import menu_buttons
 from handlers.framework.steps import command_argument, is_cancel, yes_no
-from handlers.people.commands import menu_buttons
 from handlers.petitions import registry
 from handlers.petitions.buttons import RESIDENT_PREFIX, resident_data
 from handlers.petitions.flows import receive_file
@@ -64,9 +64,6 @@ async def show_mine(ctx: Context, page: int) -> None:
     ctx.say("\n".join(lines), rows)
 
 
-registry.keyword("mine", "cua toi", "don cua toi", "gop y cua toi", "theo doi")
-
-
 @registry.command("status", description=N_("Look up a petition by its tracking code"), order=12)
 async def status(ctx: Context) -> None:
     code = command_argument(
@@ -74,9 +71,6 @@ async def status(ctx: Context) -> None:
     )
     if code is not None:
         await show_case(ctx, code[:40])
-
-
-registry.keyword("status", "tra cuu", "tra cuu ma")
 
 
 @registry.command("public", description=N_("Answered petitions published in your ward"), order=13)

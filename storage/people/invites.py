@@ -16,6 +16,7 @@ from bot.core.roles import ROLES, Role
 from storage import audit
 from storage.db import utcnow
 from storage.people.models import Invite, Person, RoleGrant
+from storage.people.signals import RoleChange, role_changed
 from storage.units.models import COMMUNE_LEVEL, COMMUNITY_LEVEL, Unit
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I confusion
@@ -119,8 +120,10 @@ async def grant_role(
     *,
     by: str,
     categories: list[str] | None = None,
+    tell_person: bool = False,
 ) -> RoleGrant:
-    """Grant a role (idempotent: an identical active grant is returned as is)."""
+    """Grant a role (idempotent: an identical active grant is returned as is). ``tell_person`` sends
+    ``role_changed`` so the person is told (an operator's grant; an invite is answered in the chat)."""
     existing = (
         await session.exec(
             select(RoleGrant).where(
@@ -139,11 +142,15 @@ async def grant_role(
     await audit.log(
         session, "role.granted", "person", person_id, actor_label=by, unit_id=unit_id, role=role, categories=categories
     )
+    if tell_person:
+        await role_changed.send(session, RoleChange(person_id, role, unit_id, by, granted=True))
     return grant
 
 
-async def revoke_role(session: AsyncSession, person_id: int, role: str, unit_id: int | None, *, by: str) -> int:
-    """Revoke matching active grants; returns how many were revoked."""
+async def revoke_role(
+    session: AsyncSession, person_id: int, role: str, unit_id: int | None, *, by: str, tell_person: bool = False
+) -> int:
+    """Revoke matching active grants; returns how many were revoked (``tell_person``: see ``grant_role``)."""
     q = select(RoleGrant).where(
         RoleGrant.person_id == person_id, RoleGrant.role == role, col(RoleGrant.revoked_at).is_(None)
     )
@@ -155,4 +162,6 @@ async def revoke_role(session: AsyncSession, person_id: int, role: str, unit_id:
         g.revoked_by = by
         n += 1
         await audit.log(session, "role.revoked", "person", person_id, actor_label=by, unit_id=g.unit_id, role=role)
+        if tell_person:
+            await role_changed.send(session, RoleChange(person_id, role, g.unit_id, by, granted=False))
     return n
