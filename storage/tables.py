@@ -13,6 +13,7 @@ TABLE_MODULES = (
     "storage.people.models",
     "storage.channels.webchat",
     "storage.channels.zalo",
+    "storage.channels.telegram",
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",

@@ -102,11 +102,13 @@ class Channel(abc.ABC):
         return {"enabled": True}
 
 
-def coalesce(replies: Sequence[Reply], max_len: int = 4096) -> list[Reply]:
+def coalesce(replies: Sequence[Reply], max_len: int = 4096, *, removal_alone: bool = False) -> list[Reply]:
     """Join a run of plain text replies into the next one, so one action answers with one message.
 
     Platforms count messages (Telegram: about one per second per chat; Zalo: a few free replies per
-    window), and people on cheap phones get one notification instead of three."""
+    window), and people on cheap phones get one notification instead of three. ``removal_alone``
+    (Telegram, while its reply keyboard is shown): a reply that removes the keyboard is not joined
+    into one with buttons, which would need a second message for them."""
     out: list[Reply] = []
     for r in replies:
         prev = out[-1] if out else None
@@ -118,6 +120,7 @@ def coalesce(replies: Sequence[Reply], max_len: int = 4096) -> list[Reply]:
             and not prev.request_location
             and not r.attachments
             and not (prev.remove_keyboard and (r.request_contact or r.request_location))
+            and not (removal_alone and prev.remove_keyboard and r.buttons)
             and len(prev.text) + 2 + len(r.text) <= max_len
         ):
             joined = f"{prev.text}\n\n{r.text}"

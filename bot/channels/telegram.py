@@ -5,7 +5,9 @@ Long polling by default; webhook mode when ``TELEGRAM_WEBHOOK_URL`` is set (the 
 constant time). Conversation state lives in our database, so PTB runs without persistence or
 ConversationHandler. Updates of different people run in parallel, each person's in arrival order
 (``telegram_order``). Direct replies survive 429s (we wait and resend); pushes from the outbox map
-Telegram errors onto ``bot.core.errors`` so the sender can react.
+Telegram errors onto ``bot.core.errors`` so the sender can react. A tap on one of our reply keyboard
+buttons arrives as its label in a text message and is handed on as the button press it stands for
+(``telegram_keyboard``).
 
 The command menu is handed in by the application (``commands``: name and description per locale),
 so the channel knows nothing of the handlers that registered them.
@@ -20,6 +22,7 @@ import json
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -30,6 +33,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.base import DIRECT, Channel, Delivery, Dispatch, RateLimits, coalesce
 from bot.channels.telegram_inbound import to_incoming
+from bot.channels.telegram_keyboard import Keyboards
 from bot.channels.telegram_order import PerUserOrderedProcessor
 from bot.channels.telegram_render import Outgoing, render
 from bot.config import Settings
@@ -131,6 +135,7 @@ class TelegramChannel(Channel):
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self._keyboard_chats: set[str] = set()  # chats showing our reply keyboard (best effort, per process)
+        self.keyboards = Keyboards(session_factory)  # what each label of a chat's reply keyboard stands for
         self._running = False
         if self.mode == "webhook":
             web_app.router.add_post(WEBHOOK_PATH, self._webhook)
@@ -217,10 +222,19 @@ class TelegramChannel(Channel):
         try:
             inc = to_incoming(update, self.name)
             if inc is not None:
-                await self.handle(inc)
+                await self.handle(await self._tapped(inc))
         finally:
             if answer is not None:
                 await answer
+
+    async def _tapped(self, inc: Incoming) -> Incoming:
+        """A text that is a label of the chat's reply keyboard becomes that button's press."""
+        if inc.kind != "text" or not inc.text or not inc.chat_id:
+            return inc
+        data = await self.keyboards.choice(inc.chat_id, inc.text)
+        if data is None:
+            return inc
+        return replace(inc, button=data, text=None, extras={**inc.extras, "keyboard_label": True})
 
     async def handle(self, inc: Incoming) -> None:
         """Dispatch one event and deliver its direct replies."""
@@ -257,11 +271,13 @@ class TelegramChannel(Channel):
             reply, default_locale=self.settings.default_locale, keyboard_shown=chat_id in self._keyboard_chats
         )
 
-    def _note_keyboard(self, chat_id: str, msg: Outgoing) -> None:
+    async def _note_keyboard(self, chat_id: str, msg: Outgoing) -> None:
         if isinstance(msg.reply_markup, ReplyKeyboardMarkup):
             self._keyboard_chats.add(chat_id)
+            await self.keyboards.shown(chat_id, msg.choices)
         elif isinstance(msg.reply_markup, ReplyKeyboardRemove):
             self._keyboard_chats.discard(chat_id)
+            await self.keyboards.removed(chat_id)
 
     async def _call(self, chat_id: str, msg: Outgoing) -> Any:
         bot = self.app.bot
@@ -271,13 +287,15 @@ class TelegramChannel(Channel):
             "sendDocument": bot.send_document,
         }[msg.method]
         result = await fn(chat_id=chat_id, **msg.kwargs())
-        self._note_keyboard(chat_id, msg)
+        await self._note_keyboard(chat_id, msg)
         return result
 
     async def reply(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Direct replies to someone who just wrote: wait out 429s, retry network errors, never raise.
         A reply that still cannot be delivered goes to the outbox, which keeps trying."""
-        for r in coalesce(replies):
+        # A reply that removes our keyboard is sent on its own, so the question after it keeps its
+        # buttons in one message (one markup per message).
+        for r in coalesce(replies, removal_alone=chat_id in self._keyboard_chats):
             for msg in self._render(chat_id, r):
                 if not await self._send_direct(chat_id, msg):
                     await self._to_outbox(chat_id, r)
@@ -329,6 +347,7 @@ class TelegramChannel(Channel):
             await self.app.bot.send_message(
                 chat_id=chat_id, text=html.unescape(msg.text), reply_markup=msg.reply_markup
             )
+            await self._note_keyboard(chat_id, msg)
         except TelegramError as exc:
             log.error("plain-text fallback to chat %s failed too: %s", chat_id, exc)
 

@@ -3,6 +3,12 @@
 Only private chats are handled: onboarding asks for personal data (consent, residence, phone), which
 must never happen in a group. A shared contact counts only when it is the sender's own; any other
 contact becomes a content-less event that flows answer politely.
+
+In a private chat the chat IS the person: every reply goes to the sender's own id, never to a chat
+named inside the update. A callback's ``message`` is the bot's message the button sat under, and a
+forged one can name somebody else's chat: its chat never becomes the destination, and its message id
+is kept only when that message is in the sender's own chat. A message whose chat is not the
+sender's private chat is not ours to answer.
 """
 
 from __future__ import annotations
@@ -69,16 +75,17 @@ def to_incoming(update: Update, channel: str = "telegram") -> Incoming | None:
         "event_id": str(update.update_id),
         "language_code": user.language_code,
         "display_name": user.full_name,
-        "chat_id": str(chat.id if chat is not None else user.id),
+        "chat_id": str(user.id),  # a private chat's id is its user's id
     }
     query = update.callback_query
     if query is not None:
         if not query.data:
             return None
-        msg_id = query.message.message_id if query.message is not None else None
+        own = query.message is not None and query.message.chat.id == user.id
+        msg_id = query.message.message_id if own and query.message is not None else None
         return Incoming(button=query.data, extras={"message_id": msg_id}, **base)  # type: ignore[arg-type]
     msg = update.message
-    if msg is None:
+    if msg is None or msg.chat.id != user.id:
         return None
     extras = {"message_id": msg.message_id}
     reply_to = str(msg.reply_to_message.message_id) if msg.reply_to_message else None

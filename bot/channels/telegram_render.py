@@ -4,12 +4,15 @@ Replies are plain text, so every fragment is HTML-escaped and sent with parse_mo
 Telegram's 4096 limit (counted in UTF-16 units, as Telegram does) is split on paragraph, then line,
 then word boundaries.
 
-A Telegram message carries ONE reply_markup, so some combinations need two messages:
-- a contact/location request (a reply keyboard) with inline buttons: the text goes with the reply
-  keyboard, then a short second message ("Or choose here:") carries the inline keyboard;
+A Telegram message carries ONE reply_markup, and every choice of one question belongs in one message:
+- a contact/location request needs a reply keyboard, so the reply's other buttons become reply
+  keyboard buttons under the request button ("Share my phone number" / "Skip"); a tap sends the
+  label as text, and ``Outgoing.choices`` tells the channel which data each label stands for
+  (``telegram_keyboard``);
 - ``remove_keyboard`` with inline buttons: when this chat is known to show our reply keyboard, the
-  text removes it and a second message carries the buttons; otherwise (nothing to remove) one
-  message with the inline buttons.
+  text removes it and a second message carries the buttons (the channel avoids this by keeping a
+  removing reply apart from the next question, see ``coalesce``); otherwise one message with the
+  inline buttons.
 Labels of our own keyboard buttons are in the reply's ``locale`` (the default for old outbox rows
 stored before replies carried one).
 """
@@ -46,6 +49,7 @@ class Outgoing:
     text: str = ""  # already escaped HTML
     reply_markup: Markup = None
     attachment: Attachment | None = None
+    choices: tuple[tuple[str, str], ...] = ()  # a reply keyboard's (label, button data)
 
     def kwargs(self) -> dict[str, Any]:
         kw: dict[str, Any] = {"reply_markup": self.reply_markup}
@@ -108,31 +112,43 @@ def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-def request_keyboard(reply: Reply, locale: str) -> ReplyKeyboardMarkup | None:
+def request_keyboard(reply: Reply, locale: str) -> tuple[ReplyKeyboardMarkup | None, tuple[tuple[str, str], ...]]:
+    """The reply keyboard of a contact/location request, with the reply's buttons below the request
+    button, and the (label, data) of those buttons."""
     row = []
     if reply.request_contact:
         row.append(KeyboardButton(gettext(locale, N_("Share my phone number")), request_contact=True))
     if reply.request_location:
         row.append(KeyboardButton(gettext(locale, N_("Send my location")), request_location=True))
     if not row:
-        return None
-    return ReplyKeyboardMarkup([row], resize_keyboard=True, one_time_keyboard=True)
+        return None, ()
+    rows = [row]
+    choices: list[tuple[str, str]] = []
+    taken = {b.text for b in row}
+    for button_row in reply.buttons:
+        keys = []
+        for b in button_row:
+            label = " ".join(b.label.split())[:64] or "…"
+            if label in taken:  # two buttons with one label could not be told apart
+                continue
+            taken.add(label)
+            keys.append(KeyboardButton(label))
+            choices.append((label, b.data))
+        if keys:
+            rows.append(keys)
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True), tuple(choices)
 
 
 def render(reply: Reply, *, default_locale: str = "vi", keyboard_shown: bool = False) -> list[Outgoing]:
     """The calls that show ``reply``; ``keyboard_shown``: this chat shows our reply keyboard now."""
-    inline = inline_keyboard(reply)
     locale = reply.locale or default_locale
-    request = request_keyboard(reply, locale)
+    request, choices = request_keyboard(reply, locale)
+    inline = None if request is not None else inline_keyboard(reply)
     chunks = [html.escape(p, quote=False) for p in split_text(reply.text)]
     extra: list[Outgoing] = []
     last: Markup
     if request is not None:
         last = request
-        if inline is not None:
-            extra.append(
-                Outgoing("sendMessage", html.escape(gettext(locale, N_("Or choose here:")), quote=False), inline)
-            )
     elif reply.remove_keyboard and (inline is None or keyboard_shown):
         last = ReplyKeyboardRemove()
         if inline is not None:
@@ -143,7 +159,7 @@ def render(reply: Reply, *, default_locale: str = "vi", keyboard_shown: bool = F
         chunks = ["…"]  # Telegram refuses empty text; a markup still needs a message to ride on
     out = [Outgoing("sendMessage", c) for c in chunks]
     if out:
-        out[-1] = Outgoing("sendMessage", out[-1].text, last)
+        out[-1] = Outgoing("sendMessage", out[-1].text, last, choices=choices)
     out.extend(extra)
     for a in reply.attachments:
         if a.content is None and a.ref is None:

@@ -10,8 +10,11 @@ message ids and acks ride on it, and aiohttp serves it natively; uploads alone u
 
 Protocol (JSON text frames). Client → server: ``{"type": "hello", "after": <last id>, "lang": "vi"}``
 first (the server replays every stored message after that id, then sends ``{"type": "ready"}``);
-then ``{"type": "text"|"button"|"location"|"contact"|"command", "id": <client uuid>, ...}``. The client
-id becomes ``Incoming.event_id``, so a resend after a flaky connection is processed once.
+then ``{"type": "text"|"button"|"location"|"contact"|"command"|"start", "id": <client uuid>, ...}``. The
+client id becomes ``Incoming.event_id``, so a resend after a flaky connection is processed once.
+``start`` is the page opening the conversation on a first visit: it runs ``/start`` and, as the person
+typed nothing, leaves no message of theirs in the history. A ``command`` or ``button`` frame may carry
+the ``label`` of what was pressed, which the history shows instead of a command nobody typed.
 Server → client: ``{"type": "message", "id", "from": "me"|"bot", "text", "buttons", "at", ...}``,
 ``{"type": "ack", "client_id"}``, ``{"type": "error", "code", "text", "client_id"}``.
 
@@ -45,6 +48,7 @@ from bot.channels.webchat_identity import COOKIE, Identities, storage_prefix
 from bot.channels.webchat_limits import RateLimiter
 from bot.channels.webchat_uploads import MAX_UPLOAD, FileStore, LocalFileStore, safe_file_name, sniff
 from bot.config import Settings
+from bot.core.errors import ChannelError
 from bot.core.i18n import SUPPORTED, gettext
 from bot.core.messages import Attachment, Incoming, Location, Reply
 from storage.db import SessionFactory, utcnow
@@ -63,6 +67,10 @@ _MIME = {
     ".heic": "image/heic",
     ".pdf": "application/pdf",
     ".zip": "application/zip",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".wav": "audio/wav",
 }
 
 
@@ -155,6 +163,13 @@ class WebChatChannel(Channel):
         stored = await self.history.add([outgoing(recipient, self._payload(recipient, reply), self.clock())])
         await self._push(recipient, stored)
 
+    async def fetch_file(self, attachment: Attachment) -> bytes:
+        """The bytes of a file this browser uploaded (``ref`` is its key in the file store)."""
+        path = self.files.path(attachment.ref or "")
+        if path is None:
+            raise ChannelError("web chat file not found")
+        return await asyncio.to_thread(path.read_bytes)
+
     # --- helpers ----------------------------------------------------------------------------------
     async def _ready(self) -> None:
         if not self.identities.ready:
@@ -244,10 +259,13 @@ class WebChatChannel(Channel):
         if not replies:
             return
         now = self.clock()
-        in_row = incoming(browser_id, client_id, shown.get("text") or "", now)
-        if shown.get("attachments"):
-            in_row.payload = dict(in_row.payload, attachments=shown["attachments"])
-        rows = [in_row] + [outgoing(browser_id, self._payload(browser_id, r), now) for r in replies]
+        rows = []
+        if shown.get("text") is not None or shown.get("attachments"):
+            in_row = incoming(browser_id, client_id, shown.get("text") or "", now)
+            if shown.get("attachments"):
+                in_row.payload = dict(in_row.payload, attachments=shown["attachments"])
+            rows.append(in_row)
+        rows += [outgoing(browser_id, self._payload(browser_id, r), now) for r in replies]
         await self._push(browser_id, await self.history.add(rows))
 
     # --- HTTP -------------------------------------------------------------------------------------
@@ -317,7 +335,7 @@ class WebChatChannel(Channel):
         return resp
 
     async def upload(self, request: web.Request) -> web.Response:
-        """One photo or document (multipart fields ``id``, ``file``, optional ``caption``, ``lang``)."""
+        """One photo, document or voice recording (multipart: ``id``, ``file``, optional ``caption``, ``lang``)."""
         if not self._same_origin(request):
             raise web.HTTPForbidden()
         await self._ready()
@@ -363,7 +381,8 @@ class WebChatChannel(Channel):
         mime, att_kind, ext = kind
         key = await asyncio.to_thread(self.files.put, storage_prefix(browser_id), data, ext)
         name = safe_file_name(file_name)
-        att = Attachment(kind=att_kind, ref=key, file_name=name, mime_type=mime, size=len(data))  # type: ignore[arg-type]
+        # The bytes ride along: the flow stores them without fetching the file again.
+        att = Attachment(kind=att_kind, ref=key, file_name=name, mime_type=mime, size=len(data), content=data)  # type: ignore[arg-type]
         caption = (fields.get("caption") or "").strip() or None
         inc = Incoming(
             channel="web", user_id=browser_id, event_id=client_id, text=caption, attachments=(att,), language_code=lang
@@ -503,8 +522,10 @@ class WebChatChannel(Channel):
             await self._send_json(conn, self.frame(m))
         await self._send_json(conn, {"type": "ready", "empty": after == 0 and not stored})
 
-    def _incoming(self, conn: _Conn, kind: str, client_id: str, data: dict[str, Any]) -> tuple[Incoming, str] | None:
-        """The neutral event for one client frame and the text to keep in the history."""
+    def _incoming(
+        self, conn: _Conn, kind: str, client_id: str, data: dict[str, Any]
+    ) -> tuple[Incoming, str | None] | None:
+        """The neutral event for one client frame and the text to keep in the history (None: nothing)."""
         base: dict[str, Any] = {
             "channel": "web",
             "user_id": conn.browser_id,
@@ -512,18 +533,22 @@ class WebChatChannel(Channel):
             "language_code": conn.lang,
         }
         text = data.get("text")
+        label = data.get("label")
+        if kind == "start":
+            return Incoming(command="start", text="/start", **base), None
         if kind in ("text", "command"):
             if not isinstance(text, str) or not text.strip():
                 return None
             stripped = text.strip()
             if stripped.startswith("/") and len(stripped) > 1:
                 cmd, _, args = stripped[1:].partition(" ")
-                return Incoming(command=cmd.lower(), args=args.strip(), text=stripped, **base), stripped
+                shown = label[:200] if kind == "command" and isinstance(label, str) and label.strip() else stripped
+                return Incoming(command=cmd.lower(), args=args.strip(), text=stripped, **base), shown
             if kind == "command":
                 return None
             return Incoming(text=text, **base), text
         if kind == "button":
-            value, label = data.get("data"), data.get("label")
+            value = data.get("data")
             if not isinstance(value, str) or not value or len(value) > 64 or not value.isascii():
                 return None
             shown = label[:200] if isinstance(label, str) else value
@@ -535,7 +560,8 @@ class WebChatChannel(Channel):
                 return None
             if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
                 return None
-            return Incoming(location=Location(lat, lon), **base), f"📍 {lat:.5f}, {lon:.5f}"
+            shown_at = t(conn.lang, "location_shown", lat=f"{lat:.5f}", lon=f"{lon:.5f}")
+            return Incoming(location=Location(lat, lon), **base), shown_at
         if kind == "contact":
             phone = data.get("phone")
             if not isinstance(phone, str) or not phone.strip() or len(phone) > 32:

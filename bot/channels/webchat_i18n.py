@@ -20,8 +20,7 @@ PAGE: dict[str, str] = {
     "input_label": N_("Type your message"),
     "input_placeholder": N_("Type a message…"),
     "send": N_("Send"),
-    "attach": N_("Send a photo or document"),
-    "locate": N_("Share my location"),
+    "attach": N_("Send a photo, a document or an audio file"),
     "lang_switch_label": N_("Change language"),
     "status_connecting": N_("Connecting…"),
     "status_online": N_("Connected"),
@@ -38,30 +37,34 @@ PAGE: dict[str, str] = {
     "server_error": N_("Sorry, something went wrong on our side. Please try again in a moment."),
     "upload_too_big": N_("This file is too large. The limit is {limit} MB."),
     "upload_bad_type": N_(
-        "Sorry, this kind of file cannot be received. Please send a photo (JPEG, PNG, WebP, "
-        "HEIC) or a PDF, Word or Excel document."
+        "Sorry, this kind of file cannot be received. Please send a photo (JPEG, PNG, WebP, HEIC), "
+        "a PDF, Word or Excel document, or a voice recording (M4A, MP3, OGG, WAV)."
     ),
     "upload_failed": N_("The file could not be sent. Please try again."),
     "file_label": N_("File: {name}"),
     "download": N_("Open the file {name}"),
-    "location_why": N_(
-        "To find the place you are telling us about, we can use your device's location. "
-        "Your browser will now ask for your permission. We use it only for this message."
+    "voice_label": N_("Voice message: {name}"),
+    "record": N_("Record a voice message"),
+    "record_send": N_("Stop and send the voice message"),
+    "record_cancel": N_("Cancel"),
+    "recording": N_("Recording… {time}"),
+    "record_denied": N_(
+        "The microphone could not be used. Please allow it in the browser, or type your message instead."
     ),
-    "location_continue": N_("Share location"),
-    "location_cancel": N_("Not now"),
+    "location_button": N_("Send my location"),
+    "location_hint": N_("Your browser will ask you first. The location is used only for this message."),
+    "location_shown": N_("Location: {lat}, {lon}"),
     "location_denied": N_(
         "Your location could not be read. Please type the place instead, for example the village and a nearby landmark."
     ),
     "location_unavailable": N_("This browser cannot share a location here. Please type the place instead."),
-    "location_sent": N_("Location shared"),
     "phone_label": N_("Your phone number"),
-    "phone_send": N_("Send phone number"),
+    "phone_placeholder": N_("Phone number"),
     "you": N_("You"),
     "bot": N_("Ward"),
     "not_sent": N_("Not sent"),
     "persona_label": N_("Demo role"),
-    "persona_new": N_("New visitor (starts from the beginning)"),
+    "persona_new": N_("New visitor (start over)"),
     "demo_note": N_("Demo mode: sample people and data only."),
     "open_chat": N_("Chat with the ward"),
     "close_chat": N_("Close the chat"),

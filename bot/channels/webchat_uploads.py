@@ -1,5 +1,9 @@
 """Uploaded files for the web chat: type found from the content (magic bytes, never the file name)
-and kept through a small storage interface (a local folder by default)."""
+and kept through a small storage interface (a local folder by default).
+
+Audio is taken in the containers the petition files accept too (``storage.petitions.files``): M4A/MP4
+(recorded by Chrome and Safari), Ogg (Firefox), MP3 and WAV. Not WebM, which older Chrome records
+(the page records only in a container taken here), nor AMR, which the petition files refuse."""
 
 from __future__ import annotations
 
@@ -34,12 +38,31 @@ def sniff(data: bytes, file_name: str | None = None) -> tuple[str, str, str] | N
         return "image/heic", "photo", ".heic"
     if head.startswith(b"%PDF-"):
         return "application/pdf", "document", ".pdf"
+    audio = _audio(data)
+    if audio is not None:
+        return audio
     if head.startswith(b"PK\x03\x04"):
         # Office files are zip archives: the content says "zip", the name says which kind.
         ext = Path(file_name or "").suffix.lower()
         if ext in _OFFICE:
             return _OFFICE[ext], "document", ext
         return "application/zip", "document", ".zip"
+    return None
+
+
+_MP4_AUDIO_BRANDS = (b"M4A", b"mp4", b"iso")  # M4A, mp41/mp42, isom/iso2…: as the petition files
+
+
+def _audio(data: bytes) -> tuple[str, str, str] | None:
+    head = data[:16]
+    if head.startswith(b"OggS"):
+        return "audio/ogg", "voice", ".ogg"
+    if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mpeg", "voice", ".mp3"
+    if head[4:8] == b"ftyp" and head[8:11] in _MP4_AUDIO_BRANDS:
+        return "audio/mp4", "voice", ".m4a"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav", "voice", ".wav"
     return None
 
 

@@ -51,9 +51,8 @@ async def identify(
         session.add(person)
         await session.flush()
         assert person.id is not None
-        ident = ChannelIdentity(
-            person_id=person.id, channel=channel, external_id=external_id, chat_id=chat_id or external_id
-        )
+        # A private chat is the person: the sender's own id, whatever chat the update names.
+        ident = ChannelIdentity(person_id=person.id, channel=channel, external_id=external_id, chat_id=external_id)
         session.add(ident)
         await session.flush()
     assert person.id is not None
@@ -64,8 +63,8 @@ async def identify(
         ident.last_inbound_at = now  # minute precision is enough (channel choice, Zalo's 7-day window)
     if ident.unreachable:
         ident.unreachable = False
-    if chat_id and ident.chat_id != chat_id:
-        ident.chat_id = chat_id
+    if chat_id == external_id and ident.chat_id != chat_id:
+        ident.chat_id = chat_id  # never from an update whose chat differs from its sender
     if language_code and person.platform_locale != language_code:
         person.platform_locale = language_code
     if display_name and not person.display_name and person.erased_at is None:

@@ -95,7 +95,22 @@ class Rig:
         return await self.act(self.fake.make_text_update(user, text, **kw), user)
 
     async def press(self, records: list[dict[str, Any]], label: str, user: int = USER) -> list[dict[str, Any]]:
-        return await self.act(self.fake.make_callback_update(user, button_data(records, label)), user)
+        """Press the button ``label``: an inline one, else one of the reply keyboard (``tap``)."""
+        try:
+            data = button_data(records, label)
+        except AssertionError:
+            return await self.tap(records, label, user)
+        return await self.act(self.fake.make_callback_update(user, data), user)
+
+    async def tap(self, records: list[dict[str, Any]], label: str, user: int = USER) -> list[dict[str, Any]]:
+        """Tap a reply keyboard button as the Telegram app does: a text message with its label (a
+        request button sends the person's contact or a location instead)."""
+        button = keyboard_button(records, label)
+        if button.get("request_contact"):
+            return await self.act(self.fake.make_contact_update(user, "+84912345678"), user)
+        if button.get("request_location"):
+            return await self.act(self.fake.make_location_update(user, 20.5635, 105.8672), user)
+        return await self.act(self.fake.make_text_update(user, str(button["text"])), user)
 
 
 def button_data(records: list[dict[str, Any]], label: str) -> str:
@@ -106,6 +121,28 @@ def button_data(records: list[dict[str, Any]], label: str) -> str:
                 if label.lower() in b["text"].lower():
                     return str(b["callback_data"])
     raise AssertionError(f"no button {label!r} in {[r['reply_markup'] for r in records]}")
+
+
+def keyboard_button(records: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    """The button ``label`` (a case-insensitive part of it) of the last reply keyboard sent."""
+    for r in reversed(records):
+        rows = (r.get("reply_markup") or {}).get("keyboard")
+        if rows:
+            for row in rows:
+                for b in row:
+                    if label.lower() in b["text"].lower():
+                        return dict(b)
+            break
+    raise AssertionError(f"no keyboard button {label!r} in {[r['reply_markup'] for r in records]}")
+
+
+def markups(records: list[dict[str, Any]]) -> list[str]:
+    """What each message carries: "inline", "keyboard", "remove" or "none"."""
+    out = []
+    for r in records:
+        m = r.get("reply_markup") or {}
+        out.append("inline" if "inline_keyboard" in m else "keyboard" if "keyboard" in m else "remove" if m else "none")
+    return out
 
 
 def texts(records: list[dict[str, Any]]) -> str:

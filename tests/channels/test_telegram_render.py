@@ -27,8 +27,42 @@ def test_old_rows_without_locale_use_the_default() -> None:
     assert _labels(Reply("Số điện thoại?", request_contact=True), default="en") == ["Share my phone number"]
 
 
-def test_second_message_for_inline_buttons_is_in_the_reply_locale() -> None:
-    reply = Reply("Where?", buttons=((Button("A", "a"),),), request_location=True, locale="en")
+def test_a_request_and_its_choices_are_one_message() -> None:
+    reply = Reply(
+        "Where?",
+        buttons=(
+            (Button("My village: Thôn 1", "3:v1"),),
+            (Button("Another village", "3:other"), Button("Ward", "3:ward")),
+        ),
+        request_location=True,
+        locale="en",
+    )
     msgs = render(reply)
-    assert [m.text for m in msgs] == ["Where?", "Or choose here:"]
-    assert isinstance(msgs[1].reply_markup, InlineKeyboardMarkup)
+    assert len(msgs) == 1
+    markup = msgs[0].reply_markup
+    assert isinstance(markup, ReplyKeyboardMarkup) and markup.one_time_keyboard is True
+    assert [[b.text for b in row] for row in markup.keyboard] == [
+        ["Send my location"],
+        ["My village: Thôn 1"],
+        ["Another village", "Ward"],
+    ]
+    assert markup.keyboard[0][0].request_location is True
+    assert msgs[0].choices == (("My village: Thôn 1", "3:v1"), ("Another village", "3:other"), ("Ward", "3:ward"))
+
+
+def test_a_label_that_would_be_ambiguous_is_shown_once() -> None:
+    reply = Reply(
+        "Phone?",
+        buttons=((Button("Share my phone number", "1:x"), Button("Skip", "1:skip")),),
+        request_contact=True,
+        locale="en",
+    )
+    (msg,) = render(reply)
+    assert isinstance(msg.reply_markup, ReplyKeyboardMarkup)
+    assert [[b.text for b in row] for row in msg.reply_markup.keyboard] == [["Share my phone number"], ["Skip"]]
+    assert msg.choices == (("Skip", "1:skip"),)
+
+
+def test_inline_buttons_without_a_request_stay_inline() -> None:
+    (msg,) = render(Reply("Which?", buttons=((Button("A", "a"),),), locale="en"))
+    assert isinstance(msg.reply_markup, InlineKeyboardMarkup) and msg.choices == ()

@@ -280,3 +280,43 @@ async def test_demo_endpoints_only_in_demo_mode(server: ChatServer, session_fact
             assert [p["key"] for p in personas if p["current"]] == ["official"]
     finally:
         await demo.stop()
+
+
+def test_sniff_takes_the_audio_the_petition_files_take() -> None:
+    from storage.petitions.files import sniff as petition_sniff
+
+    samples = {
+        b"OggS\x00\x02" + b"\x00" * 30: "audio/ogg",
+        b"ID3\x04\x00" + b"\x00" * 30: "audio/mpeg",
+        b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00": "audio/mp4",
+        b"\x00\x00\x00\x1cftypisom\x00\x00\x02\x00": "audio/mp4",  # Chrome's MediaRecorder
+        b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 20: "audio/wav",
+    }
+    for data, mime in samples.items():
+        assert sniff(data, "x.bin") == (mime, "voice", sniff(data)[2]), data  # type: ignore[index]
+        assert petition_sniff(data)[:2] == ("voice", mime), data  # the petition will keep it too
+    assert sniff(b"\x1aE\xdf\xa3\x9fB\x86\x81\x01webm", "voice.webm") is None  # not recorded by the page
+    assert sniff(b"#!AMR\n" + b"\x00" * 30, "x.amr") is None  # the petition files take it for a script
+    assert sniff(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "x")[1] == "photo"  # type: ignore[index]
+
+
+async def test_an_uploaded_file_reaches_the_dispatcher_with_its_bytes(server: ChatServer) -> None:
+    seen: list[Any] = []
+    original = server.channel.dispatcher.handle
+
+    async def spy(inc: Any) -> Any:
+        seen.append(inc)
+        return await original(inc)
+
+    server.channel.dispatcher.handle = spy  # type: ignore[method-assign]
+    ogg = b"OggS\x00\x02" + b"\x00" * 100
+    try:
+        async with client() as c:
+            await c.get(server.url + "/")
+            r = await _upload(c, server.url, ogg, "ghi-am.ogg", "client-au01")
+            assert r.status == 200 and (await r.json())["kind"] == "voice"
+    finally:
+        server.channel.dispatcher.handle = original  # type: ignore[method-assign]
+    (att,) = seen[0].attachments
+    assert att.kind == "voice" and att.mime_type == "audio/ogg" and att.content == ogg
+    assert await server.channel.fetch_file(att) == ogg

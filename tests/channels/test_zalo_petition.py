@@ -83,6 +83,8 @@ async def test_petition_through_zalo_and_answer_pushed_back(env: ZaloEnv) -> Non
     await env.say("res", "Đèn đường ở ngõ 5 bị hỏng đã hai tuần, buổi tối rất tối.")
     await pick(env, "res", "Bỏ qua")
     await pick(env, "res", "Gửi có ghi tên")
+    if "Xin cho biết tên" in (env.fake.sent("res")[-1].text or ""):  # no name on file: a named route asks it
+        await env.say("res", "Nguyễn Văn Dân")
     await pick(env, "res", "Đồng ý, công khai")
     await pick(env, "res", "Gửi")
     if "Vẫn gửi" in texts(env, "res", n) and not re.search(r"KB-\d\d-", texts(env, "res", n)):

@@ -172,8 +172,21 @@ def check_caption(caption: Any, parse_mode: str | None) -> None:
         raise bad_request("message caption is too long")
 
 
+REQUEST_KINDS = ("request_contact", "request_location", "request_poll", "request_users", "request_chat")
+
+
 def check_reply_markup(markup: Any) -> None:
-    """Inline keyboards: every button needs an action; callback_data is 1–64 UTF-8 bytes."""
+    """Inline keyboards: every button needs an action; callback_data is 1–64 UTF-8 bytes. Reply
+    keyboards: every button needs a text, and at most one request kind."""
+    if isinstance(markup, dict) and "keyboard" in markup:
+        for row in markup["keyboard"]:
+            for button in row:
+                text = button.get("text") if isinstance(button, dict) else button
+                if not isinstance(text, str) or not text.strip():
+                    raise bad_request("keyboard button text must be non-empty")
+                if isinstance(button, dict) and sum(bool(button.get(k)) for k in REQUEST_KINDS) > 1:
+                    raise bad_request("a keyboard button can request one thing only")
+        return
     if not isinstance(markup, dict) or "inline_keyboard" not in markup:
         return
     for row in markup["inline_keyboard"]:

@@ -15,14 +15,14 @@
 
   function $(id) { return document.getElementById(id); }
   var log = $("log"), input = $("input"), form = $("composer"), statusEl = $("status");
-  var notice = $("notice"), panel = $("panel"), panelText = $("panel-text"), panelBody = $("panel-body");
-  var fileInput = $("file"), langBtn = $("lang-switch");
+  var notice = $("notice"), fileInput = $("file"), langBtn = $("lang-switch"), inputLabel = $("input-label");
+  var recordBtn = $("record"), recordingEl = $("recording"), recordCancel = $("record-cancel");
 
   var lastId = 0;
   var seen = new Set();
   var pending = new Map();   // client id -> {frame, text}; resent after a reconnect until acknowledged
   var bubbles = new Map();   // client id -> own bubble element
-  var ws = null, isReady = false, backoff = 500, lastBot = null;
+  var ws = null, isReady = false, backoff = 500, lastBot = null, lastBotEl = null;
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
@@ -64,6 +64,7 @@
     document.querySelectorAll("[data-i18n-placeholder]").forEach(function (e) { e.placeholder = S[e.dataset.i18nPlaceholder] || e.placeholder; });
     document.querySelectorAll("[data-i18n-title]").forEach(function (e) { e.title = S[e.dataset.i18nTitle] || e.title; });
     if (S.title) { document.title = S.title; }
+    applyMode();
     document.documentElement.lang = lang;
     var other = lang === "vi" ? "en" : "vi";
     langBtn.textContent = NAMES[other];
@@ -81,9 +82,15 @@
   function showNotice(text) {
     notice.textContent = text;
     notice.hidden = false;
+    keepQuestionVisible();
   }
 
-  function hideNotice() { notice.hidden = true; notice.textContent = ""; }
+  function hideNotice() {
+    if (notice.hidden) { return; }
+    notice.hidden = true;
+    notice.textContent = "";
+    keepQuestionVisible();
+  }
 
   // --- rendering ---------------------------------------------------------------------------
   function timeOf(iso) {
@@ -103,7 +110,29 @@
     }
   }
 
-  function scrollDown() { log.scrollTop = log.scrollHeight; }
+  // The current question (the newest bot message) stays in view: all of it when it fits, else from
+  // its first line, so the person reads it and scrolls on to its buttons. Whatever shrinks the log
+  // (a notice, the on-screen keyboard, a longer text box) keeps it in view too.
+  var following = true;
+  function keepQuestionVisible() {
+    if (!following) { return; }
+    var q = lastBotEl && lastBotEl.isConnected ? lastBotEl : null;
+    var after = q ? q.nextElementSibling : null;
+    if (!q || after) {  // the person's own answer (or nothing) is last: show the end
+      log.scrollTop = log.scrollHeight;
+      return;
+    }
+    var top = q.offsetTop - log.offsetTop - 12;
+    var fits = q.offsetHeight + 24 <= log.clientHeight;
+    log.scrollTop = fits ? log.scrollHeight : top;
+  }
+  function scrollDown() { following = true; keepQuestionVisible(); }
+  log.addEventListener("scroll", function () {
+    // Scrolled up to read earlier messages: new messages do not pull the log back until sent again.
+    following = log.scrollHeight - log.scrollTop - log.clientHeight < 80 || (lastBotEl &&
+      Math.abs(lastBotEl.offsetTop - log.offsetTop - 12 - log.scrollTop) < 4);
+  }, { passive: true });
+  if (window.ResizeObserver) { new ResizeObserver(keepQuestionVisible).observe(log); }
 
   function bubble(from, text, at) {
     var m = el("div", "msg " + from);
@@ -118,25 +147,34 @@
   function addAttachments(m, list) {
     (list || []).forEach(function (a) {
       var name = a.file_name || a.kind || "";
+      var label = a.kind === "voice" ? S.voice_label : (a.url ? S.download : S.file_label);
       var node;
       if (a.url) {
-        node = el("a", "file", fmt(S.download, { name: name }));
+        node = el("a", "file", fmt(label, { name: name }));
         node.href = a.url;
         node.setAttribute("download", "");
       } else {
-        node = el("span", "file", fmt(S.file_label, { name: name }));
+        node = el("span", "file", fmt(label, { name: name }));
       }
       m.insertBefore(node, m.querySelector("time"));
     });
   }
 
+  // A lone first button above rows of other choices is the message's main action ("Send" above the
+  // edit buttons of a summary): it is drawn filled, the others outlined.
+  function mainAction(rows) {
+    var count = rows.reduce(function (n, r) { return n + r.length; }, 0);
+    return rows.length > 1 && rows[0].length === 1 && rows[1].length > 1 && count >= 4;
+  }
+
   function addButtons(m, rows) {
     if (!rows || !rows.length) { return; }
     var box = el("div", "buttons");
-    rows.forEach(function (row) {
+    var primary = mainAction(rows);
+    rows.forEach(function (row, i) {
       var r = el("div", "row");
       row.forEach(function (b) {
-        var btn = el("button", null, b.label);
+        var btn = el("button", primary && i === 0 ? "primary" : null, b.label);
         btn.type = "button";
         btn.addEventListener("click", function () { press(b); });
         r.appendChild(btn);
@@ -144,6 +182,36 @@
       box.appendChild(r);
     });
     m.insertBefore(box, m.querySelector("time"));
+  }
+
+  // A question that asks where: "Send my location" is one of its own choices (no separate panel).
+  function canLocate() { return !!(navigator.geolocation && window.isSecureContext); }
+
+  function addLocationChoice(m) {
+    var box = m.querySelector(".buttons");
+    if (!box) {
+      box = el("div", "buttons");
+      m.insertBefore(box, m.querySelector("time"));
+    }
+    var r = el("div", "row location");
+    var btn = el("button", "with-icon");
+    btn.type = "button";
+    var icon = el("img");
+    icon.src = "/static/webchat/location.svg";
+    icon.alt = "";
+    icon.width = 20;
+    icon.height = 20;
+    btn.appendChild(icon);
+    btn.appendChild(el("span", null, S.location_button));
+    btn.addEventListener("click", locate);
+    r.appendChild(btn);
+    box.prepend(r);
+    var hint = el("span", "hint location-hint", S.location_hint);
+    m.insertBefore(hint, m.querySelector("time"));
+  }
+
+  function dropLocationChoice(m) {
+    m.querySelectorAll(".row.location, .location-hint").forEach(function (n) { n.remove(); });
   }
 
   function render(f) {
@@ -162,19 +230,32 @@
     addAttachments(m, f.attachments);
     if (f.from === "bot") {
       addButtons(m, f.buttons);
-      if (!lastBot || f.id > lastBot.id) { lastBot = f; }
+      if (!lastBot || f.id > lastBot.id) {
+        if (lastBotEl) { dropLocationChoice(lastBotEl); }
+        lastBot = f;
+        lastBotEl = m;
+        if (f.request_location && canLocate()) { addLocationChoice(m); }
+      }
     }
     place(m, f.id);
     scrollDown();
   }
 
-  var panelFor = 0;
-  function updatePanel() {
-    if (!lastBot || panelFor === lastBot.id) { return; }
-    panelFor = lastBot.id;
-    if (lastBot.request_contact) { phonePanel(); return; }
-    if (panelBody.querySelector("input")) { clearPanel(); }  // the phone question is over
-    if (lastBot.request_location) { locationPanel(); }
+  // The composer follows the current question: for a phone number it becomes a phone field
+  // (the phone's number keypad, the browser's saved number), labelled as such.
+  var mode = "text";
+  function applyMode() {
+    var phone = mode === "phone";
+    form.dataset.mode = mode;
+    input.inputMode = phone ? "tel" : "text";
+    input.setAttribute("autocomplete", phone ? "tel" : "off");
+    input.placeholder = phone ? (S.phone_placeholder || "") : (S.input_placeholder || input.placeholder);
+    inputLabel.textContent = phone ? S.phone_label : S.input_label;
+  }
+
+  function updateMode() {
+    var next = lastBot && lastBot.request_contact ? "phone" : "text";
+    if (next !== mode) { mode = next; applyMode(); }
   }
 
   // --- sending -----------------------------------------------------------------------------
@@ -194,6 +275,7 @@
   }
 
   function sendText() {
+    if (recorder) { stopRecording(true); return; }
     var text = input.value;
     if (!text.trim()) { return; }
     if (text.length > MAX_TEXT) {
@@ -242,16 +324,17 @@
   function onFrame(f) {
     if (f.type === "message") {
       render(f);
-      if (isReady) { updatePanel(); }
+      updateMode();
     } else if (f.type === "ready") {
       isReady = true;
       backoff = 500;
       setStatus("online");
       pending.forEach(function (p) { ws.send(JSON.stringify(p.frame)); });
       if (f.empty && !pending.size) {
-        send({ type: "command", id: uuid(), text: "/start" }, { text: null });
+        // A first visit opens the conversation; the person did not type anything, so no bubble.
+        send({ type: "start", id: uuid() }, { text: null });
       }
-      updatePanel();
+      updateMode();
     } else if (f.type === "ack") {
       pending.delete(f.client_id);
       var m = bubbles.get(f.client_id);
@@ -262,60 +345,22 @@
     }
   }
 
-  // --- location and phone ------------------------------------------------------------------
-  function clearPanel() { panel.hidden = true; panelText.textContent = ""; panelBody.textContent = ""; }
-
-  function panelButton(label, cls, onClick) {
-    var b = el("button", cls, label);
-    b.type = "button";
-    b.addEventListener("click", onClick);
-    panelBody.appendChild(b);
-    return b;
-  }
-
-  function locationPanel() {
-    clearPanel();
-    panelText.textContent = S.location_why;
-    var ok = panelButton(S.location_continue, null, function () { clearPanel(); locate(); });
-    panelButton(S.location_cancel, "secondary", function () { clearPanel(); input.focus(); });
-    panel.hidden = false;
-    ok.focus();
-  }
-
+  // --- location ----------------------------------------------------------------------------
   function locate() {
-    if (!navigator.geolocation || !window.isSecureContext) { showNotice(S.location_unavailable); return; }
+    if (!canLocate()) { showNotice(S.location_unavailable); return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
-      send({ type: "location", id: uuid(), latitude: pos.coords.latitude, longitude: pos.coords.longitude },
-           { text: S.location_sent });
+      var lat = pos.coords.latitude, lon = pos.coords.longitude;
+      send({ type: "location", id: uuid(), latitude: lat, longitude: lon },
+           { text: fmt(S.location_shown, { lat: lat.toFixed(5), lon: lon.toFixed(5) }) });
     }, function () { showNotice(S.location_denied); }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
 
-  function phonePanel() {
-    if (!panel.hidden && panelBody.querySelector("input")) { return; }
-    clearPanel();
-    var label = el("label", null, S.phone_label);
-    label.htmlFor = "phone";
-    panelText.appendChild(label);
-    var phone = el("input");
-    phone.type = "tel";
-    phone.id = "phone";
-    phone.autocomplete = "tel";
-    phone.inputMode = "tel";
-    panelBody.appendChild(phone);
-    panelButton(S.phone_send, null, function () {
-      var v = phone.value.trim();
-      if (!v) { phone.focus(); return; }
-      clearPanel();
-      send({ type: "contact", id: uuid(), phone: v }, { text: v, restore: "" });
-    });
-    panel.hidden = false;
-  }
-
   // --- upload ------------------------------------------------------------------------------
-  function upload(file) {
+  function upload(file, isVoice) {
     if (file.size > MAX_UPLOAD_MB * 1024 * 1024) { showNotice(fmt(S.upload_too_big, { limit: MAX_UPLOAD_MB })); return; }
     var id = uuid();
-    var m = bubble("me", fmt(S.file_label, { name: file.name }));
+    var m = bubble("me", "");
+    addAttachments(m, [{ kind: isVoice || /^audio\//.test(file.type) ? "voice" : "document", file_name: file.name }]);
     m.classList.add("pending");
     bubbles.set(id, m);
     log.appendChild(m);
@@ -335,12 +380,81 @@
       .catch(function () { showNotice(S.upload_failed); m.remove(); bubbles.delete(id); });
   }
 
+  // --- voice messages (MediaRecorder, where the browser has it) -------------------------------
+  // Only containers the server takes (MP4/M4A from Chrome and Safari, Ogg from Firefox): a browser
+  // that records neither gets no microphone button, and the file picker still takes audio files.
+  var VOICE_TYPES = [["audio/mp4", ".m4a"], ["audio/ogg;codecs=opus", ".ogg"], ["audio/ogg", ".ogg"]];
+  var MAX_RECORDING_S = 180;
+  var recorder = null, recordStart = 0, recordTimer = null, recordKeep = false;
+
+  function voiceType() {
+    if (!window.MediaRecorder || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia ||
+        !window.isSecureContext || !MediaRecorder.isTypeSupported) { return null; }
+    for (var i = 0; i < VOICE_TYPES.length; i++) {
+      if (MediaRecorder.isTypeSupported(VOICE_TYPES[i][0])) { return VOICE_TYPES[i]; }
+    }
+    return null;
+  }
+
+  function clock(s) { return Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2); }
+
+  function recordingUi(on) {
+    recordingEl.hidden = !on;
+    recordCancel.hidden = !on;
+    input.hidden = on;
+    fileInput.disabled = on;
+    $("attach").hidden = on;
+    recordBtn.hidden = on || !voiceType();
+    $("send").setAttribute("aria-label", on ? S.record_send : S.send);
+    $("send").title = on ? S.record_send : S.send;
+  }
+
+  function tick() {
+    var s = Math.round((Date.now() - recordStart) / 1000);
+    $("recording-text").textContent = fmt(S.recording, { time: clock(s) });
+    if (s >= MAX_RECORDING_S) { stopRecording(true); }
+  }
+
+  function startRecording() {
+    var type = voiceType();
+    if (!type || recorder) { return; }
+    navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+      var chunks = [];
+      recorder = new MediaRecorder(stream, { mimeType: type[0] });
+      recorder.addEventListener("dataavailable", function (e) { if (e.data && e.data.size) { chunks.push(e.data); } });
+      recorder.addEventListener("stop", function () {
+        stream.getTracks().forEach(function (t) { t.stop(); });
+        var seconds = Math.max(1, Math.round((Date.now() - recordStart) / 1000));
+        recorder = null;
+        clearInterval(recordTimer);
+        recordingUi(false);
+        if (!recordKeep || !chunks.length) { return; }
+        var blob = new Blob(chunks, { type: type[0].split(";")[0] });
+        var file = new File([blob], "voice-" + seconds + "s" + type[1], { type: blob.type });
+        upload(file, true);
+      });
+      recordStart = Date.now();
+      recordKeep = false;
+      recorder.start();
+      recordingUi(true);
+      tick();
+      recordTimer = setInterval(tick, 500);
+    }, function () { showNotice(S.record_denied); });
+  }
+
+  function stopRecording(keep) {
+    if (!recorder) { return; }
+    recordKeep = keep;
+    recorder.stop();
+  }
+
   // --- language and demo personas ----------------------------------------------------------
   function switchLanguage() {
     var next = lang === "vi" ? "en" : "vi";
     lang = next;
     document.cookie = "loalang_lang=" + next + "; path=/; max-age=31536000; samesite=lax";
-    send({ type: "command", id: uuid(), text: "/language " + next }, { text: "/language " + next });
+    // The bubble shows the button the person pressed, not a command they never typed.
+    send({ type: "command", id: uuid(), text: "/language " + next, label: NAMES[next] }, { text: NAMES[next] });
     loadStrings(next).then(applyStrings);
   }
 
@@ -352,7 +466,7 @@
         var sel = $("persona");
         var current = false;
         d.personas.forEach(function (p) {
-          var o = el("option", null, p.label + " — " + p.name);
+          var o = el("option", null, p.label + " · " + p.name);
           o.value = p.key;
           if (p.current) { o.selected = true; current = true; }
           sel.appendChild(o);
@@ -367,6 +481,7 @@
             .then(function (r) { if (r.ok) { location.reload(); } });
         });
         $("demo-bar").hidden = false;
+        keepQuestionVisible();
       });
   }
 
@@ -386,7 +501,9 @@
     if (fileInput.files && fileInput.files[0]) { upload(fileInput.files[0]); }
     fileInput.value = "";
   });
-  $("locate").addEventListener("click", locationPanel);
+  recordBtn.addEventListener("click", startRecording);
+  recordCancel.addEventListener("click", function () { stopRecording(false); });
+  recordBtn.hidden = !voiceType();
   langBtn.addEventListener("click", switchLanguage);
 
   loadStrings(lang).then(function () {
