@@ -1,10 +1,13 @@
-"""The ``loalang`` command: run | db upgrade | units list | invite | users list|grant|revoke."""
+"""The ``loalang`` command: run | demo | stats | db upgrade | units list | invite | users list|grant|revoke, and
+the features' and Zalo's sub-commands."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
+import re
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -12,45 +15,107 @@ from typing import Any
 
 from bot.config import Settings, load_settings
 from bot.core.errors import ConfigError
+from bot.core.roles import ROLES, Role
 from handlers.framework.manifest import CliCommand, CliContext
 
 Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
+ASSIGNABLE = tuple(r for r in ROLES if r != Role.RESIDENT)
+ROLE_HELP = (
+    "one of: village_head (a village or residential group), official (a ward or commune), unit_head (head "
+    "of a ward or commune), inspector (People's Inspection Board, reads only), district_admin (the whole "
+    "area, no --unit)"
+)
+SETTINGS_NOTE = "Settings come from the environment or a .env file in the current folder (see the README)."
+SERVES = (
+    "Serves the web chat and /healthz at http://HTTP_HOST:HTTP_PORT/ (default http://127.0.0.1:8080/), "
+    "Telegram when TELEGRAM_BOT_TOKEN is set, Zalo when ZALO_APP_ID is set, and the scheduler."
+)
+DEMO_DATABASE = "data/demo.db"
+USER_ID_HELP = (
+    "the person's id on that channel. The person sends /mydata in the chat and reads the line "
+    "“Tài khoản trò chuyện: <channel> <id>” (“Chat account” in English); on the web chat it is a long "
+    "random id. People who already hold a role: loalang users list"
+)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("loalang")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="loalang", description="Loa Làng — the village loudspeaker that listens back.")
+    p = argparse.ArgumentParser(
+        prog="loalang", description="Loa Làng — the village loudspeaker that listens back.", epilog=SETTINGS_NOTE
+    )
+    p.add_argument("--version", action="version", version=f"loalang {_version()}")
     p.add_argument("-v", "--verbose", action="store_true", help="more logging")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="serve the bot: web chat, Telegram if a token is set, scheduler")
-    demo = sub.add_parser(
-        "demo", help="like run, with the Kim Bảng demo people seeded and persona switching in the web chat"
+    sub.add_parser(
+        "run",
+        help="serve the bot: web chat, Telegram if a token is set, scheduler",
+        description=SERVES,
+        epilog=SETTINGS_NOTE,
     )
-    demo.add_argument("--no-run", action="store_true", help="only seed the demo data")
+    demo = sub.add_parser(
+        "demo",
+        help=f"like run, on its own database ({DEMO_DATABASE}), with demo people and persona switching",
+        description=(
+            f"{SERVES} The Kim Bảng demo people (residents, a village head, officials) are added and the web chat "
+            "lets you switch between them. The demo uses its own database, DATA_DIR/demo.db (default "
+            f"{DEMO_DATABASE}), never DATABASE_URL: its sample people and roles never reach the database of "
+            "loalang run. Delete the file to start the demo afresh."
+        ),
+        epilog=SETTINGS_NOTE,
+    )
+    demo.add_argument("--no-run", action="store_true", help="only seed the demo data, do not serve")
+    demo.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="use this database for the demo instead (default: sqlite+aiosqlite:///DATA_DIR/demo.db)",
+    )
     st = sub.add_parser("stats", help="every feature's figures for a unit (and the villages in it) and a year")
     st.add_argument("--unit", help="unit code, e.g. 13384 (default: the whole area; see: loalang units list)")
     st.add_argument("--year", type=int, help="calendar year, local time (default: this year)")
     st.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the labels (default vi)")
     db = sub.add_parser("db", help="database maintenance")
-    db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply migrations")
+    db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply migrations to DATABASE_URL")
     un = sub.add_parser("units", help="administrative units")
     ul = un.add_subparsers(dest="units_command", required=True).add_parser(
         "list", help="print code, type, name, parent"
     )
     ul.add_argument("--history", action="store_true", help="include units that no longer exist")
-    inv = sub.add_parser("invite", help="create a single-use invite code for a role")
-    inv.add_argument("--role", required=True)
-    inv.add_argument("--unit", help="unit code (not needed for district_admin)")
+    inv = sub.add_parser(
+        "invite",
+        help="create a single-use invite code for a role",
+        description=(
+            "Prints a single-use code; the person sends /join CODE in any chat. With the Telegram bot's "
+            "username (--bot-username or TELEGRAM_BOT_USERNAME) it also prints the link "
+            "https://t.me/<bot>?start=<code>, which opens the bot and sends the code by itself."
+        ),
+        epilog=SETTINGS_NOTE,
+    )
+    inv.add_argument("--role", required=True, choices=ASSIGNABLE, help=ROLE_HELP)
+    inv.add_argument("--unit", help="unit code (not needed for district_admin; see: loalang units list)")
     inv.add_argument("--days", type=int, default=7, help="days before the code expires (default 7)")
     inv.add_argument("--categories", help="comma-separated categories an official handles (default all)")
+    inv.add_argument(
+        "--bot-username",
+        metavar="NAME",
+        help="the Telegram bot's username, to print its deep link (default: TELEGRAM_BOT_USERNAME)",
+    )
     us = sub.add_parser("users", help="people with roles")
     uss = us.add_subparsers(dest="users_command", required=True)
-    uss.add_parser("list", help="every person with a role")
+    uss.add_parser("list", help="every person with a role, with their channel and user id")
     for name in ("grant", "revoke"):
-        g = uss.add_parser(name, help=f"{name} a role")
-        g.add_argument("--channel", required=True, help="telegram, zalo or web")
-        g.add_argument("--user-id", required=True, help="the person's user id on that channel")
-        g.add_argument("--role", required=True)
-        g.add_argument("--unit", help="unit code")
+        g = uss.add_parser(name, help=f"{name} a role", epilog=SETTINGS_NOTE)
+        g.add_argument("--channel", required=True, choices=("telegram", "zalo", "web"), help="telegram, zalo or web")
+        g.add_argument("--user-id", required=True, help=USER_ID_HELP)
+        g.add_argument("--role", required=True, choices=ASSIGNABLE, help=ROLE_HELP)
+        g.add_argument("--unit", help="unit code (see: loalang units list); for revoke, default: in every unit")
     return p
 
 
@@ -105,6 +170,9 @@ async def _unit(session: Any, settings: Settings, code: str | None) -> Any:
 async def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     from storage.people.invites import create_invite
 
+    bot = (args.bot_username or settings.telegram_bot_username or "").strip().lstrip("@")
+    if bot and not re.match(r"^[A-Za-z][A-Za-z0-9_]{3,31}$", bot):
+        raise ConfigError(f"--bot-username {bot} is not a Telegram username (5 to 32 letters, digits or _)")
     app = await _open(settings)
     async with app.session_factory() as s:
         unit = await _unit(s, settings, args.unit)
@@ -120,6 +188,10 @@ async def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     where = f"{unit.name} ({unit.code})" if unit else "the whole area"
     print(f"Invite for role {args.role} in {where}, valid {args.days} days, single use.")
     print("The person sends this in the chat: /join CODE")
+    if bot:
+        print(f"On Telegram they can open this link instead: https://t.me/{bot}?start={code}")
+    else:
+        print("(For a Telegram link, give --bot-username or set TELEGRAM_BOT_USERNAME.)")
     print(code)
     return 0
 
@@ -177,9 +249,20 @@ async def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def demo_settings(settings: Settings, database_url: str | None) -> Settings:
+    """The demo's settings: its own database (``--database-url``, else DATA_DIR/demo.db)."""
+    url = database_url or f"sqlite+aiosqlite:///{(settings.data_dir / 'demo.db').as_posix()}"
+    try:
+        return load_settings(**{**settings.model_dump(), "database_url": url})
+    except ConfigError as exc:
+        raise ConfigError(str(exc).replace("DATABASE_URL", "--database-url", 1)) from None
+
+
 async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import seed_demo
 
+    settings = demo_settings(settings, args.database_url)
+    logging.getLogger(__name__).info("demo database: %s", settings.database_url)
     app = await _open(settings)
     await seed_demo(app)
     await app.engine.dispose()
@@ -268,12 +351,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         settings = load_settings()
-        return asyncio.run(COMMANDS[args.command](settings, args))
+        code = asyncio.run(COMMANDS[args.command](settings, args))
+        sys.stdout.flush()
+        return code
     except ConfigError as exc:
         print(f"loalang: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader left (``loalang units list | head``): stop quietly, and keep Python's final
+        # flush of stdout from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

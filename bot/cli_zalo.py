@@ -11,11 +11,21 @@ from bot.core.errors import ConfigError
 
 
 def register(subparsers: Any) -> dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]]:
-    z = subparsers.add_parser("zalo", help="Zalo Official Account: tokens and status")
+    z = subparsers.add_parser(
+        "zalo",
+        help="Zalo Official Account: tokens and status",
+        epilog="Settings (ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY) come from the environment or .env.",
+    )
     zs = z.add_subparsers(dest="zalo_command", required=True)
     st = zs.add_parser("set-tokens", help="store the access and refresh token from Zalo's OA authorisation")
-    st.add_argument("--access-token", required=True)
-    st.add_argument("--refresh-token", required=True)
+    st.add_argument(
+        "--access-token", required=True, help="the OA access token from Zalo's authorisation (valid about 25 hours)"
+    )
+    st.add_argument(
+        "--refresh-token",
+        required=True,
+        help="the refresh token that came with it (valid about 3 months, works once; Loa Làng refreshes by itself)",
+    )
     st.add_argument(
         "--expires-in",
         type=int,

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite+aiosqlite:///./data/loalang.db")
     telegram_bot_token: str | None = None
+    telegram_bot_username: str | None = None  # e.g. "LoaLangKimBangBot": loalang invite prints its deep link
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_webhook_url: str | None = None
@@ -66,6 +67,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_bot_token",
+        "telegram_bot_username",
         "telegram_webhook_url",
         "telegram_webhook_secret",
         "zalo_app_id",
@@ -77,6 +79,16 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _username(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        v = v.strip().removeprefix("@")
+        if not re.match(r"^[A-Za-z][A-Za-z0-9_]{3,31}$", v):
+            raise ValueError("is not a Telegram username (5 to 32 letters, digits or _, as @BotFather shows it)")
+        return v
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -25,6 +25,7 @@ from bot.core.i18n.choice import person_locale, update_detected
 from bot.core.messages import Attachment, Incoming, Reply
 from handlers.features import APP
 from handlers.framework import Context, Fallback, Input, Registry, Services, run_command, run_fallback
+from handlers.framework.context import LANGUAGE_GUESS
 from storage import audit
 from storage.conversations.models import Conversation, ProcessedEvent
 from storage.people.models import ChannelIdentity
@@ -154,9 +155,13 @@ class Dispatcher:
             roles = await active_roles(session, person_id) if has_roles else []
             text = clean_text(inc.text)
             if text and inc.command is None:
-                detected = update_detected(person.detected_locale, text, SUPPORTED)
-                if detected != person.detected_locale:
-                    person.detected_locale = detected
+                guess = update_detected(person.detected_locale, text, SUPPORTED, pending=conv.data.get(LANGUAGE_GUESS))
+                if guess.locale != person.detected_locale:
+                    person.detected_locale = guess.locale
+                if guess.pending is not None:
+                    conv.data[LANGUAGE_GUESS] = guess.pending
+                else:
+                    conv.data.pop(LANGUAGE_GUESS, None)
             locale = person_locale(person, self.services.default_locale, SUPPORTED)
             ctx = Context(
                 incoming=inc,

@@ -14,10 +14,11 @@ from handlers.framework.manifest import (
     StatsScope,
     application,
 )
-from handlers.framework.registry import CommandSpec, Fallback, MenuItem, Registry, merge
+from handlers.framework.registry import WORK_SECTION, CommandSpec, Fallback, HelpSection, MenuItem, Registry, merge
 from handlers.framework.services import Services
 
 __all__ = [
+    "WORK_SECTION",
     "Application",
     "CliCommand",
     "CliContext",
@@ -26,6 +27,7 @@ __all__ = [
     "Fallback",
     "Figure",
     "Flow",
+    "HelpSection",
     "Input",
     "Job",
     "JobContext",

@@ -18,6 +18,10 @@ from storage.conversations.models import Conversation
 from storage.people.models import Person, RoleGrant
 from storage.people.permissions import has_consented
 
+LANGUAGE_GUESS = "_language_guess"
+"""The key in ``Conversation.data`` (beside the flows' drafts) of a language seen in one message but
+not yet in two in a row (``bot.core.i18n.update_detected``). Keys starting with "_" are no drafts."""
+
 
 @dataclass
 class Context:
@@ -66,6 +70,10 @@ class Context:
         assert self.conv.flow, "no flow is active"
         d: dict[str, Any] = self.conv.data.setdefault(self.conv.flow, {})
         return d
+
+    def draft_names(self) -> list[str]:
+        """The flows with an unfinished draft (not the conversation's own bookkeeping)."""
+        return [name for name, d in self.conv.data.items() if d and not name.startswith("_")]
 
     def flow_data(self, flow: str) -> dict[str, Any]:
         d: dict[str, Any] = self.conv.data.setdefault(flow, {})

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.core.i18n import N_
 from bot.core.textfold import fold
 from handlers.framework.flow import Flow
 
@@ -34,11 +35,32 @@ class CommandSpec:
 
 @dataclass(frozen=True)
 class MenuItem:
+    """A main-menu button. Who sees it: holders of one of ``roles`` (None: everyone), except holders
+    of one of ``hidden_for`` (``hidden_for=STAFF``: residents only), and, by ``consent``, only people
+    who gave consent (True; implied when the command needs it), only those who did not (False: an
+    offer to give it), or both (None)."""
+
     label: str  # msgid
     command: str
     roles: frozenset[str] | None
     order: int
+    args: str = ""  # the rest of the command line ("list" for /notice list)
+    hidden_for: frozenset[str] | None = None
+    consent: bool | None = None
 
+
+@dataclass
+class HelpSection:
+    """A group of commands in /help, named after what the person wants to do ("Send feedback and
+    follow it"). Sections with the same title, from several features, are one section."""
+
+    title: str  # msgid
+    commands: list[str]
+    order: int
+
+
+WORK_SECTION = N_("For your work")
+"""The /help section staff commands of every feature share (each feature adds its own)."""
 
 ExportFn = Callable[["Context"], Awaitable[list[str]]]
 """A feature's lines of ``/mydata``."""
@@ -64,6 +86,7 @@ class Registry:
     def __init__(self, name: str = "app") -> None:
         self.name = name
         self.menu: list[MenuItem] = []
+        self.help_sections: list[HelpSection] = []
         self.exports: list[ExportFn] = []
         """``/mydata`` sections, in feature order: ``Application`` fills them from the manifests."""
         self.erasers: list[EraseFn] = []
@@ -119,11 +142,45 @@ class Registry:
 
         return deco
 
-    def menu_item(self, label: str, command: str, roles: tuple[str, ...] | None = None, order: int = 50) -> None:
-        """A main-menu button (``label`` is a msgid) that runs ``command``; idempotent."""
-        if not any(m.command == command for m in self.menu):
-            self.menu.append(MenuItem(label, command, frozenset(roles) if roles else None, order))
+    def menu_item(
+        self,
+        label: str,
+        command: str,
+        roles: tuple[str, ...] | None = None,
+        order: int = 50,
+        *,
+        args: str = "",
+        hidden_for: tuple[str, ...] | None = None,
+        consent: bool | None = None,
+    ) -> None:
+        """A main-menu button (``label`` is a msgid) that runs ``command`` with ``args``; who sees it:
+        see ``MenuItem``. Idempotent."""
+        self._add_menu(
+            MenuItem(
+                label,
+                command,
+                frozenset(roles) if roles else None,
+                order,
+                args,
+                frozenset(hidden_for) if hidden_for else None,
+                consent,
+            )
+        )
+
+    def _add_menu(self, item: MenuItem) -> None:
+        if item not in self.menu:
+            self.menu.append(item)
             self.menu.sort(key=lambda m: m.order)
+
+    def help_section(self, title: str, *commands: str, order: int = 50) -> None:
+        """Show ``commands`` in /help under ``title`` (a msgid); a title given again adds to it."""
+        section = next((h for h in self.help_sections if h.title == title), None)
+        if section is None:
+            section = HelpSection(title, [], order)
+            self.help_sections.append(section)
+        section.order = min(section.order, order)
+        section.commands.extend(c for c in commands if c not in section.commands)
+        self.help_sections.sort(key=lambda h: h.order)
 
     def keyword(self, command: str, *words: str) -> None:
         """Plain words that run a command. Write them as people type them: "gop y" also matches
@@ -166,7 +223,9 @@ class Registry:
         self.accented_keys |= other.accented_keys
         self.text_hooks.extend(other.text_hooks)
         for m in other.menu:
-            self.menu_item(m.label, m.command, tuple(m.roles) if m.roles else None, m.order)
+            self._add_menu(m)
+        for h in other.help_sections:
+            self.help_section(h.title, *h.commands, order=h.order)
 
 
 def _add_unique(kind: str, mine: dict[str, T], theirs: dict[str, T]) -> None:

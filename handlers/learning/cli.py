@@ -14,7 +14,7 @@ from storage.learning.queries import WEEKDAYS
 def configure(c: argparse.ArgumentParser) -> None:
     cs = c.add_subparsers(dest="campaign_command", required=True)
     cr = cs.add_parser("create", help="push lessons every week to the residents of some units")
-    cr.add_argument("--name", required=True)
+    cr.add_argument("--name", required=True, help="a name for the campaign, shown in campaign list and stats")
     cr.add_argument("--units", required=True, help="comma-separated unit codes (a ward covers its villages)")
     cr.add_argument("--day", default="mon", help="mon, tue, wed, thu, fri, sat or sun (default mon)")
     cr.add_argument("--time", default="19:00", help="local time HH:MM (default 19:00)")

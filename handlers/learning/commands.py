@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from bot.core.i18n import N_
-from handlers.framework import Context
+from handlers.framework import WORK_SECTION, Context
 from handlers.learning import registry
 from storage import units
 from storage.learning import queries, services
@@ -50,3 +50,6 @@ async def quizstats(ctx: Context) -> None:
 
 registry.keyword("stop", "dừng", "dừng lại", "stop", "dừng nhận", "hủy đăng ký")
 registry.keyword("resume", "tiep tuc", "resume", "nhan lai")
+registry.menu_item(N_("Quiz results"), "quizstats", roles=RESULT_READERS, order=40)
+registry.help_section(WORK_SECTION, "quizstats", order=5)
+registry.help_section(N_("Learn your rights"), "learn", "stop", "resume", order=20)

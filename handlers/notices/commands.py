@@ -6,8 +6,8 @@ from __future__ import annotations
 from bot.core.errors import NotFound
 from bot.core.i18n import N_
 from bot.core.messages import Button
-from bot.core.roles import NOTICE_SENDERS
-from handlers.framework import Context
+from bot.core.roles import NOTICE_SENDERS, STAFF
+from handlers.framework import WORK_SECTION, Context
 from handlers.notices import notify, registry
 from handlers.notices.flows import fmt, notice_buttons
 from storage.notices import queries, services
@@ -134,4 +134,8 @@ async def _show(ctx: Context, n: Notice) -> None:
 
 
 registry.keyword("notices", "thong bao", "xem thong bao")
-registry.menu_item(N_("Notices"), "notices", order=32)
+registry.menu_item(N_("Send a notice"), "notice", roles=NOTICE_SENDERS, order=16)
+registry.menu_item(N_("Notices you sent"), "notice", roles=NOTICE_SENDERS, order=17, args="list")
+registry.menu_item(N_("Notices"), "notices", order=32, hidden_for=STAFF, consent=True)  # received: residents
+registry.help_section(WORK_SECTION, "notice", order=5)
+registry.help_section(N_("Notices for your area"), "notices", order=30)

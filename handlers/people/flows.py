@@ -13,6 +13,7 @@ from handlers.framework.menu import menu_buttons
 from handlers.framework.steps import choice_rows, pick_number, yes_no, yes_no_buttons
 from handlers.people import registry
 from handlers.people.commands import LANGUAGE_NAMES, cancel, show_menu
+from handlers.people.join import drop_kept_invite, take_invite, use_kept_invite, welcome
 from handlers.people.profile import show_profile
 from storage import units
 from storage.people import services as people
@@ -22,12 +23,20 @@ flow = registry.flow("onboarding")
 
 
 def privacy_notice(ctx: Context) -> str:
+    """The short notice residents read first; the full one is a button away."""
+    return ctx._(
+        "Before we start, about your personal data: we keep your name in this chat app, where you live, your "
+        "phone number if you give it, and what you send us, only to pass your feedback to the right office and "
+        "tell you the answer. Only the officials who handle it read it. You can see or erase your data at any "
+        "time. Do you agree?"
+    )
+
+
+def full_privacy_notice(ctx: Context) -> str:
+    """The whole notice (its version is kept with the consent, not shown: it means nothing to a resident)."""
     return "\n".join(
         [
-            ctx._(
-                "Before we start, please read how we use your personal data (notice version {version}):",
-                version=ctx.services.privacy_notice_version,
-            ),
+            ctx._("How we use your personal data:"),
             ctx._(
                 "• What we keep: your name in this chat app, your ward and village, your phone number if you give it, "
                 "and what you send us."
@@ -50,6 +59,9 @@ def privacy_notice(ctx: Context) -> str:
 
 @registry.command("start", description=N_("Start, or set up your profile again"), order=0)
 async def start(ctx: Context) -> None:
+    if ctx.incoming.args.strip():  # "/start CODE": a Telegram deep link with an invite code
+        await take_invite(ctx, ctx.incoming.args.strip())
+        return
     ctx.say(
         ctx._(
             "Welcome to Loa Làng, the chat service of your ward. Here you can learn your rights, send feedback "
@@ -68,18 +80,21 @@ async def start(ctx: Context) -> None:
 @flow.ask("consent")
 async def ask_consent(ctx: Context) -> None:
     other = "en" if ctx.locale == "vi" else "vi"
-    ctx.say(
-        privacy_notice(ctx),
-        [
-            *yes_no_buttons(ctx, ctx._("I agree"), ctx._("I do not agree")),
-            [ctx.button(LANGUAGE_NAMES[other], f"lang-{other}")],
-        ],
-    )
+    full = bool(ctx.data.get("full_notice"))
+    rows = yes_no_buttons(ctx, ctx._("I agree"), ctx._("I do not agree"))
+    if not full:
+        rows.append([ctx.button(ctx._("Read the full notice"), "full")])
+    rows.append([ctx.button(LANGUAGE_NAMES[other], f"lang-{other}")])
+    ctx.say(full_privacy_notice(ctx) if full else privacy_notice(ctx), rows)
 
 
 @flow.on("consent")
 async def on_consent(ctx: Context, inp: Input) -> None:
     value = inp.value or ""
+    if value == "full":
+        ctx.data["full_notice"] = True
+        await ctx.reask()
+        return
     if value.startswith("lang-") and value[5:] in LANGUAGE_NAMES:
         people.set_language(ctx.person, value[5:])
         ctx.set_locale(value[5:])
@@ -93,11 +108,13 @@ async def on_consent(ctx: Context, inp: Input) -> None:
         await ctx.goto("onboarding", "ward")
     elif agreed is False:
         await people.decline_consent(ctx.session, ctx.person, version=version, now=ctx.now)
+        if drop_kept_invite(ctx):
+            ctx.say(ctx._("Your invite code was not used: taking up a role needs your consent."))
         ctx.finish()
         ctx.say(
             ctx._(
-                "Understood. We keep no profile for you. You can still learn your rights with /learn and read "
-                "public answers with /public. If you change your mind, send /start."
+                "Understood. We keep no profile for you. You can still learn your rights. If you change your "
+                "mind, press “Read and agree”."
             ),
             menu_buttons(ctx),
         )
@@ -244,8 +261,12 @@ async def on_phone(ctx: Context, inp: Input) -> None:
         await _finish_edit(ctx)
         return
     await people.complete_onboarding(ctx.session, ctx.person, now=ctx.now)
+    grant = await use_kept_invite(ctx)
     ctx.finish()
-    await show_menu(ctx, ctx._("You are all set. What would you like to do?"))
+    if grant is not None:
+        await welcome(ctx, grant)
+    else:
+        await show_menu(ctx, ctx._("You are all set. What would you like to do?"))
 
 
 async def _finish_edit(ctx: Context) -> None:

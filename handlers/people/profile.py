@@ -32,13 +32,7 @@ async def profile_lines(ctx: Context) -> list[str]:
         ctx._("Phone: {phone}", phone=p.phone or ctx._("not given")),
     ]
     if p.consent_given and p.consent_at:
-        lines.append(
-            ctx._(
-                "Consent: given on {date} (notice version {version})",
-                date=ctx.services.local(p.consent_at).strftime("%d/%m/%Y"),
-                version=p.consent_version,
-            )
-        )
+        lines.append(ctx._("Consent: given on {date}", date=ctx.services.local(p.consent_at).strftime("%d/%m/%Y")))
     else:
         lines.append(ctx._("Consent: not given"))
     for g in ctx.roles:
@@ -115,7 +109,7 @@ async def export(ctx: Context) -> list[str]:
     lines = await profile_lines(ctx)
     for ident in await people.identities(ctx.session, ctx.person.id or 0):
         lines.append(ctx._("Chat account: {channel} {id}", channel=ident.channel, id=ident.external_id))
-    drafts = [name for name, d in ctx.conv.data.items() if d]
+    drafts = ctx.draft_names()
     if drafts:
         lines.append(ctx._("Unfinished drafts: {names}", names=", ".join(drafts)))
     events = await queries.audit_record(ctx.session, ctx.person.id or 0)

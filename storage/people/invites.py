@@ -30,15 +30,20 @@ UNIT_KINDS_FOR_ROLE: dict[str, tuple[str, ...]] = {
 
 
 class InviteInvalid(DomainError):
-    msgid = N_("This code is not valid. Please check it, or ask for a new one.")
+    msgid = N_(
+        "This code is not valid. Please check it, or ask whoever gave it to you (the ward's administrator) "
+        "for a new one."
+    )
 
 
 class InviteExpired(DomainError):
-    msgid = N_("This code has expired. Please ask for a new one.")
+    msgid = N_("This code has expired. Please ask whoever gave it to you (the ward's administrator) for a new one.")
 
 
 class InviteUsed(DomainError):
-    msgid = N_("This code has already been used. Please ask for a new one.")
+    msgid = N_(
+        "This code has already been used. Please ask whoever gave it to you (the ward's administrator) for a new one."
+    )
 
 
 def normalise_code(code: str) -> str:
@@ -89,17 +94,40 @@ async def create_invite(
     return code
 
 
-async def redeem(session: AsyncSession, person: Person, code: str) -> RoleGrant:
-    """Grant the invite's role to ``person`` (audited); raises InviteInvalid/Expired/Used."""
+async def find(session: AsyncSession, code: str) -> Invite:
+    """The usable invite behind ``code``, nothing changed; raises InviteInvalid/Expired/Used."""
     if not code or len(normalise_code(code)) != 12:
         raise InviteInvalid()
     inv = (await session.exec(select(Invite).where(Invite.code_hash == _hash(code)))).first()
     if inv is None:
         raise InviteInvalid()
+    _check_usable(inv)
+    return inv
+
+
+def _check_usable(inv: Invite) -> None:
     if inv.used_at is not None:
         raise InviteUsed()
     if inv.expires_at < utcnow():
         raise InviteExpired()
+
+
+async def redeem(session: AsyncSession, person: Person, code: str) -> RoleGrant:
+    """Grant the invite's role to ``person`` (audited); raises InviteInvalid/Expired/Used."""
+    return await _take(session, person, await find(session, code))
+
+
+async def redeem_kept(session: AsyncSession, person: Person, invite_id: int) -> RoleGrant:
+    """Redeem an invite found earlier with ``find`` (kept by id while the person onboarded: the code
+    itself is never stored). Checked again: it may have expired or been used meanwhile."""
+    inv = await session.get(Invite, invite_id)
+    if inv is None:
+        raise InviteInvalid()
+    _check_usable(inv)
+    return await _take(session, person, inv)
+
+
+async def _take(session: AsyncSession, person: Person, inv: Invite) -> RoleGrant:
     inv.used_at = utcnow()
     inv.used_by = person.id
     assert person.id is not None

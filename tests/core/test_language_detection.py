@@ -180,3 +180,24 @@ def test_thread_safe_and_deterministic():
 
 async def test_usable_from_async_code():
     assert detect_locale("nha e o xom 2 thon Ba Sao nhe") == "vi"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<img src=x onerror=alert(1)>",
+        "<script>alert(document.cookie)</script>",
+        "alert(1); x=y; {a: b}",
+        "https://example.com/some/long/path?with=query",
+        "0912 345 678 12/05/2026 15:30",
+        "😀😀😀 👍👍 🙏",
+        "<b></b> <i></i> &nbsp; &#39;",
+    ],
+)
+def test_markup_code_urls_numbers_and_emoji_are_no_words(text: str) -> None:
+    assert detect_locale(text) is None
+
+
+def test_words_around_markup_still_count() -> None:
+    assert detect_locale("<b>đường làng bị hỏng</b> https://x.vn/a") == "vi"
+    assert detect_locale("gia < 5 trieu thi co duoc ho tro khong") == "vi"

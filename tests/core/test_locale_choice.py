@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.i18n.choice import choose_locale, normalise_platform_code, update_detected
+from bot.core.i18n.choice import Detection, choose_locale, normalise_platform_code, update_detected
 
 SUPPORTED = ("vi", "en")
 
@@ -39,24 +39,38 @@ def test_precedence_table(explicit, detected, platform_code, default, expected):
 def test_phone_in_english_but_vietnamese_words_win():
     detected = None
     for text in ["xin chao", "cho e hoi duong thon minh bi ngap thi bao ai a"]:
-        detected = update_detected(detected, text, SUPPORTED)
+        detected = update_detected(detected, text, SUPPORTED).locale
     locale = choose_locale(explicit=None, detected=detected, platform_code="en-US", default="vi", supported=SUPPORTED)
     assert detected == "vi"
     assert locale == "vi"
 
 
-def test_detection_is_remembered_until_another_language():
-    remembered = update_detected(None, "The street light near my house is broken", SUPPORTED)
-    assert remembered == "en"
-    for short in ["ok", "👍", "12", "thanks"]:
-        remembered = update_detected(remembered, short, SUPPORTED)
-        assert remembered == "en"
-    remembered = update_detected(remembered, "den duong van chua sua ad oi", SUPPORTED)
-    assert remembered == "vi"
+def test_detection_moves_away_only_after_two_messages_in_a_row():
+    first = update_detected(None, "The street light near my house is broken", SUPPORTED)
+    assert first == Detection("en", None)  # nothing known yet: taken at once
+    state = first
+    for short in ["ok", "👍", "12", "thanks", "<img src=x onerror=alert(1)>"]:
+        state = update_detected(state.locale, short, SUPPORTED, pending=state.pending)
+        assert state == Detection("en", None)
+    state = update_detected(state.locale, "den duong van chua sua ad oi", SUPPORTED, pending=state.pending)
+    assert state == Detection("en", "vi")  # once: still English
+    state = update_detected(state.locale, "ok", SUPPORTED, pending=state.pending)
+    assert state == Detection("en", "vi")  # no evidence either way keeps the pending guess
+    state = update_detected(state.locale, "con duong nay hong roi", SUPPORTED, pending=state.pending)
+    assert state == Detection("vi", None)
+
+
+def test_a_message_in_the_known_language_breaks_the_row():
+    state = update_detected("vi", "The street light near my house is broken", SUPPORTED)
+    assert state == Detection("vi", "en")
+    state = update_detected(state.locale, "đèn đường vẫn chưa sửa ạ", SUPPORTED, pending=state.pending)
+    assert state == Detection("vi", None)
+    state = update_detected(state.locale, "Please send someone to fix it", SUPPORTED, pending=state.pending)
+    assert state == Detection("vi", "en")
 
 
 def test_explicit_choice_survives_detection():
-    detected = update_detected(None, "Đèn đường ở ngõ 5 bị hỏng rồi ạ", SUPPORTED)
+    detected = update_detected(None, "Đèn đường ở ngõ 5 bị hỏng rồi ạ", SUPPORTED).locale
     got = choose_locale(explicit="en", detected=detected, platform_code="vi", default="vi", supported=SUPPORTED)
     assert (detected, got) == ("vi", "en")
 

@@ -88,15 +88,22 @@ async def test_declining_consent_keeps_no_profile(world: World) -> None:
     chat = world.new_chat()
     await chat.say("/start")
     await chat.press("Tôi không đồng ý")
-    assert "/learn" in chat.text
+    # Only what somebody without consent can do, and a way to give it.
+    assert chat.buttons() == [gettext("vi", x) for x in ("Read and agree", "Learn your rights", "Help")]
     await chat.say("/profile")
-    assert chat.text == gettext(
-        "vi", "To use this, please first agree to how we handle your personal data. Send /start to read it."
-    )
+    assert chat.text == gettext("vi", "To use this, please first agree to how we handle your personal data.")
+    assert chat.buttons() == [gettext("vi", "Read and agree")]
     async with world.factory() as s:
         p = await person_of(s, chat)
         assert p.consent_given is False and p.ward_id is None and p.onboarded_at is not None
         assert await actions_of(s, p.id) == ["consent.declined"]
+    await chat.press("Đọc và đồng ý")
+    assert chat.buttons()[:2] == ["Tôi đồng ý", "Tôi không đồng ý"]
+    await chat.press("Tôi đồng ý")
+    await chat.say("xa thanh son")
+    await chat.press("Thôn Thanh Sơn 1")
+    await chat.press("Bỏ qua")
+    assert gettext("vi", "Send feedback") in chat.buttons() and gettext("vi", "Read and agree") not in chat.buttons()
 
 
 @pytest.mark.parametrize(
@@ -253,7 +260,7 @@ async def test_join_with_invite_codes(world: World) -> None:
         assert not list(await s.exec(select(RoleGrant).where(RoleGrant.person_id == world.ids["neighbour"])))
 
 
-async def test_join_needs_consent_after_its_argument(world: World) -> None:
+async def test_join_checks_its_argument_before_consent(world: World) -> None:
     chat = world.new_chat()
     await chat.say("/start")
     await chat.press("Tôi không đồng ý")
@@ -261,7 +268,9 @@ async def test_join_needs_consent_after_its_argument(world: World) -> None:
     assert chat.text == gettext("vi", "Please send the command with your code, for example: /join ABCD-EFGH-JKLM")
     await chat.say("/join ABCD-EFGH-JKLM")
     assert chat.text == gettext(
-        "vi", "To use this, please first agree to how we handle your personal data. Send /start to read it."
+        "vi",
+        "This code is not valid. Please check it, or ask whoever gave it to you (the ward's administrator) "
+        "for a new one.",
     )
 
 
@@ -338,3 +347,25 @@ def test_plain_words_respect_diacritics_where_they_matter() -> None:
 def test_mydata_starts_with_the_profile_and_forget_erases_the_person_last() -> None:
     assert APP.registry.exports[0] is profile.export and profile.export not in APP.registry.exports[1:]
     assert APP.registry.erasers[-1] is profile.erase and profile.erase not in APP.registry.erasers[:-1]
+
+
+async def test_the_privacy_notice_is_short_first_and_full_on_a_button(world: World) -> None:
+    chat = world.new_chat()
+    await chat.say("/start")
+    notice = chat.last[-1]
+    assert notice.text.startswith("Trước khi bắt đầu, về dữ liệu cá nhân") and len(notice.text) < 400
+    assert "phiên bản" not in chat.text and "2026-11" not in chat.text
+    assert chat.buttons() == ["Tôi đồng ý", "Tôi không đồng ý", "Đọc đầy đủ", "English"]
+    await chat.press("Đọc đầy đủ")
+    assert chat.text.startswith(gettext("vi", "How we use your personal data:")) and "/forget" in chat.text
+    assert "phiên bản" not in chat.text
+    assert chat.buttons() == ["Tôi đồng ý", "Tôi không đồng ý", "English"]
+    await chat.press("Tôi đồng ý")
+    async with world.factory() as s:
+        p = await person_of(s, chat)
+        assert p.consent_given is True and p.consent_version == "2026-11"  # kept as evidence, not shown
+    await chat.say("xa thanh son")
+    await chat.press("Thôn Thanh Sơn 1")
+    await chat.press("Bỏ qua")
+    await chat.say("/profile")
+    assert "phiên bản" not in chat.text and "2026-11" not in chat.text

@@ -4,7 +4,7 @@ Precedence, highest first:
 
 1. the resident's explicit choice (/language);
 2. the language their own messages were confidently detected in, kept until
-   they write confidently in another one (see `update_detected`);
+   they write confidently in another one twice in a row (see `update_detected`);
 3. the platform's language code, when supported ("en-US" → "en");
 4. the deployment default.
 
@@ -14,11 +14,11 @@ their words (2) outrank the phone setting (3).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from bot.core.i18n.detect import detect_locale
 
-__all__ = ["LocaleHolder", "choose_locale", "normalise_platform_code", "person_locale", "update_detected"]
+__all__ = ["Detection", "LocaleHolder", "choose_locale", "normalise_platform_code", "person_locale", "update_detected"]
 
 
 class LocaleHolder(Protocol):
@@ -73,13 +73,31 @@ def choose_locale(
     return supported[0] if supported else default
 
 
-def update_detected(previous: str | None, text: str, supported: tuple[str, ...] = ("vi", "en")) -> str | None:
-    """Return the detected locale to remember after the resident sends `text`.
+class Detection(NamedTuple):
+    """What to remember of a person's language after one message."""
 
-    A confident detection replaces the remembered one; short or unclear
-    messages ("ok", "👍", "2") keep what was remembered.
+    locale: str | None
+    """The language their words are in (None: not known yet)."""
+    pending: str | None
+    """Another language seen once, just now: one more message in it in a row makes it ``locale``."""
+
+
+def update_detected(
+    previous: str | None, text: str, supported: tuple[str, ...] = ("vi", "en"), *, pending: str | None = None
+) -> Detection:
+    """What to remember after the resident sends `text`.
+
+    The first confident detection is taken at once. Moving away from a language the person has
+    used takes two confident messages in the other one in a row: a pasted sentence, a line of
+    markup or a quote does not flip it. Short or unclear messages ("ok", "👍", "2", ``<img …>``)
+    are no evidence either way and leave both as they were.
     """
-    return detect_locale(text, supported) or previous
+    found = detect_locale(text, supported)
+    if found is None:
+        return Detection(previous, pending)
+    if previous is None or found in (previous, pending):
+        return Detection(found, None)
+    return Detection(previous, found)
 
 
 def person_locale(person: LocaleHolder | None, default: str, supported: tuple[str, ...] = ("vi", "en")) -> str:

@@ -10,8 +10,10 @@ Cheap signals first, in this order:
 
 Only when those are inconclusive do we ask langdetect (slow, several ms, and
 poor at unaccented Vietnamese), restricted to the supported locales, and
-blend its answer with the word-shape score. Messages with fewer than three
-words, or no letters at all, give None: too little to switch language on.
+blend its answer with the word-shape score. Only prose counts: markup
+(``<img src=x onerror=…>``), code-like tokens (``alert(1)``, ``a=b``), URLs,
+e-mail addresses, numbers and emoji are dropped first. Fewer than three words
+of prose give None: too little to switch language on.
 
 Everything here is pure apart from the one-time, locked load of langdetect's
 profiles, so it is safe to call from threads and from async code.
@@ -44,6 +46,9 @@ _VI_LETTERS = frozenset("ăâđêôơư")
 # Combining marks Vietnamese uses for tones and vowel quality, seen after NFD.
 _VI_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|\S+\.(?:com|vn|org|net)\S*", re.I)
+_MARKUP = re.compile(r"</?[A-Za-z!][^<>]*>?|&#?\w+;")
+# A token with any of these is code, a path or a formula, not a word somebody says.
+_CODE_CHARS = frozenset("=(){}[]<>;/\\|$#*_`^~+")
 _WORD = re.compile(r"[^\W\d_]+")
 
 _EN_FUNCTION_WORDS: frozenset[str] = frozenset(
@@ -63,9 +68,15 @@ _factory_lock = threading.Lock()
 _factory_ready = False
 
 
+def _prose(text: str) -> str:
+    """The text without markup, URLs and code-like tokens: only what could be somebody's words."""
+    text = _MARKUP.sub(" ", unicodedata.normalize("NFC", text))
+    text = _URL.sub(" ", text)
+    return " ".join(tok for tok in text.split() if not any(ch in _CODE_CHARS for ch in tok))
+
+
 def _words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text)
-    text = _URL.sub(" ", text).replace("'", "").replace("\u2019", "")
+    text = _prose(text).replace("'", "").replace("\u2019", "")
     return _WORD.findall(text.lower())
 
 
@@ -150,7 +161,7 @@ def _judge(text: str, supported: tuple[str, ...]) -> tuple[dict[str, float], str
             verdict = "en"
     if verdict is None:
         wanted = tuple(dict.fromkeys(bases.values()))
-        ld = _langdetect_scores(unicodedata.normalize("NFC", text), wanted)
+        ld = _langdetect_scores(_prose(text), wanted)
         total = sum(ld.values())
         ld = {lang: p / total for lang, p in ld.items()} if total else {}
         result = {}
