@@ -1,10 +1,14 @@
 """Officials' actions on one petition, from any message (notifications, the queue, /status):
-global buttons ``c:<action>:<case_id>[:<version>]``.
+global buttons ``c:<action>:<code>[:<version>]`` (``buttons.py``).
 
-Each action checks permission through the domain services (the button proves nothing). One-tap
-actions (acknowledge, start) act at once; the others ask for the text they need in the small flow
-``case_action`` (reason, reply text or a template, outcome, unit, colleague) and then confirm.
-Two officials at once: the loser gets "someone else changed it" and the fresh view.
+The button proves nothing: a petition outside the person's scope answers exactly like an unknown
+code (``OutOfScope``, audited), and each action checks its permission through the domain services;
+whatever needs a text (the denouncer's identity included) is refused before the text is asked.
+One-tap actions (acknowledge, start) act at once; the others ask for the text they need in the
+small flow ``case_action`` (reason, reply text or a template, outcome, unit, colleague) and then
+confirm. A template's blanks are asked one by one; a text with a blank left is never sent. A button
+older than the petition's last change shows the fresh view and says who changed it: the person
+pressing, another official, or the petition itself (the resident, the system).
 """
 
 from __future__ import annotations
@@ -16,18 +20,19 @@ from sqlmodel import col, select
 
 from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import N_
-from bot.core.roles import HANDLERS
+from bot.core.roles import CASE_READERS, HANDLERS
 from handlers.framework import Context, Input
 from handlers.framework.steps import choice_rows, is_cancel, pick_number
 from handlers.petitions import registry
-from handlers.petitions.buttons import STAFF_PREFIX, parse_action
-from handlers.petitions.labels import ACTION_LABELS, OUTCOME_LABELS
-from handlers.petitions.render import is_staff, render_case, show_case
+from handlers.petitions.buttons import STAFF_PREFIX, parse_action, parse_staff
+from handlers.petitions.labels import ACTION_LABELS, EVENT_LABELS, OUTCOME_LABELS
+from handlers.petitions.render import fmt_time, is_staff, render_case, show_case
 from storage import petitions, units
 from storage.people.models import Person, RoleGrant
 from storage.petitions import permissions
+from storage.petitions.config import BLANK, ReplyTemplate
 from storage.petitions.errors import InvalidTransition
-from storage.petitions.models import Case, CaseIdentity
+from storage.petitions.models import Case, CaseEvent, CaseIdentity
 from storage.petitions.rules import OUTCOMES, STAFF_ACTIONS, CaseAction
 
 A = CaseAction
@@ -36,8 +41,14 @@ flow = registry.flow(FLOW, title=N_("your action on a petition"))
 
 TEXT_PROMPTS = {
     A.REQUEST_INFO: N_("What information do you need from the resident? Type your question."),
-    A.REPLY: N_("Type your reply to the resident, or choose a template."),
-    A.RESOLVE: N_("Type the final answer to the resident, or choose a template."),
+    A.REPLY: N_(
+        "Type a message to the resident, or choose a template. It only writes to the resident: the "
+        "petition stays open. To give the final answer and close it, use “Answer and resolve”."
+    ),
+    A.RESOLVE: N_(
+        "Type the final answer to the resident, or choose a template. Sending it answers and closes "
+        "the petition; the resident can rate it."
+    ),
     A.TRANSFER: N_("Why is it transferred? The resident is told this reason."),
     A.REJECT: N_("Why is it out of scope? The resident is told this reason."),
     A.REVEAL: N_("Why do you need the denouncer's identity? The reason is recorded (at least 10 characters)."),
@@ -72,14 +83,47 @@ SERVICES: dict[CaseAction, Callable[..., Awaitable[Any]]] = {
 }
 ONE_TAP = (A.ACKNOWLEDGE, A.START, A.RESUME)
 FIRST_STEP = {A.RESOLVE: "outcome", A.TRANSFER: "unit", A.ASSIGN: "assignee"}
-STALE = N_("Someone else changed this petition a moment ago. Here it is now:")
+CONFIRM_LABELS = {
+    A.REPLY: N_("Confirm: send the message only (stays open)"),
+    A.RESOLVE: N_("Confirm: send the final answer and close"),
+}
+OLD_BUTTON = N_(
+    "This button is from an older message and no longer works. Please open the petition from /queue, "
+    "or send /status with its tracking code."
+)
+CHANGED_BY_YOU = N_("You already changed this petition after that message ({what}, {time}). Here it is now:")
+CHANGED_BY_STAFF = N_("Another official changed this petition after that message ({what}, {time}). Here it is now:")
+CHANGED = N_("This petition has changed since that message ({what}, {time}). Here it is now:")
+UNCHANGING = (A.NOTE.value, A.REVEAL.value, A.OVERDUE.value)
+"""Events that leave the petition as it was: they never make a button out of date."""
 
 
-async def _fresh_view(ctx: Context, case_id: int, msgid: str) -> None:
+async def _stale_text(ctx: Context, case_id: int) -> str:
+    """Why the button is out of date: the last change, and whether the person pressing made it."""
+    q = (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case_id, col(CaseEvent.action).not_in(UNCHANGING))
+        .order_by(col(CaseEvent.at).desc(), col(CaseEvent.id).desc())
+        .limit(1)
+    )
+    last = (await ctx.session.exec(q)).first()
+    if last is None:
+        return ctx._("This petition has changed since that message. Here it is now:")
+    what = ctx._(EVENT_LABELS[last.action]) if last.action in EVENT_LABELS else last.action
+    if last.actor_id is not None and last.actor_id == ctx.person.id:
+        msgid = CHANGED_BY_YOU
+    elif last.actor_id is not None and last.actor_role in CASE_READERS:
+        msgid = CHANGED_BY_STAFF
+    else:
+        msgid = CHANGED
+    return ctx._(msgid, what=what, time=fmt_time(ctx, last.at))
+
+
+async def _fresh_view(ctx: Context, case_id: int) -> None:
     case = await ctx.session.get(Case, case_id)
     if case is not None:
         await ctx.session.refresh(case)
-    ctx.say(ctx._(msgid))
+    ctx.say(await _stale_text(ctx, case_id))
     await show_case(ctx, case_id)
 
 
@@ -92,7 +136,7 @@ async def perform(ctx: Context, action: CaseAction, case_id: int, version: int |
             ctx.session, cfg, case_id, ctx.person, list(ctx.roles), now=ctx.now, version=version, **kw
         )
     except (Conflict, InvalidTransition):
-        await _fresh_view(ctx, case_id, STALE)
+        await _fresh_view(ctx, case_id)
         return False
     ctx.say(ctx._(DONE[action]))
     return True
@@ -111,27 +155,32 @@ async def _may_start(ctx: Context, case: Case, action: CaseAction) -> None:
 
 @registry.action(STAFF_PREFIX)
 async def case_button(ctx: Context, arg: str) -> None:
-    parts = arg.split(":")
-    if len(parts) < 2 or not parts[1].isdigit() or not is_staff(ctx):
+    press = parse_staff(arg)
+    if press is None or not is_staff(ctx):
         raise NotFound()
-    action, case_id = parse_action(parts[0]), int(parts[1])
-    version = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
-    case = await ctx.session.get(Case, case_id)
-    if case is None or action is None or (action not in STAFF_ACTIONS and action not in (A.OPEN, A.REVEAL)):
+    if press.legacy:  # a number, whatever it is: the same answer for every old button
+        ctx.say(ctx._(OLD_BUTTON))
+        return
+    case = (await ctx.session.exec(select(Case).where(Case.code == press.code))).first()
+    if case is None:
+        raise NotFound()
+    assert case.id is not None
+    await permissions.require_case_reader(ctx.session, ctx.roles, case)  # else OutOfScope: "not found"
+    action = press.action
+    if action is None or (action not in STAFF_ACTIONS and action not in (A.OPEN, A.REVEAL)):
         raise NotFound()
     if action is A.OPEN:
-        await permissions.require_case_reader(ctx.session, ctx.roles, case)
-        await show_case(ctx, case_id)
+        await show_case(ctx, case.id)
         return
     if action in ONE_TAP:
-        if await perform(ctx, action, case_id, version):
-            await show_case(ctx, case_id)
+        if await perform(ctx, action, case.id, press.version):
+            await show_case(ctx, case.id)
         return
     await _may_start(ctx, case, action)
-    if version is not None and version != case.version:
-        await _fresh_view(ctx, case_id, STALE)
+    if press.version is not None and press.version != case.version and action is not A.REVEAL:
+        await _fresh_view(ctx, case.id)
         return
-    ctx.conv.data[FLOW] = {"action": action.value, "case_id": case_id, "version": case.version, "code": case.code}
+    ctx.conv.data[FLOW] = {"action": action.value, "case_id": case.id, "version": case.version, "code": case.code}
     await ctx.goto(FLOW, FIRST_STEP.get(action, "text"))
 
 
@@ -221,6 +270,25 @@ async def on_assignee(ctx: Context, inp: Input) -> None:
         await show_case(ctx, d["case_id"])
 
 
+def _templates(ctx: Context) -> list[ReplyTemplate]:
+    """The templates offered in this flow (an older draft may hold bare texts)."""
+    out = []
+    for t in ctx.data.get("templates") or []:
+        out.append(ReplyTemplate(**t) if isinstance(t, dict) else ReplyTemplate(title="", text=str(t)))
+    return out
+
+
+def _blanks_left(ctx: Context, text: str) -> list[str]:
+    """The blanks of the offered templates still in ``text`` (a typed ``[x]`` of one's own is text)."""
+    known = {b for t in _templates(ctx) for b in t.blanks}
+    return [b for b in BLANK.findall(text) if b in known]
+
+
+async def _to_confirm(ctx: Context) -> None:
+    """A draft goes to the confirmation only once its template blanks are filled."""
+    await ctx.goto(FLOW, "fill" if _blanks_left(ctx, ctx.data["draft"]) else "confirm")
+
+
 @flow.ask("text")
 async def ask_text(ctx: Context) -> None:
     d = ctx.data
@@ -228,10 +296,11 @@ async def ask_text(ctx: Context) -> None:
     rows = []
     if action in (A.REPLY, A.RESOLVE):
         case = await ctx.session.get(Case, d["case_id"])
-        templates = petitions.config_for(ctx.services).reply_templates(case.category if case else "other", ctx.locale)
-        d["templates"] = templates[:6]
-        for i, t in enumerate(templates[:6]):
-            rows.append([ctx.button(ctx._("Template {n}: {start}", n=i + 1, start=t[:30]), f"t{i}")])
+        cfg = petitions.config_for(ctx.services)
+        templates = cfg.answer_templates(case.category if case else "other", ctx.locale)[:6]
+        d["templates"] = [{"title": t.title, "text": t.text} for t in templates]
+        for i, t in enumerate(templates):
+            rows.append([ctx.button(ctx._("Template {n}: {title}", n=i + 1, title=t.title), f"t{i}")])
     rows.append([ctx.button(ctx._("Cancel"), "cancel")])
     ctx.say("\n".join([_intro(ctx), ctx._(TEXT_PROMPTS[action])]), rows)
 
@@ -243,11 +312,11 @@ async def on_text(ctx: Context, inp: Input) -> None:
         await _cancel(ctx)
         return
     if inp.value and inp.value.startswith("t") and inp.value[1:].isdigit():
-        templates = d.get("templates") or []
+        templates = _templates(ctx)
         i = int(inp.value[1:])
         if i < len(templates):
-            d["draft"] = templates[i]
-            await ctx.goto(FLOW, "confirm")
+            d["draft"] = templates[i].text
+            await _to_confirm(ctx)
             return
     text = (inp.text or "").strip()
     if not text:
@@ -262,17 +331,69 @@ async def on_text(ctx: Context, inp: Input) -> None:
         )
         return
     d["draft"] = text
-    await ctx.goto(FLOW, "confirm")
+    await _to_confirm(ctx)
+
+
+@flow.ask("fill")
+async def ask_fill(ctx: Context) -> None:
+    d = ctx.data
+    left = _blanks_left(ctx, d["draft"])
+    ctx.say(
+        "\n".join(
+            [
+                _intro(ctx),
+                d["draft"],
+                "",
+                ctx._(
+                    "The template has a blank to fill in: {blank}. Type what goes there ({n} left).",
+                    blank=left[0],
+                    n=len(left),
+                ),
+            ]
+        ),
+        [
+            [ctx.button(ctx._("Write my own text"), "again")],
+            [ctx.button(ctx._("Cancel"), "cancel")],
+        ],
+    )
+
+
+@flow.on("fill")
+async def on_fill(ctx: Context, inp: Input) -> None:
+    d = ctx.data
+    if is_cancel(inp):
+        await _cancel(ctx)
+        return
+    if inp.value == "again":
+        await ctx.goto(FLOW, "text")
+        return
+    value = (inp.text or "").strip()
+    left = _blanks_left(ctx, d["draft"])
+    if not value or not left:
+        await ctx.reask()
+        return
+    if BLANK.fullmatch(value) and value in left:  # the blank typed back is not an answer
+        await ctx.reask()
+        return
+    draft = d["draft"].replace(left[0], value, 1)
+    if len(draft) > 4000:
+        ctx.say(
+            ctx._("The text has {count} characters; the limit is {max}. Please shorten it.", count=len(draft), max=4000)
+        )
+        return
+    d["draft"] = draft
+    await _to_confirm(ctx)
 
 
 @flow.ask("confirm")
 async def ask_confirm(ctx: Context) -> None:
     d = ctx.data
+    confirm = CONFIRM_LABELS.get(_action(ctx), N_("Confirm"))
     ctx.say(
         "\n".join([_intro(ctx), ctx._("Please check. To change it, send the corrected text."), d["draft"]]),
         [
-            [ctx.button(ctx._("Confirm"), "ok"), ctx.button(ctx._("Write again"), "again")],
-            [ctx.button(ctx._("Cancel"), "cancel")],
+            [ctx.button(ctx._(confirm), "ok")],
+            [ctx.button(ctx._("Write again"), "again"), ctx.button(ctx._("Cancel"), "cancel")],
         ],
     )
 
@@ -304,6 +425,9 @@ async def on_confirm(ctx: Context, inp: Input) -> None:
         return
     if inp.value != "ok":
         await ctx.reask()
+        return
+    if _blanks_left(ctx, d["draft"]):  # never send a blank to the resident
+        await ctx.goto(FLOW, "fill")
         return
     action = _action(ctx)
     ctx.finish()

@@ -3,7 +3,9 @@ helpers every step uses. The steps themselves are in ``flows.py`` (who, what, wh
 ``flows_send.py`` (description, files, anonymity, publishing, summary, similar, send).
 
 The draft lives in ``ctx.data`` and survives leaving the flow; editing from the summary sets
-``data["editing"]``, and the edited step then returns to the summary.
+``data["editing"]``, and the edited step then returns to the summary. A named petition (not
+anonymous) from somebody with no name on file asks for a name (``name``; khiếu nại and tố cáo ask
+for the full identity instead), so the office knows who wrote.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.i18n import N_
+from bot.core.textfold import fold
 from handlers.framework import Context
 from handlers.petitions import registry
 from storage import petitions
@@ -27,7 +30,16 @@ KEYWORD_ROUTES = {
     "khieu nai": "khieu_nai",
     "to cao": "to_cao",
 }
-EDITABLE = ("route", "identity", "category", "place", "description", "attachments", "anonymous", "publish")
+ROUTE_WORDS = {
+    **KEYWORD_ROUTES,
+    "suggestion": "gop_y",
+    "petition": "kien_nghi",
+    "report": "phan_anh",
+    "complaint": "khieu_nai",
+    "denunciation": "to_cao",
+}
+"""A route's name as people type it (Vietnamese without or with diacritics, or English)."""
+EDITABLE = ("route", "identity", "name", "category", "place", "description", "attachments", "anonymous", "publish")
 ORDER = (
     "route",
     "identity",
@@ -37,10 +49,15 @@ ORDER = (
     "description",
     "attachments",
     "anonymous",
+    "name",
     "publish",
     "summary",
 )
 FOLLOWABLE_ROUTES = PUBLISHABLE_ROUTES  # never offer someone's complaint or denunciation
+OWN_REPEAT_MINUTES = 30
+OWN_REPEAT_RATIO = 90
+"""A new draft almost the same (folded text ratio ≥ this) as the person's own petition of the last
+minutes is probably that petition typed again after its confirmation was lost: ask first."""
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -70,12 +87,32 @@ def needs_identity(ctx: Context, d: dict[str, Any]) -> bool:
     return rule_of(ctx, d.get("route")).identity_required and not d.get("anonymous")
 
 
+def needs_name(ctx: Context, d: dict[str, Any]) -> bool:
+    """A named petition of a route without the identity step, from somebody with no name on file."""
+    return not needs_identity(ctx, d) and not d.get("anonymous") and not ctx.person.display_name
+
+
+def typed_route(text: str | None) -> str | None:
+    """The route a short typed answer names ("khieu nai", "Tôi muốn tố cáo"), or None."""
+    folded = fold(text or "")
+    if folded in ROUTE_WORDS:
+        return ROUTE_WORDS[folded]
+    if not folded or len(folded.split()) > 5:
+        return None
+    hits = {route for word, route in ROUTE_WORDS.items() if f" {word} " in f" {folded} "}
+    return hits.pop() if len(hits) == 1 else None
+
+
 def _skip(ctx: Context, step: str, d: dict[str, Any]) -> bool:
     rule = rule_of(ctx, d.get("route"))
     if step == "identity":
         return not needs_identity(ctx, d) or bool(d.get("full_name"))
     if step == "phone":
         return not needs_identity(ctx, d) or bool(d.get("phone"))
+    if step == "name":
+        return not needs_name(ctx, d) or bool(d.get("full_name"))
+    if step == "description":  # given with the start (free text offered as a petition)
+        return bool(d.get("description"))
     if step == "anonymous":
         return not rule.anonymous_allowed
     if step == "publish":
@@ -93,7 +130,7 @@ async def next_step(ctx: Context, after: str) -> None:
     if not publishable(rule):
         d["publish"] = False
     if d.get("editing"):
-        for step in ("identity", "phone"):
+        for step in ("identity", "phone", "name"):
             if ORDER.index(step) > ORDER.index(after) and not _skip(ctx, step, d):
                 await ctx.goto(FLOW, step)
                 return
@@ -123,7 +160,7 @@ def resume_point(ctx: Context, d: dict[str, Any]) -> str:
     for step in ORDER[1:-1]:
         if _skip(ctx, step, d):
             continue
-        if step in ("identity", "phone"):
+        if step in ("identity", "phone", "name"):
             return step
         if done[step] not in d:
             return step

@@ -2,9 +2,12 @@
 khiếu nại, tố cáo). Per-route rules (identity, anonymity, confidentiality) are data from ``storage.petitions``.
 
 Steps: resume? → route → explain → identity → phone (routes that need the person's identity) →
-category → place (this module) → description → attachments → anonymous (where allowed) → publish →
-summary → similar? → submitted (``flows_send.py``). The draft and the step order are in ``draft.py``.
-Submitting passes the draft's idempotency key, so a repeated submit makes one petition.
+category → place (this module) → description → attachments → anonymous (where allowed) → name (a
+named petition from somebody with no name on file) → publish → summary → same as one's own? →
+similar? → submitted (``flows_send.py``). Typing another route's name on a route's card switches to
+it. A description may come with the start: free text offered as a petition (``offer.py``). The
+draft and the step order are in ``draft.py``. Submitting passes the draft's idempotency key, so a
+repeated submit makes one petition.
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ from bot.core.textfold import fold
 from handlers.framework import Context, Input
 from handlers.framework.steps import choice_rows, yes_no
 from handlers.petitions import registry
-from handlers.petitions.draft import FLOW, KEYWORD_ROUTES, cfg_of, flow, next_step, resume_point, rule_of
+from handlers.petitions.draft import (
+    FLOW,
+    KEYWORD_ROUTES,
+    cfg_of,
+    flow,
+    next_step,
+    resume_point,
+    rule_of,
+    typed_route,
+)
 from handlers.petitions.labels import ROUTE_EXPLANATIONS, ROUTE_LABELS
 from storage import units
 from storage.petitions.files import StoredFile, check_size, get_store, store_upload
@@ -33,6 +45,12 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,16}$")
 )
 async def feedback(ctx: Context) -> None:
     wanted = KEYWORD_ROUTES.get(fold(ctx.incoming.text or "")) or KEYWORD_ROUTES.get(fold(ctx.incoming.args or ""))
+    await open_feedback(ctx, wanted)
+
+
+async def open_feedback(ctx: Context, wanted: str | None = None, description: str | None = None) -> None:
+    """Start a draft (of the ``wanted`` route, with a ``description`` already), or ask what to do
+    with the unfinished one."""
     if ctx.person.ward_id is None:
         ctx.say(
             ctx._(
@@ -45,13 +63,17 @@ async def feedback(ctx: Context) -> None:
     draft = ctx.flow_data(FLOW)
     if draft.get("route") or draft.get("description"):
         draft["wanted"] = wanted
+        draft["offered"] = description
         await ctx.goto(FLOW, "resume")
         return
-    await start_draft(ctx, wanted)
+    await start_draft(ctx, wanted, description)
 
 
-async def start_draft(ctx: Context, route: str | None = None) -> None:
+async def start_draft(ctx: Context, route: str | None = None, description: str | None = None) -> None:
     ctx.conv.data[FLOW] = {"key": uuid.uuid4().hex}
+    if description:
+        ctx.conv.data[FLOW]["description"] = description
+        ctx.say(ctx._("Your words will be the description. First, a few short questions."))
     if route:
         ctx.conv.data[FLOW]["route"] = route
         await ctx.goto(FLOW, "explain")
@@ -75,16 +97,16 @@ async def ask_resume(ctx: Context) -> None:
 async def on_resume(ctx: Context, inp: Input) -> None:
     value = inp.value or {"tiep tuc": "continue", "lam lai": "new", "bat dau lai": "new"}.get(fold(inp.text or ""))
     if value == "new":
-        await start_draft(ctx, ctx.data.get("wanted"))
+        await start_draft(ctx, ctx.data.get("wanted"), ctx.data.get("offered"))
     elif value == "continue":
         ctx.data.pop("wanted", None)
+        ctx.data.pop("offered", None)
         await ctx.goto(FLOW, resume_point(ctx, ctx.data))
     else:
         ctx.say(ctx._("Please answer with the buttons, or type your answer."))
         await ctx.reask()
 
 
-# --- route -----------------------------------------------------------------------------------
 # --- route -----------------------------------------------------------------------------------
 @flow.ask("route")
 async def ask_route(ctx: Context) -> None:
@@ -96,7 +118,7 @@ async def ask_route(ctx: Context) -> None:
 
 @flow.on("route")
 async def on_route(ctx: Context, inp: Input) -> None:
-    value = inp.value or KEYWORD_ROUTES.get(fold(inp.text or ""))
+    value = inp.value or typed_route(inp.text)
     if value not in ROUTE_LABELS:
         ctx.say(ctx._("Please choose one of the kinds below."))
         await ctx.reask()
@@ -119,7 +141,12 @@ async def ask_explain(ctx: Context) -> None:
 
 @flow.on("explain")
 async def on_explain(ctx: Context, inp: Input) -> None:
-    value = inp.value or ("ok" if yes_no(inp, yes_words=("tiep tuc",)) else None)
+    typed = typed_route(inp.text) if inp.value is None else None
+    if typed is not None and typed != ctx.data.get("route"):  # another kind's name: show its card
+        ctx.data["route"] = typed
+        await ctx.goto(FLOW, "explain")
+        return
+    value = inp.value or ("ok" if typed or yes_no(inp, yes_words=("tiep tuc",)) else None)
     if value == "back":
         await ctx.goto(FLOW, "route")
         return
@@ -151,6 +178,32 @@ async def on_identity(ctx: Context, inp: Input) -> None:
         return
     ctx.data["full_name"] = name
     await next_step(ctx, "identity")
+
+
+# --- name (a named petition from somebody with no name on file, e.g. on the web chat) ----------
+@flow.ask("name")
+async def ask_name(ctx: Context) -> None:
+    ctx.say(
+        ctx._(
+            "What is your name? The officials handling it see it, so they know who wrote and can "
+            "answer you properly. Only they see it."
+        ),
+        [[ctx.button(ctx._("Send anonymously instead"), "anonymous")]] if rule_of(ctx).anonymous_allowed else [],
+    )
+
+
+@flow.on("name")
+async def on_name(ctx: Context, inp: Input) -> None:
+    if inp.value == "anonymous" and rule_of(ctx).anonymous_allowed:
+        ctx.data["anonymous"] = True
+        await next_step(ctx, "name")
+        return
+    name = (inp.text or "").strip()
+    if not 2 <= len(name) <= 100:
+        ctx.say(ctx._("Please type your name (2 to 100 characters)."))
+        return
+    ctx.data["full_name"] = name
+    await next_step(ctx, "name")
 
 
 @flow.ask("phone")

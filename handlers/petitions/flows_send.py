@@ -1,25 +1,35 @@
 """/feedback, second half: description, attachments, anonymity and publishing, the summary (and its
-edits), similar open petitions, and submitting. See ``flows.py`` for the first half, ``draft.py``
-for the order of the steps."""
+edits), the person's own petition of a few minutes ago, similar open petitions, and submitting. See
+``flows.py`` for the first half, ``draft.py`` for the order of the steps.
+
+"Send" is a global button carrying the draft's idempotency key (``fs:<step>:<seq>:<key>``): pressed
+again after the petition was filed — its confirmation lost, or a double tap — it answers with the same
+tracking code instead of "that button is old". The key stays with the petition it made.
+"""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from bot.core.errors import DomainError
+from bot.core.messages import Button
 from bot.core.textfold import fold
-from handlers.framework import Context, Input
+from handlers.framework import Context, Fallback, Input, run_fallback
 from handlers.framework.menu import menu_buttons
 from handlers.framework.steps import choice_rows, yes_no, yes_no_buttons
-from handlers.petitions import flows
+from handlers.petitions import flows, registry
 from handlers.petitions.draft import (
     EDITABLE,
     FLOW,
     FOLLOWABLE_ROUTES,
+    OWN_REPEAT_MINUTES,
+    OWN_REPEAT_RATIO,
     cfg_of,
     flow,
     local_date,
     needs_identity,
+    needs_name,
     next_step,
     publishable,
     rule_of,
@@ -28,7 +38,19 @@ from handlers.petitions.draft import (
 from handlers.petitions.labels import ROUTE_LABELS
 from storage import petitions, units
 from storage.petitions.files import StoredFile
+from storage.petitions.models import Case
+from storage.petitions.queries import recent_own_case, submitted_case
 from storage.petitions.rules import DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_ATTACHMENTS
+
+SEND_PREFIX = "fs"
+SEND_STEPS = ("summary", "same", "similar")
+"""The steps whose "Send" is the global button; what each still checks before filing is in ``send_pressed``."""
+
+
+def send_button(ctx: Context, label: str) -> Button:
+    """The current step's "Send": names the step, the prompt and the draft's key (well under 64 bytes)."""
+    key = ctx.data.setdefault("key", uuid.uuid4().hex)
+    return Button(label, f"{SEND_PREFIX}:{ctx.conv.step}:{ctx.conv.seq}:{key}")
 
 
 # --- description -----------------------------------------------------------------------------
@@ -183,6 +205,8 @@ async def summary_text(ctx: Context) -> str:
     if needs_identity(ctx, d):
         lines.append(ctx._("Your name: {value}", value=d.get("full_name", "")))
         lines.append(ctx._("Your phone: {value}", value=d.get("phone", "")))
+    elif needs_name(ctx, d):
+        lines.append(ctx._("Your name: {value}", value=d.get("full_name", "")))
     lines += [
         ctx._("Topic: {value}", value=cfg_of(ctx).category_label(d.get("category", ""), ctx.locale)),
         ctx._("Place: {value}", value=await place_label(ctx, d)),
@@ -202,6 +226,8 @@ async def ask_summary(ctx: Context) -> None:
     edits = [(ctx._("Edit kind"), "e:route")]
     if needs_identity(ctx, ctx.data):
         edits.append((ctx._("Edit name and phone"), "e:identity"))
+    elif needs_name(ctx, ctx.data):
+        edits.append((ctx._("Edit name"), "e:name"))
     edits += [
         (ctx._("Edit topic"), "e:category"),
         (ctx._("Edit place"), "e:place"),
@@ -214,7 +240,7 @@ async def ask_summary(ctx: Context) -> None:
         edits.append((ctx._("Edit publishing"), "e:publish"))
     ctx.say(
         await summary_text(ctx),
-        [[ctx.button(ctx._("Send"), "submit")], *choice_rows(ctx, edits, per_row=2, cancel_label=ctx._("Cancel"))],
+        [[send_button(ctx, ctx._("Send"))], *choice_rows(ctx, edits, per_row=2, cancel_label=ctx._("Cancel"))],
         remove_keyboard=True,
     )
 
@@ -225,7 +251,7 @@ async def on_summary(ctx: Context, inp: Input) -> None:
     if value and value.startswith("e:") and value[2:] in EDITABLE:
         step = value[2:]
         ctx.data["editing"] = True
-        if step == "identity":
+        if step in ("identity", "name"):
             ctx.data.pop("full_name", None)
             ctx.data.pop("phone", None)
         await ctx.goto(FLOW, step)
@@ -241,10 +267,70 @@ async def on_summary(ctx: Context, inp: Input) -> None:
     await submit(ctx)
 
 
-# --- similar open petitions, then submit ------------------------------------------------------
-async def submit(ctx: Context, *, check_similar: bool = True) -> None:
+# --- "Send" pressed, own petition of a few minutes ago, similar open petitions, then submit ------
+@registry.action(SEND_PREFIX)
+async def send_pressed(ctx: Context, arg: str) -> None:
+    """The draft's "Send": files it from the step that showed it; if that draft was filed already,
+    answers with its code (the first confirmation may never have arrived); otherwise an old button."""
+    step, _, rest = arg.partition(":")
+    seq, _, key = rest.partition(":")
+    draft = ctx.conv.data.get(FLOW) or {}
+    if (
+        key
+        and step in SEND_STEPS
+        and (ctx.conv.flow, ctx.conv.step, str(ctx.conv.seq)) == (FLOW, step, seq)
+        and draft.get("key") == key
+    ):
+        await submit(ctx, check_own=step == "summary", check_similar=step != "similar")
+        return
+    sent = await submitted_case(ctx.session, ctx.person.id or 0, key) if key else None
+    if sent is not None:
+        if ctx.conv.flow == FLOW and draft.get("key") == key:
+            ctx.finish()
+        confirm(ctx, sent, again=True)
+        return
+    await run_fallback(ctx, Fallback.STALE_BUTTON)
+
+
+def confirm(ctx: Context, case: Case, *, again: bool = False) -> None:
+    """The tracking code, the answer date and how to follow it (``again``: it had been sent before)."""
+    rule = cfg_of(ctx).routes[case.route].deadline
+    days = (
+        ctx._("{n} working days", n=rule.answer_days)
+        if rule.answer_unit == "working"
+        else ctx._("{n} days", n=rule.answer_days)
+    )
+    lines = [
+        ctx._("This petition was already sent; nothing new was sent.")
+        if again
+        else ctx._("Thank you. Your petition is sent."),
+        ctx._("Tracking code: {code}", code=case.code),
+        ctx._("Expected answer by {date} (within {days}).", date=local_date(ctx, case.answer_due), days=days),
+        ctx._(
+            "Follow it with /status {code} or /mine. We will write to you here when anything changes.", code=case.code
+        ),
+    ]
+    if case.route == "to_cao":
+        lines.append(ctx._("Your identity is kept confidential."))
+    ctx.say("\n".join(lines), menu_buttons(ctx), remove_keyboard=True)
+
+
+async def submit(ctx: Context, *, check_own: bool = True, check_similar: bool = True) -> None:
     d = ctx.data
     cfg = cfg_of(ctx)
+    if check_own:
+        own = await recent_own_case(
+            ctx.session,
+            ctx.person.id or 0,
+            d["description"],
+            now=ctx.now,
+            minutes=OWN_REPEAT_MINUTES,
+            threshold=OWN_REPEAT_RATIO,
+        )
+        if own is not None:
+            d["same_as"] = own.id
+            await ctx.goto(FLOW, "same")
+            return
     if check_similar and d.get("route") in FOLLOWABLE_ROUTES:
         similar = await petitions.similar_open_cases(
             ctx.session,
@@ -267,6 +353,8 @@ async def submit(ctx: Context, *, check_similar: bool = True) -> None:
         identity = petitions.IdentityInput(
             full_name=d["full_name"], phone=d.get("phone"), address=village.name if village else None
         )
+    elif needs_name(ctx, d) and d.get("full_name"):  # the name the office sees, given for this petition
+        identity = petitions.IdentityInput(full_name=d["full_name"], phone=ctx.person.phone)
     loc = d.get("location") or [None, None]
     new = petitions.NewCase(
         route=d["route"],
@@ -284,25 +372,42 @@ async def submit(ctx: Context, *, check_similar: bool = True) -> None:
     result = await petitions.submit(
         ctx.session, cfg, ctx.person, new, channel=ctx.incoming.channel, now=ctx.now, idempotency_key=d.get("key")
     )
-    case = result.case
     ctx.finish()
-    rule = cfg.routes[case.route].deadline
-    days = (
-        ctx._("{n} working days", n=rule.answer_days)
-        if rule.answer_unit == "working"
-        else ctx._("{n} days", n=rule.answer_days)
-    )
-    lines = [
-        ctx._("Thank you. Your petition is sent."),
-        ctx._("Tracking code: {code}", code=case.code),
-        ctx._("Expected answer by {date} (within {days}).", date=local_date(ctx, case.answer_due), days=days),
+    confirm(ctx, result.case, again=not result.created)
+
+
+@flow.ask("same")
+async def ask_same(ctx: Context) -> None:
+    own = await ctx.session.get(Case, int(ctx.data.get("same_as") or 0))
+    if own is None:  # erased meanwhile: nothing to compare with
+        await submit(ctx, check_own=False)
+        return
+    ctx.say(
         ctx._(
-            "Follow it with /status {code} or /mine. We will write to you here when anything changes.", code=case.code
+            "At {time} you sent an almost identical petition, {code}. Is this the same one?",
+            time=ctx.services.local(own.created_at).strftime("%H:%M"),
+            code=own.code,
         ),
-    ]
-    if case.route == "to_cao":
-        lines.append(ctx._("Your identity is kept confidential."))
-    ctx.say("\n".join(lines), menu_buttons(ctx), remove_keyboard=True)
+        [[ctx.button(ctx._("Yes, the same one"), "same")], [send_button(ctx, ctx._("No, send this as a new one"))]],
+    )
+
+
+@flow.on("same")
+async def on_same(ctx: Context, inp: Input) -> None:
+    answer = True if inp.value == "same" else yes_no(inp, yes_words=("dung", "giong"), no_words=("moi", "gui moi"))
+    if answer is None:
+        ctx.say(ctx._("Please answer with the buttons, or type your answer."))
+        await ctx.reask()
+        return
+    if not answer:
+        await submit(ctx, check_own=False)
+        return
+    own = await ctx.session.get(Case, int(ctx.data.get("same_as") or 0))
+    ctx.finish()
+    if own is None:
+        ctx.say(ctx._("Stopped. Nothing was sent."), menu_buttons(ctx))
+        return
+    confirm(ctx, own, again=True)
 
 
 @flow.ask("similar")
@@ -318,15 +423,15 @@ async def ask_similar(ctx: Context) -> None:
     for case_id, code in items:
         lines.append(f"• {code}")
         buttons.append([ctx.button(ctx._("Follow {code}", code=code), f"f{case_id}")])
-    buttons.append([ctx.button(ctx._("Send mine anyway"), "send")])
+    buttons.append([send_button(ctx, ctx._("Send mine anyway"))])
     ctx.say("\n".join(lines), buttons)
 
 
 @flow.on("similar")
 async def on_similar(ctx: Context, inp: Input) -> None:
     value = inp.value or ""
-    if value == "send":
-        await submit(ctx, check_similar=False)
+    if fold(inp.text or "") in ("van gui", "gui", "gui di"):
+        await submit(ctx, check_own=False, check_similar=False)
         return
     known = {str(case_id): code for case_id, code in ctx.data.get("similar", [])}
     if value.startswith("f") and value[1:] in known:

@@ -22,7 +22,7 @@ from bot.core.messages import Button, Reply
 from bot.core.roles import HANDLERS, Role
 from handlers.framework.manifest import Job, JobContext
 from handlers.petitions import notify  # noqa: F401  (its receivers push what the services announce)
-from handlers.petitions.buttons import staff_button
+from handlers.petitions.buttons import HasCode, staff_button
 from handlers.petitions.labels import format_due
 from storage import outbox, petitions
 from storage.outbox.models import OutboxMessage
@@ -37,8 +37,8 @@ THRESHOLDS = (50, 80, 100)
 DIGEST_AT = time(7, 30)
 
 
-def _open_button(loc: str, case_id: int | None) -> tuple[tuple[Button, ...], ...]:
-    return ((staff_button(loc, N_("Open"), CaseAction.OPEN, case_id),),)
+def _open_button(loc: str, case: HasCode) -> tuple[tuple[Button, ...], ...]:
+    return ((staff_button(loc, N_("Open"), CaseAction.OPEN, case),),)
 
 
 async def remind(job: JobContext) -> int:
@@ -98,7 +98,7 @@ async def _remind_one(job: JobContext, cfg: Any, case: Case, key: str, msgid: st
                     await outbox.enqueue(
                         s,
                         pid,
-                        Reply(text, buttons=_open_button(loc, case.id), locale=loc),
+                        Reply(text, buttons=_open_button(loc, case), locale=loc),
                         kind="reminder",
                         dedupe_key=f"reminder:{case.id}:{key}:{pid}",
                         ref_type="case",
@@ -147,7 +147,7 @@ async def escalate(job: JobContext) -> int:
                         await outbox.enqueue(
                             s,
                             pid,
-                            Reply(text, buttons=_open_button(loc, item.id), locale=loc),
+                            Reply(text, buttons=_open_button(loc, item), locale=loc),
                             kind="escalation",
                             dedupe_key=f"escalation:{item.id}:district:{pid}",
                             ref_type="case",

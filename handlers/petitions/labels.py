@@ -37,15 +37,14 @@ ROUTE_EXPLANATIONS = {
         "rubbish. You may send it anonymously."
     ),
     "khieu_nai": N_(
-        "A complaint asks for a review of an administrative decision or act that affects your own "
-        "rights (Law on Complaints 2011). Your full name and contact are required; "
-        "it cannot be anonymous."
+        "A complaint asks to review a decision or an act of a state agency or official that harms your "
+        "own lawful rights (Law on Complaints). It needs your full name and phone number, and cannot be "
+        "anonymous."
     ),
     "to_cao": N_(
-        "A denunciation reports a violation of the law by an official, an agency or a person "
-        "(Law on Denunciation 2018). Your full name and contact are required. The law keeps your "
-        "identity confidential: officials see “[bảo mật]” and only the head of the unit may open it, "
-        "with a recorded reason."
+        "A denunciation reports a violation of the law by an official, an agency or anyone (Law on "
+        "Denunciation). It needs your full name and phone number. The law keeps your identity secret: "
+        "officials see “[bảo mật]”."
     ),
 }
 
@@ -74,7 +73,7 @@ ACTION_LABELS: dict[CaseAction, str] = {
     A.START: N_("Start handling"),
     A.RESUME: N_("Resume handling"),
     A.REQUEST_INFO: N_("Ask for more information"),
-    A.REPLY: N_("Reply"),
+    A.REPLY: N_("Message the resident (stays open)"),
     A.RESOLVE: N_("Answer and resolve"),
     A.TRANSFER: N_("Transfer"),
     A.REJECT: N_("Reject as out of scope"),
@@ -90,6 +89,8 @@ ACTION_LABELS: dict[CaseAction, str] = {
     A.UNFOLLOW: N_("Stop following"),
 }
 """Button labels of the actions a viewer may take."""
+REOPEN_LABEL = N_("Not satisfied — reopen")
+"""The reopen button under a pushed answer (the answer itself says what it is about)."""
 
 EVENT_LABELS: dict[str, str] = {
     A.SUBMIT: N_("petition sent"),

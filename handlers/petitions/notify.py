@@ -2,9 +2,13 @@
 (``storage.petitions.signals``) queue them in the outbox inside the change's transaction.
 
 Residents (the author on the channel they used, followers on theirs) get public facts only: code,
-status, public text. Staff of the responsible unit get new cases with Open and Acknowledge buttons;
-unit heads get escalations; a staff group chat configured in ``cases.yaml`` gets new cases too. Every
-push is in its recipient's language (``person_locale``) and says so (``Reply.locale``).
+status, public text. A follower is told only what the public list would show: the status and the
+anonymised answer, never the author's words or the office's messages to the author. The final answer
+reaches its author with the rating buttons (1–5) and, while it may be reopened, "Not satisfied —
+reopen": resident buttons are global, so they work from that message on every channel. Staff of
+the responsible unit get new cases with Open and Acknowledge buttons; unit heads get escalations; a
+staff group chat configured in ``cases.yaml`` gets new cases too. Every push is in its recipient's
+language (``person_locale``) and says so (``Reply.locale``).
 """
 
 from __future__ import annotations
@@ -16,16 +20,16 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.i18n import N_, gettext, person_locale
-from bot.core.messages import Reply
+from bot.core.messages import Button, Reply
 from bot.core.roles import Role
-from handlers.petitions.buttons import staff_button
-from handlers.petitions.labels import format_due, route_label, status_label
+from handlers.petitions.buttons import resident_data, staff_button, stars_data
+from handlers.petitions.labels import REOPEN_LABEL, format_due, route_label, status_label
 from storage import outbox
 from storage.outbox.models import OutboxMessage
 from storage.people.models import Person
 from storage.petitions.config import CasesConfig
 from storage.petitions.models import Case, CaseFollower
-from storage.petitions.queries import staff_recipients
+from storage.petitions.queries import CaseAccess, allowed_actions, scrub, staff_recipients
 from storage.petitions.rules import CaseAction
 from storage.petitions.signals import CaseChanged, CaseUpdate, case_changed, case_created, case_overdue
 from storage.units.models import Unit
@@ -70,48 +74,81 @@ RESIDENT_MESSAGES: dict[CaseAction, str] = {
 }
 WITHDRAWN = N_("Petition {code} was withdrawn by its author.")
 
+# What followers are told (public facts only: no reasons, questions or messages meant for the author).
+FOLLOWER_MESSAGES: dict[CaseAction, str] = {
+    A.ACKNOWLEDGE: N_("The petition {code} you follow has been acknowledged. The answer is due by {due}."),
+    A.START: N_("The petition {code} you follow is being handled."),
+    A.RESOLVE: N_("The petition {code} you follow has been answered:\n{text}"),
+    A.TRANSFER: N_("The petition {code} you follow has been transferred to {unit}. The answer is due by {due}."),
+    A.REJECT: N_("The petition {code} you follow was declined."),
+    A.EXTEND: N_("The deadline for the petition {code} you follow has been extended to {due}."),
+    A.REOPEN: N_("The petition {code} you follow has been reopened. The new answer is due by {due}."),
+    A.CLOSE: N_("The petition {code} you follow is now closed."),
+}
+
 
 def _locale(person: Person | None, default: str = STAFF_DEFAULT) -> str:
     return person_locale(person, default)
+
+
+def _answer_buttons(loc: str, case: Case, allowed: list[CaseAction]) -> tuple[tuple[Button, ...], ...]:
+    """Rate 1–5 and, while allowed, reopen: under the pushed answer itself."""
+    rows: list[tuple[Button, ...]] = []
+    if A.RATE in allowed:
+        rows.append(tuple(Button(f"{n}★", stars_data(n, case.id)) for n in range(1, 6)))
+    if A.REOPEN in allowed:
+        rows.append((Button(gettext(loc, REOPEN_LABEL), resident_data(A.REOPEN, case.id)),))
+    return tuple(rows)
 
 
 async def notify_residents(
     session: AsyncSession,
     cfg: CasesConfig,
     case: Case,
-    msgid: str,
+    msgid: str | None,
     *,
     include_author: bool = True,
     exclude: Iterable[int] = (),
+    follower_msgid: str | None = None,
+    now: datetime | None = None,
     **params: object,
 ) -> int:
-    """Tell the author (on ``case.channel``) and followers that something public happened.
+    """Tell the author (on ``case.channel``) ``msgid`` and followers ``follower_msgid`` (default: the
+    same) that something public happened; followers' ``params`` are anonymised (``scrub``).
 
-    ``msgid`` may use {code}, {status}, {due} and the given ``params``. Returns messages queued."""
+    The messages may use {code}, {status}, {due} and the given ``params``. With ``now``, the author's
+    message carries the buttons of what they may do with an answer (rate, reopen). Returns messages queued."""
     skip = set(exclude)
-    targets: list[tuple[int, str | None]] = []
-    if include_author and case.author_id is not None and case.author_id not in skip:
-        targets.append((case.author_id, case.channel or None))
-    followers = await session.exec(select(CaseFollower.person_id).where(CaseFollower.case_id == case.id))
-    targets += [(pid, None) for pid in followers if pid not in skip and pid != case.author_id]
+    follower_msgid = msgid if follower_msgid is None else follower_msgid
+    targets: list[tuple[int, str | None, str | None]] = []
+    if include_author and msgid and case.author_id is not None and case.author_id not in skip:
+        targets.append((case.author_id, case.channel or None, msgid))
+    if follower_msgid:
+        followers = await session.exec(select(CaseFollower.person_id).where(CaseFollower.case_id == case.id))
+        targets += [(pid, None, follower_msgid) for pid in followers if pid not in skip and pid != case.author_id]
+    allowed: list[CaseAction] = []
+    if now is not None and case.author_id is not None:
+        allowed = await allowed_actions(session, cfg, CaseAccess(case, "author"), [], now=now)
     queued = 0
-    for pid, channel in targets:
+    for pid, channel, message in targets:
         person = await session.get(Person, pid)
-        if person is None or person.erased_at is not None:
+        if person is None or person.erased_at is not None or message is None:
             continue
-        loc = _locale(person, case.locale if pid == case.author_id else STAFF_DEFAULT)
+        author = pid == case.author_id
+        loc = _locale(person, case.locale if author else STAFF_DEFAULT)
+        shown = params if author else {k: scrub(v) if isinstance(v, str) else v for k, v in params.items()}
         text = gettext(
             loc,
-            msgid,
+            message,
             code=case.code,
             status=status_label(case.status, loc),
             due=format_due(cfg, case.answer_due, loc),
-            **params,
+            **shown,
         )
         rows = await outbox.enqueue(
             session,
             pid,
-            Reply(text, locale=loc),
+            Reply(text, locale=loc, buttons=_answer_buttons(loc, case, allowed) if author else ()),
             kind="status",
             channel=channel,
             dedupe_key=f"case:{case.id}:v{case.version}:p{pid}",
@@ -144,8 +181,8 @@ def _new_case_reply(cfg: CasesConfig, case: Case, loc: str, unit_name: str, msgi
         locale=loc,
         buttons=(
             (
-                staff_button(loc, N_("Open"), A.OPEN, case.id),
-                staff_button(loc, N_("Acknowledge"), A.ACKNOWLEDGE, case.id),
+                staff_button(loc, N_("Open"), A.OPEN, case),
+                staff_button(loc, N_("Acknowledge"), A.ACKNOWLEDGE, case),
             ),
         ),
     )
@@ -202,7 +239,7 @@ async def notify_escalation(session: AsyncSession, cfg: CasesConfig, case: Case,
         reply = Reply(
             _staff_text(cfg, case, loc, unit_name, msgid, **params),
             locale=loc,
-            buttons=((staff_button(loc, N_("Open"), A.OPEN, case.id),),),
+            buttons=((staff_button(loc, N_("Open"), A.OPEN, case),),),
         )
         rows = await outbox.enqueue(
             session,
@@ -227,7 +264,7 @@ async def notify_staff(
     reply = Reply(
         _staff_text(cfg, case, loc, unit.name if unit else "", msgid, **params),
         locale=loc,
-        buttons=((staff_button(loc, N_("Open"), A.OPEN, case.id),),),
+        buttons=((staff_button(loc, N_("Open"), A.OPEN, case),),),
     )
     rows = await outbox.enqueue(
         session,
@@ -260,7 +297,15 @@ async def on_case_changed(session: AsyncSession, ev: CaseChanged) -> int:
     cfg, case, action = ev.cfg, ev.case, ev.action
     queued = 0
     if action in RESIDENT_MESSAGES:
-        queued += await notify_residents(session, cfg, case, RESIDENT_MESSAGES[action], **ev.params)
+        queued += await notify_residents(
+            session,
+            cfg,
+            case,
+            RESIDENT_MESSAGES[action],
+            follower_msgid=FOLLOWER_MESSAGES.get(action, ""),
+            now=ev.now if action is A.RESOLVE else None,
+            **ev.params,
+        )
     if action is A.TRANSFER:
         queued += await notify_new_case(
             session,

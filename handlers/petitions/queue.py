@@ -1,5 +1,5 @@
 """/queue: the petitions in an official's scope, overdue first then by due date, a page at a time,
-with filters by status, category and village. Each line opens the case (``c:open:<id>``)."""
+with filters by status, category and village. Each line opens the case (``c:open:<code>``)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ async def ask_list(ctx: Context) -> None:
             f"{'⚠ ' if overdue else '• '}{c.code} · {cfg.category_label(c.category, ctx.locale)} · {place} · "
             f"{status_text(ctx, c.status)} · {mark}"
         )
-        rows.append([Button(ctx._("Open {code}", code=c.code), staff_data(CaseAction.OPEN, c.id))])
+        rows.append([Button(ctx._("Open {code}", code=c.code), staff_data(CaseAction.OPEN, c))])
     if not page.items:
         lines.append(ctx._("Nothing here. Well done!"))
     nav = []

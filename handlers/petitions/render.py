@@ -95,7 +95,7 @@ async def render_case(ctx: Context, view: Any) -> str:
     place = view.village_name or await unit_name(ctx, case.ward_id)
     if place:
         lines.append(ctx._("Place: {value}", value=place))
-    if case.latitude is not None and case.longitude is not None:
+    if case.latitude is not None and case.longitude is not None and not view.public_only:
         lines.append(ctx._("Location: {lat}, {lon}", lat=f"{case.latitude:.5f}", lon=f"{case.longitude:.5f}"))
     if staff:
         lines.append(ctx._("From: {value}", value=view.author_label))
@@ -106,17 +106,20 @@ async def render_case(ctx: Context, view: Any) -> str:
             p = await ctx.session.get(Person, case.assignee_id)
             lines.append(ctx._("Assigned to: {value}", value=(p.display_name if p else "") or str(case.assignee_id)))
     lines += deadline_lines(ctx, case)
-    lines += ["", ctx._("Description:"), case.description]
+    if view.description is not None:
+        lines += ["", ctx._("Description:"), view.description]
+    else:
+        lines += ["", ctx._("Only the officials handling it read its text: its author did not agree to publish it.")]
     if view.attachments:
         lines += ["", ctx._("Files: {count}", count=len(view.attachments))]
         lines += [f"• {f.kind} {f.file_name or ''} ({max(1, f.size // 1024)} KB)" for f in view.attachments]
-    if case.answer_text:
+    if view.answer:
         lines += [
             "",
             ctx._("Answer ({outcome}):", outcome=ctx._(OUTCOME_LABELS.get(case.outcome or "", "—"))),
-            case.answer_text,
+            view.answer,
         ]
-    if case.rating:
+    if case.rating and not view.public_only:
         lines.append(ctx._("Rating: {stars}/5", stars=case.rating))
     if view.events:
         lines += ["", ctx._("History:")]
@@ -125,7 +128,7 @@ async def render_case(ctx: Context, view: Any) -> str:
             line = f"• {fmt_time(ctx, ev.at)} — {label}"
             if staff and ev.actor_role:
                 line += f" ({ctx._(ACTOR_NAMES.get(ev.actor_role, ev.actor_role))})"
-            if ev.text:
+            if ev.text and not view.public_only:
                 line += f": {ev.text}"
             lines.append(line)
     return "\n".join(lines)
@@ -137,7 +140,7 @@ def action_buttons(ctx: Context, case: Any, allowed: list[CaseAction]) -> list[l
     for a in allowed:
         if a not in ACTION_LABELS:
             continue
-        data = resident_data(a, case.id) if a in RESIDENT_ACTIONS else staff_data(a, case.id, case.version)
+        data = resident_data(a, case.id) if a in RESIDENT_ACTIONS else staff_data(a, case, case.version)
         out.append(Button(ctx._(ACTION_LABELS[a]), data))
     return [out[i : i + 2] for i in range(0, len(out), 2)]
 

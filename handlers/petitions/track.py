@@ -18,11 +18,12 @@ from handlers.framework import Context, Input
 from handlers.framework.menu import menu_buttons
 from handlers.framework.steps import command_argument, is_cancel, yes_no
 from handlers.petitions import registry
-from handlers.petitions.buttons import RESIDENT_PREFIX, resident_data
+from handlers.petitions.buttons import RESIDENT_PREFIX, parse_stars, resident_data
 from handlers.petitions.flows import receive_file
 from handlers.petitions.render import fmt_date, route_text, show_case, status_text
 from storage import petitions
-from storage.petitions.errors import InvalidTransition
+from storage.petitions.codes import example_code
+from storage.petitions.errors import AlreadyRated, InvalidTransition
 from storage.petitions.files import StoredFile
 from storage.petitions.rules import CaseAction
 
@@ -66,8 +67,9 @@ async def show_mine(ctx: Context, page: int) -> None:
 
 @registry.command("status", description=N_("Look up a petition by its tracking code"), order=12)
 async def status(ctx: Context) -> None:
+    example = example_code(petitions.config_for(ctx.services).code_prefix, ctx.services.local(ctx.now).year)
     code = command_argument(
-        ctx, N_("Please send the command with the tracking code, for example: /status KB-26-7H3K9M")
+        ctx, N_("Please send the command with the tracking code, for example: /status {example}"), example=example
     )
     if code is not None:
         await show_case(ctx, code[:40])
@@ -140,13 +142,22 @@ async def resident_button(ctx: Context, arg: str) -> None:
     allowed = await petitions.allowed_actions(
         ctx.session, petitions.config_for(ctx.services), access, list(ctx.roles), now=ctx.now
     )
+    stars = parse_stars(action)
+    if stars is not None:  # one press under the pushed answer: the stars are chosen, a comment may follow
+        action = A.RATE
     if action not in STEPS:
         raise NotFound()
     if action not in allowed:
+        if action == A.RATE and access.role == "author" and case.rating is not None:
+            raise AlreadyRated()
         ctx.say(ctx._("That cannot be done with this petition in its current state."))
         await show_case(ctx, case.id)
         return
     ctx.conv.data[FLOW] = {"action": action, "case_id": case.id, "code": case.code, "version": case.version}
+    if stars is not None:
+        ctx.conv.data[FLOW]["stars"] = stars
+        await ctx.goto(FLOW, "comment")
+        return
     await ctx.goto(FLOW, STEPS[CaseAction(action)])
 
 
@@ -270,7 +281,15 @@ async def on_stars(ctx: Context, inp: Input) -> None:
 
 @flow.ask("comment")
 async def ask_comment(ctx: Context) -> None:
-    ctx.say(ctx._("Would you like to add a comment? Type it, or press Skip."), [[ctx.button(ctx._("Skip"), "skip")]])
+    ctx.say(
+        "\n".join(
+            [
+                ctx._("Rating for {code}: {stars}★.", code=ctx.data["code"], stars=ctx.data["stars"]),
+                ctx._("Would you like to add a comment? Type it, or press Skip."),
+            ]
+        ),
+        [[ctx.button(ctx._("Skip"), "skip")]],
+    )
 
 
 @flow.on("comment")

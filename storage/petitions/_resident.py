@@ -208,9 +208,14 @@ async def reopen(
 
 
 async def follow(session: AsyncSession, case_id: int, person: Person, *, now: datetime) -> bool:
-    """Follow an open gop_y/kien_nghi/phan_anh case instead of filing the same one; True if new."""
+    """Follow an open gop_y/kien_nghi/phan_anh case whose author agreed to publication, instead of
+    filing the same one; True if new. Any other case does not exist for a would-be follower."""
     case = await load(session, case_id)
-    if case.route not in PUBLISHABLE_ROUTES or case.status not in (*OPEN_STATUSES, "answered"):
+    if (
+        case.route not in PUBLISHABLE_ROUTES
+        or not case.publish_consent
+        or case.status not in (*OPEN_STATUSES, "answered")
+    ):
         raise NotFound()
     if case.author_id == person.id:
         return False

@@ -265,15 +265,17 @@ async def transfer(
     now: datetime,
     version: int | None = None,
 ) -> Case:
-    """Send the case to another unit. The denouncer's identity stays with the unit that received it."""
+    """Send the case to another unit, which settles it from now on. An identity on file goes with the
+    file to that unit and no longer to the sender: for a denouncer's confidential one, only the
+    receiving unit's head may reveal it (Law on Denunciation 2018, Art. 47; see ``permissions``)."""
     reason = _text(reason, 5)
     target = await session.get(Unit, to_unit_id)
     if target is None or target.kind not in COMMUNE_LEVEL or target.valid_to is not None:
         raise InvalidInput(N_("Please choose a current ward or commune."))
     case = await load(session, case_id)
     from_unit = case.unit_id
-    has_identity = (await session.get(CaseIdentity, case_id)) is not None
-    stripped = has_identity and cfg.routes[case.route].confidential_identity
+    ident = await session.get(CaseIdentity, case_id)
+    confidential = ident is not None and ident.confidential
 
     def check(case: Case) -> None:
         if to_unit_id == case.unit_id:
@@ -286,6 +288,9 @@ async def transfer(
         case.escalated = False
         case.acknowledged_at = None
         case.ack_due, case.answer_due = due_dates(cfg.routes[case.route].deadline, cfg.calendar, now)
+        if ident is not None:
+            ident.holder_unit_id = to_unit_id
+            session.add(ident)
 
     return await _act(
         session,
@@ -301,8 +306,13 @@ async def transfer(
         text=reason,
         from_unit=from_unit,
         to_unit=to_unit_id,
-        identity_stripped=stripped,
-        audit_data={"from_unit": from_unit, "to_unit": to_unit_id, "reason": reason},
+        identity_moved=confidential,
+        audit_data={
+            "from_unit": from_unit,
+            "to_unit": to_unit_id,
+            "reason": reason,
+            **({"identity_to_unit": to_unit_id} if confidential else {}),
+        },
         params={"unit": target.name, "reason": reason},
         previous={"unit_id": from_unit},
     )
@@ -460,7 +470,8 @@ async def reveal_identity(
     reason: str,
     now: datetime,
 ) -> IdentityView:
-    """Show a confidential identity to a unit head of the unit holding it, with a reason; always audited."""
+    """Show a confidential identity to the head of the unit holding it (the one now responsible), with
+    a reason; every reveal is audited (``case.identity_revealed``) and kept in the staff history."""
     case = await load(session, case_id)
     ident = await session.get(CaseIdentity, case_id)
     if ident is None:

@@ -1,10 +1,11 @@
-"""Tracking codes: short, typeable, self-checking — ``KB-26-7H3K9M``.
+"""Tracking codes: short, typeable, self-checking — ``KB-26-7H3K9W``.
 
 Layout: deployment prefix, two-digit year, five characters from a 32-symbol alphabet without the
 look-alikes 0/O and 1/I, then one check character (Luhn mod 32 over year and body), which catches
 every single mistyped character and most swapped neighbours. ``parse_code`` forgives lower case,
 spaces, dots, missing dashes and a missing prefix, and reads O/I as 0/1 in the year (where only
-digits belong) and 0/1 as O/I in the prefix (where only letters belong).
+digits belong) and 0/1 as O/I in the prefix (where only letters belong). The example shown to people
+(``example_code``) is built by the same scheme, so it passes the check itself.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 import re
 import secrets
 
+from bot.core.clock import utcnow
 from storage.petitions.errors import MalformedCode
 
-__all__ = ["ALPHABET", "BODY_LEN", "check_char", "is_valid", "new_code", "parse_code"]
+__all__ = ["ALPHABET", "BODY_LEN", "check_char", "example_code", "is_valid", "new_code", "parse_code"]
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: no 0, 1, I, O
 BODY_LEN = 5
@@ -37,33 +39,45 @@ def check_char(year: str, body: str) -> str:
     return ALPHABET[(_N - total % _N) % _N]
 
 
-def new_code(prefix: str, year: int) -> str:
-    """A fresh random code such as ``KB-26-7H3K9M`` (uniqueness is the caller's job: retry on clash)."""
+def _code(prefix: str, year: int, body: str) -> str:
     yy = f"{year % 100:02d}"
-    body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LEN))
     return f"{prefix.upper()}-{yy}-{body}{check_char(yy, body)}"
+
+
+def new_code(prefix: str, year: int) -> str:
+    """A fresh random code such as ``KB-26-7H3K9W`` (uniqueness is the caller's job: retry on clash)."""
+    return _code(prefix, year, "".join(secrets.choice(ALPHABET) for _ in range(BODY_LEN)))
+
+
+EXAMPLE_BODY = "7H3K9"
+
+
+def example_code(prefix: str = "KB", year: int | None = None) -> str:
+    """The code shown as an example ("for example KB-26-7H3K9W"): this year's, a valid one."""
+    return _code(prefix, utcnow().year if year is None else year, EXAMPLE_BODY)
 
 
 def parse_code(text: str, prefix: str = "KB") -> str:
     """The canonical code for what a person typed, or ``MalformedCode``."""
     raw = (text or "").strip()
+    bad = MalformedCode(code=raw[:40], example=example_code(prefix))
     s = re.sub(r"[\s\-_.·/]+", "", raw).upper()
     prefix = prefix.upper()
     if s[:1].isdigit() or s[:1] in ("O", "I"):
         s = prefix + s
     m = re.match(r"^([A-Z01]{1,4}?)([0-9OIL]{2})(.+)$", s)
     if not m:
-        raise MalformedCode(code=raw[:40])
+        raise bad
     pre = m.group(1).replace("0", "O").replace("1", "I")
     year = m.group(2).replace("O", "0").replace("I", "1").replace("L", "1")
     canonical = pre + year + m.group(3)
     full = _SHAPE.match(canonical)
     if not full:
-        raise MalformedCode(code=raw[:40])
+        raise bad
     pre, year, rest = full.groups()
     body, check = rest[:-1], rest[-1]
     if check_char(year, body) != check:
-        raise MalformedCode(code=raw[:40])
+        raise bad
     return f"{pre}-{year}-{rest}"
 
 

@@ -1,9 +1,15 @@
 """Per-deployment petition settings read from ``bot/deployments/<name>/``: categories and routing
-(``deployment.yaml`` + ``cases.yaml``), route rules, templates, rate limits (``cases.yaml``), deadlines
-(``deadlines.yaml``) and working days (``calendar.yaml``). Loaded once per folder and cached."""
+(``deployment.yaml`` + ``cases.yaml``), route rules, answer templates, rate limits (``cases.yaml``),
+deadlines (``deadlines.yaml``) and working days (``calendar.yaml``). Loaded once per folder and cached.
+
+An answer template has a short ``title`` (its button) and a ``text`` in which every part the official
+must fill in is a blank in square brackets, e.g. ``trước ngày [ngày hoàn thành]``. A bare ``...`` in a
+template (older files) counts as a blank too. A plain string is a template without a title: its first
+words become the title."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +28,21 @@ from storage.petitions.deadlines import (
 )
 from storage.petitions.rules import ROUTES
 
-__all__ = ["CasesConfig", "Category", "RouteRule", "config_for", "load_config", "responsible_unit"]
+__all__ = [
+    "BLANK",
+    "CasesConfig",
+    "Category",
+    "ReplyTemplate",
+    "RouteRule",
+    "config_for",
+    "load_config",
+    "responsible_unit",
+]
+
+BLANK = re.compile(r"\[[^\[\]\n]{1,60}\]")
+"""A blank of an answer template: ``[what goes here]``."""
+_BARE_BLANK = re.compile(r"\.{3,}|…")
+_TITLE_MAX = 28
 
 
 @dataclass(frozen=True)
@@ -33,6 +53,39 @@ class Category:
 
     def label(self, locale: str) -> str:
         return self.en if locale == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class ReplyTemplate:
+    """One answer template: the short title its button shows, and the full text with its blanks."""
+
+    title: str
+    text: str
+
+    @property
+    def blanks(self) -> list[str]:
+        """The blanks still in the text, in order (``[ngày hoàn thành]``)."""
+        return BLANK.findall(self.text)
+
+
+def _short_title(text: str) -> str:
+    """The first words of ``text`` that fit a button, cut between words."""
+    words, out = text.split(), ""
+    for w in words:
+        if len(out) + len(w) + 1 > _TITLE_MAX:
+            return (out or w[:_TITLE_MAX]) + "…"
+        out = f"{out} {w}".strip()
+    return out
+
+
+def _template(raw: Any) -> ReplyTemplate:
+    if isinstance(raw, dict):
+        text, title = str(raw.get("text") or ""), str(raw.get("title") or "")
+    else:
+        text, title = str(raw), ""
+    if not BLANK.search(text):
+        text = _BARE_BLANK.sub("[…]", text)
+    return ReplyTemplate(title=title.strip() or _short_title(BLANK.sub("…", text)), text=text.strip())
 
 
 @dataclass(frozen=True)
@@ -54,7 +107,7 @@ class CasesConfig:
     calendar: WorkingCalendar
     windows: CaseWindows
     routing: list[dict[str, str]] = field(default_factory=list)
-    templates: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    templates: dict[str, dict[str, list[ReplyTemplate]]] = field(default_factory=dict)
     rate_per_hour: int = 5
     rate_per_day: int = 15
     similar_days: int = 30
@@ -72,9 +125,14 @@ class CasesConfig:
                 return c.label(locale)
         return cat_id
 
-    def reply_templates(self, category: str, locale: str) -> list[str]:
+    def answer_templates(self, category: str, locale: str) -> list[ReplyTemplate]:
+        """The answer templates of a category (else of ``other``) in ``locale`` (else Vietnamese)."""
         per = self.templates.get(category) or self.templates.get("other") or {}
         return list(per.get(locale) or per.get("vi") or [])
+
+    def reply_templates(self, category: str, locale: str) -> list[str]:
+        """The texts of ``answer_templates``."""
+        return [t.text for t in self.answer_templates(category, locale)]
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -128,7 +186,7 @@ def _load(folder: str) -> CasesConfig:
             for row in list(dep.get("routing") or []) + list(cases.get("routing") or [])
         ],
         templates={
-            str(k): {str(lk): [str(t) for t in lv] for lk, lv in (v or {}).items()}
+            str(k): {str(lk): [_template(t) for t in lv] for lk, lv in (v or {}).items()}
             for k, v in (cases.get("templates") or {}).items()
         },
         rate_per_hour=int(limits.get("per_hour", 5)),

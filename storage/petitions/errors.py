@@ -1,6 +1,8 @@
 """Refusals raised by the petition services. Each carries a translatable message id (``cases.po``).
 
 DomainError (bot.core.errors)
+├── OutOfScope            (a PermissionDenied) the petition exists but not in the person's scope:
+│                         audited as a refusal, answered exactly like "not found"
 ├── InvalidTransition     the action is not allowed in the case's current status
 ├── DescriptionLength     description shorter than 15 or longer than 4,000 characters
 ├── MalformedCode         a tracking code that cannot be one (bad shape or check character)
@@ -14,7 +16,7 @@ DomainError (bot.core.errors)
 
 from __future__ import annotations
 
-from bot.core.errors import DomainError
+from bot.core.errors import DomainError, NotFound, PermissionDenied
 from bot.core.i18n.catalog import N_
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "InvalidInput",
     "InvalidTransition",
     "MalformedCode",
+    "OutOfScope",
     "ReopenNotAllowed",
     "RouteRuleViolation",
     "TooManyAttachments",
@@ -46,6 +49,14 @@ _STATE_MSGIDS = {
 }
 
 
+class OutOfScope(PermissionDenied):
+    """A petition outside the person's scope, reached by a forged or forwarded button. The dispatcher
+    audits it like every refusal, but the person reads the very answer an unknown code gets: nobody
+    learns from it which petitions exist elsewhere."""
+
+    msgid = NotFound.msgid
+
+
 class InvalidTransition(DomainError):
     """The action is not in the transition table for the case's status; the message names the status."""
 
@@ -62,7 +73,7 @@ class DescriptionLength(DomainError):
 
 
 class MalformedCode(DomainError):
-    msgid = N_("“{code}” does not look like a tracking code. Please check it, for example KB-26-7H3K9M.")
+    msgid = N_("“{code}” does not look like a tracking code. Please check it, for example {example}.")
 
 
 class RouteRuleViolation(DomainError):

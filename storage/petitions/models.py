@@ -115,8 +115,8 @@ class CaseFollower(SQLModel, table=True):
 
 class CaseIdentity(SQLModel, table=True):
     """The identity a complainant or denouncer gave. For tố cáo it is ``confidential``: kept apart,
-    shown as "[bảo mật]", revealable only by a unit head of ``holder_unit_id`` (the unit that received
-    it); a transfer leaves it with that unit, so it never travels with the file."""
+    shown as "[bảo mật]", revealable only by a unit head of ``holder_unit_id``, the unit responsible
+    for settling the petition; a transfer moves it to the receiving unit, so the sender loses it."""
 
     case_id: int = Field(foreign_key="cases.id", primary_key=True)
     full_name: str = Field(max_length=200)

@@ -3,11 +3,14 @@
 - handlers (``bot.core.roles.HANDLERS``) of the responsible unit act on its petitions; an official
   whose grant lists categories only on those;
 - the oversight board (``OVERSIGHT``) reads them and changes nothing;
-- only a unit head of the unit holding a denouncer's confidential identity may reveal it;
+- a denouncer's confidential identity travels with the file only to whoever settles it (Law on
+  Denunciation 2018, Art. 47): the unit head of exactly the unit now responsible may reveal it; a
+  transfer moves it to the receiving unit (``holder_unit_id``), and nobody else ever sees it;
 - a resident acts on their own petition only; to anyone else it does not exist (``NotFound``).
 
 Services call the ``require_*`` functions once per action; a refusal is ``PermissionDenied``, which
-the dispatcher audits.
+the dispatcher audits. Someone outside the petition's scope gets ``OutOfScope`` (audited too, but
+worded exactly like ``NotFound``), so a forged button cannot tell whether a petition exists.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from bot.core.errors import NotFound, PermissionDenied
 from bot.core.roles import CASE_READERS, HANDLERS, OVERSIGHT, Role
 from storage.people.models import Person, RoleGrant
 from storage.people.permissions import covering_grants, require
+from storage.petitions.errors import OutOfScope
 from storage.petitions.models import Case, CaseFollower, CaseIdentity
 
 __all__ = [
     "can_be_assigned",
     "can_handle_case",
     "can_oversee_case",
+    "can_read_case",
     "can_reveal_identity",
     "require_author",
     "require_case_reader",
@@ -50,9 +55,18 @@ async def can_oversee_case(session: AsyncSession, grants: Iterable[RoleGrant], c
     return bool(await covering_grants(session, grants, case.unit_id, OVERSIGHT))
 
 
+async def can_read_case(session: AsyncSession, grants: Iterable[RoleGrant], case: Case) -> bool:
+    """Staff or inspectors whose scope includes the responsible unit."""
+    return bool(await covering_grants(session, grants, case.unit_id, CASE_READERS))
+
+
 async def require_case_reader(session: AsyncSession, grants: Iterable[RoleGrant], case: Case) -> RoleGrant:
-    """Staff or inspectors whose scope includes the responsible unit (opening it from a button)."""
-    return await require(session, grants, case.unit_id, CASE_READERS)
+    """Staff or inspectors whose scope includes the responsible unit (pressing a button of it), or
+    ``OutOfScope``: to anyone else it does not exist."""
+    try:
+        return await require(session, grants, case.unit_id, CASE_READERS)
+    except PermissionDenied:
+        raise OutOfScope() from None
 
 
 async def can_be_assigned(session: AsyncSession, grants: Iterable[RoleGrant], case: Case) -> bool:
@@ -61,9 +75,11 @@ async def can_be_assigned(session: AsyncSession, grants: Iterable[RoleGrant], ca
 
 
 async def can_reveal_identity(session: AsyncSession, grants: Iterable[RoleGrant], ident: CaseIdentity) -> bool:
-    """A unit head of exactly the unit holding the identity (not a head above it, not the unit it went to)."""
+    """A unit head of exactly the unit that holds the confidential identity and is responsible for the
+    petition now (not a head above it, not the unit that passed it on)."""
+    case = await session.get(Case, ident.case_id)
     holder = ident.holder_unit_id
-    if holder is None and ident.confidential:
+    if not ident.confidential or case is None or holder is None or holder != case.unit_id:
         return False
     heads = await covering_grants(session, grants, holder, (Role.UNIT_HEAD,))
     return any(g.unit_id == holder for g in heads)

@@ -4,6 +4,8 @@ the scheduler, who is told about a case, similar open cases and the anonymised p
 
 Visibility rule: the author, followers, staff of the responsible unit (or above) and inspectors in
 scope see a case; everyone else gets ``NotFound``, the same answer as for a code that does not exist.
+A follower sees only what the public list shows: the status, the public answer and, when its author
+agreed to publication, the anonymised text — never the files, the location or the history's texts.
 """
 
 from __future__ import annotations
@@ -47,9 +49,11 @@ __all__ = [
     "overdue",
     "public_cases",
     "queue",
+    "recent_own_case",
     "scrub",
     "similar_open_cases",
     "staff_recipients",
+    "submitted_case",
     "visible_case",
 ]
 
@@ -147,6 +151,12 @@ class CaseView:
     events: list[CaseEvent]
     actions: list[CaseAction]
     templates: list[str] = field(default_factory=list)
+    description: str | None = None
+    """The text this viewer may read; None for a follower of a petition its author did not publish."""
+    answer: str | None = None
+    """The final answer as this viewer may read it (anonymised for a follower)."""
+    public_only: bool = False
+    """A follower: no files, no location, no rating, history without its texts."""
 
 
 async def case_view(
@@ -182,6 +192,12 @@ async def case_view(
     unit = await session.get(Unit, case.unit_id)
     village = await session.get(Unit, case.village_id) if case.village_id else None
     staff = access.staff
+    public_only = access.role == "follower"
+    if public_only:
+        description = scrub(case.description) if case.publish_consent else None
+        answer = scrub(case.answer_text) or None
+    else:
+        description, answer = case.description, case.answer_text
     return CaseView(
         case=case,
         role=access.role,
@@ -191,10 +207,13 @@ async def case_view(
         village_name=village.name if village else None,
         progress=progress(case.created_at, case.answer_due, now, cfg.calendar),
         overdue=case.is_open and case.paused_at is None and now > case.answer_due,
-        attachments=await attachments_of(session, case.id, staff=staff),  # type: ignore[arg-type]
+        attachments=[] if public_only else await attachments_of(session, case.id, staff=staff),  # type: ignore[arg-type]
         events=await history(session, case.id, staff=staff),  # type: ignore[arg-type]
         actions=await allowed_actions(session, cfg, access, grants, now=now),
         templates=cfg.reply_templates(case.category, locale) if access.role == "handler" else [],
+        description=description,
+        answer=answer,
+        public_only=public_only,
     )
 
 
@@ -337,14 +356,17 @@ async def similar_open_cases(
     exclude_author_id: int | None = None,
     limit: int = 3,
 ) -> list[Case]:
-    """Open cases of the same village (or ward, when no village) and category from the last days,
-    with similar folded text (rapidfuzz token_set_ratio ≥ threshold), best first."""
+    """Open cases a neighbour may follow instead of sending the same one: their authors agreed to
+    publication (a follower must not learn more than the public list would show), same village (or
+    ward, when no village) and category, from the last days, with similar folded text (rapidfuzz
+    token_set_ratio ≥ threshold), best first."""
     since = now - timedelta(days=cfg.similar_days)
     q = select(Case).where(
         Case.category == category,
         col(Case.created_at) >= since,
         col(Case.is_open).is_(True),
         col(Case.route).in_(PUBLISHABLE_ROUTES),
+        col(Case.publish_consent).is_(True),
     )
     if village_id is not None:
         q = q.where(Case.village_id == village_id)
@@ -362,6 +384,36 @@ async def similar_open_cases(
             scored.append((score, c))
     scored.sort(key=lambda sc: -sc[0])
     return [c for _, c in scored[:limit]]
+
+
+async def recent_own_case(
+    session: AsyncSession,
+    person_id: int,
+    description: str,
+    *,
+    now: datetime,
+    minutes: int = 30,
+    threshold: int = 90,
+) -> Case | None:
+    """The person's own petition of the last ``minutes`` whose text is almost the same as
+    ``description`` (rapidfuzz ratio of the folded texts ≥ ``threshold``), the closest one; None
+    otherwise. A confirmation that never arrived makes people type the same thing again."""
+    q = (
+        select(Case)
+        .where(Case.author_id == person_id, col(Case.created_at) >= now - timedelta(minutes=minutes))
+        .order_by(col(Case.created_at).desc())
+        .limit(20)
+    )
+    key = fold(description)
+    scored = [(fuzz.ratio(key, c.description_folded), c) for c in await session.exec(q)]
+    best = max(scored, key=lambda sc: sc[0], default=None)
+    return best[1] if best is not None and best[0] >= threshold else None
+
+
+async def submitted_case(session: AsyncSession, person_id: int, idempotency_key: str) -> Case | None:
+    """The petition ``person_id`` filed with this draft key (a repeated "Send" finds it), or None."""
+    key = f"{person_id}:{idempotency_key}"[:120]
+    return (await session.exec(select(Case).where(Case.idempotency_key == key))).first()
 
 
 # --- public list ---------------------------------------------------------------------------------

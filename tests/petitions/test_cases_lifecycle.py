@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from bot.core.errors import Conflict, NotFound, PermissionDenied, RateLimited
 from bot.core.i18n import gettext
 from handlers.petitions import notify
-from handlers.petitions.notify import RESIDENT_MESSAGES
+from handlers.petitions.notify import FOLLOWER_MESSAGES, RESIDENT_MESSAGES
 from storage import petitions
 from storage.audit.models import AuditEvent
 from storage.outbox.models import OutboxMessage
@@ -74,7 +74,7 @@ async def test_full_lifecycle_with_events(cases: Cases) -> None:
     staff_msgs = await _outbox(w, w.official_a.id)
     assert staff_msgs and case.code in staff_msgs[0]
     row = (await w.session.exec(select(OutboxMessage).where(OutboxMessage.person_id == w.official_a.id))).first()
-    assert [b["data"] for b in row.payload["buttons"][0]] == [f"c:open:{case.id}", f"c:acknowledge:{case.id}"]
+    assert [b["data"] for b in row.payload["buttons"][0]] == [f"c:open:{case.code}", f"c:acknowledge:{case.code}"]
     assert await _outbox(w, w.official_b.id) == []  # other ward not told
 
     t1 = NOW + timedelta(hours=1)
@@ -230,7 +230,7 @@ async def test_pause_extends_deadline(cases: Cases) -> None:
     ]
 
 
-async def test_transfer_strips_denouncer_identity_and_tells_resident(cases: Cases) -> None:
+async def test_transfer_moves_denouncer_identity_to_the_new_unit_and_tells_resident(cases: Cases) -> None:
     w = cases
     case = await _submit(
         w,
@@ -258,11 +258,17 @@ async def test_transfer_strips_denouncer_identity_and_tells_resident(cases: Case
     assert case.unit_id == w.ward_b and case.status == "transferred"
     acc_b = await petitions.visible_case(w.session, case.code, w.official_b, w.g(w.official_b))
     view_b = await petitions.case_view(w.session, w.cfg, acc_b, w.g(w.official_b), now=NOW, locale="vi")
-    assert "Trần" not in view_b.author_label and view_b.identity is None
-    with pytest.raises(PermissionDenied):  # the receiving unit's head cannot reveal it
-        await petitions.reveal_identity(
-            w.session, w.cfg, case.id, w.head_b, w.g(w.head_b), now=NOW, reason="Cần liên hệ người tố cáo"
-        )
+    assert view_b.author_label == "[bảo mật]" and view_b.identity is None  # masked for the new unit's officials
+    assert (await w.session.get(CaseIdentity, case.id)).holder_unit_id == w.ward_b
+    for person in (w.head_a, w.official_b):  # the sender's head no longer settles it; an official never reveals
+        with pytest.raises(PermissionDenied):
+            await petitions.reveal_identity(
+                w.session, w.cfg, case.id, person, w.g(person), now=NOW, reason="Cần liên hệ người tố cáo"
+            )
+    who = await petitions.reveal_identity(  # the head of the unit now responsible for settling it
+        w.session, w.cfg, case.id, w.head_b, w.g(w.head_b), now=NOW, reason="Cần liên hệ người tố cáo"
+    )
+    assert who.full_name == "Trần Văn Bình"
     [told] = await _outbox(w, w.resident.id)
     assert told == gettext(
         "vi",
@@ -273,9 +279,14 @@ async def test_transfer_strips_denouncer_identity_and_tells_resident(cases: Case
         due=notify.format_due(w.cfg, case.answer_due),
     )
     [staff_b] = await _outbox(w, w.official_b.id)
-    assert staff_b.startswith(f"Hồ sơ {case.code} được chuyển đến Lê Hồ:")
-    ev = (await petitions.history(w.session, case.id, staff=True))[-1]
-    assert ev.action == "transfer" and ev.data["identity_stripped"] is True
+    assert staff_b.startswith(f"Ý kiến {case.code} được chuyển đến Lê Hồ:")
+    *_, ev, shown_ev = await petitions.history(w.session, case.id, staff=True)
+    assert ev.action == "transfer" and ev.data["identity_moved"] is True
+    assert shown_ev.action == "reveal" and shown_ev.actor_id == w.head_b.id and not shown_ev.public
+    [moved] = list(await w.session.exec(select(AuditEvent).where(AuditEvent.action == "case.transfer")))
+    assert moved.data["identity_to_unit"] == w.ward_b
+    [shown] = list(await w.session.exec(select(AuditEvent).where(AuditEvent.action == "case.identity_revealed")))
+    assert shown.actor_id == w.head_b.id and shown.unit_id == w.ward_b
 
 
 async def test_reveal_only_by_unit_head_with_reason_audited(cases: Cases) -> None:
@@ -328,7 +339,13 @@ async def test_visibility_stranger_same_as_nonexistent(cases: Cases) -> None:
 async def test_similar_case_and_follow(cases: Cases) -> None:
     w = cases
     first = await _submit(
-        w, village_id=w.village_a, description="Đèn đường ở ngõ 3 bị hỏng cả tuần nay, tối đi rất tối."
+        w,
+        village_id=w.village_a,
+        description="Đèn đường ở ngõ 3 bị hỏng cả tuần nay, tối đi rất tối.",
+        publish_consent=True,
+    )
+    private = await _submit(
+        w, w.resident_en, village_id=w.village_a, description="Đèn đường ở ngõ 3 bị hỏng cả tuần nay, tối quá."
     )
     found = await petitions.similar_open_cases(
         w.session,
@@ -362,11 +379,13 @@ async def test_similar_case_and_follow(cases: Cases) -> None:
         now=NOW + timedelta(days=31),
     )
     assert old == []
+    with pytest.raises(NotFound):  # its author did not agree to publication: nobody may follow it
+        await petitions.follow(w.session, private.id, w.stranger, now=NOW)
     assert await petitions.follow(w.session, first.id, w.stranger, now=NOW) is True
     assert (await petitions.visible_case(w.session, first.code, w.stranger, [])).role == "follower"
     await petitions.acknowledge(w.session, w.cfg, first.id, w.official_a, w.g(w.official_a), now=NOW)
     assert await _outbox(w, w.stranger.id) == [
-        gettext("vi", RESIDENT_MESSAGES[A.ACKNOWLEDGE], code=first.code, due=notify.format_due(w.cfg, first.answer_due))
+        gettext("vi", FOLLOWER_MESSAGES[A.ACKNOWLEDGE], code=first.code, due=notify.format_due(w.cfg, first.answer_due))
     ]
     assert first in await petitions.mine(w.session, w.stranger.id)
 
@@ -431,8 +450,8 @@ async def test_reopen_once_within_window(cases: Cases) -> None:
     await petitions.reopen(w.session, w.cfg, case.id, w.resident, reason="Đường vẫn còn hỏng", now=t)
     assert case.status == "reopened" and case.is_open and case.escalated and case.answer_due > t
     [new_case, escalated] = await _outbox(w, w.head_a.id)  # told of the new petition, then of the reopening
-    assert new_case.startswith(f"Hồ sơ mới {case.code}:")
-    assert escalated.startswith(f"Hồ sơ {case.code} được người dân mở lại vì chưa hài lòng")
+    assert new_case.startswith(f"Ý kiến mới {case.code}:")
+    assert escalated.startswith(f"Ý kiến {case.code} được người dân mở lại vì chưa hài lòng")
     page = await petitions.queue(w.session, w.g(w.official_a))
     assert case.id in [c.id for c in page.items]
     await petitions.resolve(w.session, w.cfg, case.id, w.head_a, w.g(w.head_a), now=t, text="Đã làm lại mặt đường.")

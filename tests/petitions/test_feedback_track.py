@@ -8,7 +8,7 @@ from sqlmodel import select
 from bot.core.errors import NotFound
 from bot.core.i18n import gettext
 from handlers.petitions.labels import OUTCOME_LABELS
-from storage.petitions.codes import new_code
+from storage.petitions.codes import example_code, new_code, parse_code
 from storage.petitions.errors import MalformedCode
 from storage.petitions.models import Case
 from tests.harness import Chat
@@ -29,9 +29,18 @@ async def test_status_only_for_the_author_and_same_answer_as_unknown(dispatcher,
     await b.say(f"/status {new_code('KB', 2026)}")  # well-formed, but no such petition
     assert b.text == other == gettext("vi", NotFound.msgid)
     await b.say("/status ???")
-    assert b.text == gettext("vi", MalformedCode.msgid, code="???")
+    example = example_code("KB")
+    assert b.text == gettext("vi", MalformedCode.msgid, code="???", example=example)
     await b.say("/status")
-    assert "/status KB-" in b.text
+    assert b.text == f"Xin gửi lệnh kèm mã tra cứu, ví dụ: /status {example}"
+    await b.say(f"/status {example}")  # the example itself is a well-formed code (no such petition)
+    assert b.text == other
+
+
+def test_the_example_code_passes_the_check_character() -> None:
+    for prefix, year in (("KB", 2026), ("KB", 2031), ("LH", 2027)):
+        example = example_code(prefix, year)
+        assert example.startswith(f"{prefix}-{year % 100}-") and parse_code(example, prefix) == example
 
 
 async def test_mine_add_info_and_withdraw(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]

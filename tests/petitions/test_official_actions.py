@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.core.errors import PermissionDenied
+from bot.core.errors import NotFound
 from bot.core.i18n import gettext
 from storage.audit.models import AuditEvent
 from storage.outbox.models import OutboxMessage
@@ -17,6 +17,7 @@ from tests.harness import Chat
 from tests.petitions.support import all_cases, make_official, onboard, submit_report
 
 LTK = "Lý Thường Kiệt"
+TOPICS = ("Cống thoát nước bị tắc", "Cây đổ chắn ngang lối đi", "Loa truyền thanh không nghe được")
 
 
 async def test_notification_ack_and_html_shown_as_text(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
@@ -37,9 +38,10 @@ async def test_notification_ack_and_html_shown_as_text(dispatcher, session_facto
     [case] = await all_cases(session_factory)
     assert case.status == "acknowledged"
     await off._send(button=ack)  # again, from the old notification: already done → fresh view
-    assert "vừa cập nhật" in off.text and code in off.text
-    await off._send(button=f"c:ack:{case.id}")  # a button sent before the one vocabulary still works
-    assert "vừa cập nhật" in off.text and code in off.text
+    assert off.text.startswith("Ông/bà đã cập nhật ý kiến này sau tin nhắn đó (đã tiếp nhận")
+    assert code in off.text and "cán bộ khác" not in off.text
+    await off._send(button=f"c:ack:{code}")  # the short name of older buttons is still understood
+    assert off.text.startswith("Ông/bà đã cập nhật ý kiến này") and code in off.text
 
 
 async def test_official_of_another_ward_is_refused_and_audited(dispatcher, session_factory) -> None:  # type: ignore[no-untyped-def]
@@ -51,9 +53,10 @@ async def test_official_of_another_ward_is_refused_and_audited(dispatcher, sessi
     await onboard(a)
     code = await submit_report(a)
     [case] = await all_cases(session_factory)
-    await other._send(button=f"c:ack:{case.id}")
-    assert other.text == gettext("vi", PermissionDenied.msgid)
-    await other._send(button=f"c:reply:{case.id}:1")
+    await other._send(button=f"c:ack:{code}")
+    assert other.text == gettext("vi", NotFound.msgid)  # as for a petition that does not exist
+    await other._send(button=f"c:reply:{code}:1")
+    assert other.text == gettext("vi", NotFound.msgid)
     await other.say(f"/status {code}")
     assert code not in other.text
     await other.say("/queue")
@@ -74,7 +77,7 @@ async def test_queue_pages_filters_and_overdue_first(dispatcher, session_factory
         for j in range(3):
             codes.append(
                 await submit_report(
-                    r, f"Việc thứ {i}-{j} ở thôn cần phường kiểm tra giúp bà con.", category=cats[(i + j) % 5]
+                    r, f"{TOPICS[j]} ở xóm {i + 1}, đề nghị phường kiểm tra giúp bà con.", category=cats[(i + j) % 5]
                 )
             )
     async with session_factory() as s:
@@ -120,7 +123,7 @@ async def test_two_officials_at_once_one_wins(dispatcher, session_factory) -> No
     await o1.press("Xác nhận")
     assert "Đã từ chối" in o1.text
     await o2.press("Xác nhận")
-    assert "vừa cập nhật" in o2.text and "đã từ chối" in o2.text.lower()
+    assert o2.text.startswith("Một cán bộ khác đã cập nhật ý kiến này sau tin nhắn đó (đã từ chối")
     async with session_factory() as s:
         rejects = list(await s.exec(select(CaseEvent).where(CaseEvent.action == "reject")))
     assert len(rejects) == 1 and rejects[0].text and "điện lực" in rejects[0].text
@@ -159,7 +162,7 @@ async def test_transfer_assign_and_inspector_read_only(dispatcher, session_facto
     await insp.say("/queue")
     await insp.press(f"Xem {code}")
     assert "Nội dung:" in insp.text and not insp.buttons()
-    await insp._send(button=f"c:ack:{code and (await all_cases(session_factory))[0].id}")
+    await insp._send(button=f"c:ack:{code}")
     assert (await all_cases(session_factory))[0].status == "new"  # read-only
     await off.say(f"/status {code}")
     await off.press("Phân công")
@@ -194,7 +197,7 @@ async def test_denunciation_is_masked_and_only_the_head_reveals(dispatcher, sess
     await off.say(f"/status {case.code}")
     assert "[bảo mật]" in off.text and "Trần Thị Bình" not in off.text and "0912000111" not in off.text
     assert "Xem danh tính" not in off.buttons()
-    await off._send(button=f"c:reveal:{case.id}:{case.version}")
+    await off._send(button=f"c:reveal:{case.code}:{case.version}")
     assert "Trần Thị Bình" not in off.text
     await head.say(f"/status {case.code}")
     await head.press("Xem danh tính")

@@ -82,7 +82,7 @@ async def test_submit_ack_reply_and_pushed_answer(rig: Rig, fake: FakeTelegramAP
         note = await wait_text(fake, OFFICIAL, code, 0)
         acked = await rig.press(note, "Tiếp nhận", OFFICIAL)
         assert "Đã tiếp nhận" in texts(acked)
-        asked = await rig.press(acked, "Trả lời", OFFICIAL)
+        asked = await rig.press(acked, "Nhắn người dân", OFFICIAL)
         check = await rig.say("Phường đã cử cán bộ kiểm tra, sẽ rào chắn trong hôm nay.", OFFICIAL)
         sent = await rig.press(check, "Xác nhận", OFFICIAL)
         assert asked and "Đã gửi trả lời" in texts(sent)
