@@ -14,14 +14,15 @@ from storage.learning.lessons import LIBRARY, Lesson
 
 @registry.command("learn", description=N_("Learn your rights, one short lesson at a time"), order=20)
 async def learn(ctx: Context) -> None:
-    """Every lesson as a button: ✅ answered correctly, 📖 read."""
+    """Every lesson as a button, marked in words (emoji may show as boxes): answered correctly, or read."""
     assert ctx.person.id is not None
     course = LIBRARY.ordered(ctx.locale)
     done = await queries.progress_of(ctx.session, ctx.person.id)
     rows = []
     for i, lesson in enumerate(course, 1):
-        mark = "✅ " if lesson.id in done and done[lesson.id].correct else ("📖 " if lesson.id in done else "")
-        rows.append([Button(f"{mark}{i}. {lesson.title}"[:120], f"lsn:{lesson.id}")])
+        state = done.get(lesson.id)
+        mark = "" if state is None else f" ({ctx._('answered correctly') if state.correct else ctx._('read')})"
+        rows.append([Button(f"{i}. {lesson.title}"[: 120 - len(mark)] + mark, f"lsn:{lesson.id}")])
     answered = sum(1 for p in done.values() if p.answered_at is not None)
     ctx.say(
         ctx._(

@@ -102,7 +102,11 @@ async def _ask_audience(ctx: Context) -> None:
         return
     chosen = set(ctx.data.get("units", []))
     rows = [
-        [ctx.button(("✔ " if u.id in chosen else "") + units.display_name(u, ctx.locale), f"u{u.id}")]
+        [
+            ctx.button(
+                units.display_name(u, ctx.locale) + (f" ({ctx._('chosen')})" if u.id in chosen else ""), f"u{u.id}"
+            )
+        ]
         for u in options[:30]
     ]
     if chosen:

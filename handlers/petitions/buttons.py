@@ -54,11 +54,13 @@ def parse_staff(arg: str) -> StaffPress | None:
     return StaffPress(parse_action(parts[0]), parts[1].upper(), version, legacy=parts[1].isdigit())
 
 
-def resident_data(action: str, arg: int | None) -> str:
+def resident_data(action: str, arg: int | str | None) -> str:
+    """A resident's global button: ``arg`` is the petition's tracking code (never its database id) or,
+    for the /mine and /public pages, a page number."""
     return f"{RESIDENT_PREFIX}:{action}:{arg}"
 
 
-def stars_data(stars: int, case_id: int | None) -> str:
+def stars_data(stars: int, case_id: str | None) -> str:
     """A one-press rating (``t:rate<1–5>:<case>``), e.g. under the pushed answer."""
     return resident_data(f"{CaseAction.RATE.value}{stars}", case_id)
 

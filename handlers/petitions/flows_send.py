@@ -420,9 +420,9 @@ async def ask_similar(ctx: Context) -> None:
         )
     ]
     buttons = []
-    for case_id, code in items:
+    for i, (_case_id, code) in enumerate(items):  # the button names the offer's position, not a database id
         lines.append(f"• {code}")
-        buttons.append([ctx.button(ctx._("Follow {code}", code=code), f"f{case_id}")])
+        buttons.append([ctx.button(ctx._("Follow {code}", code=code), f"f{i}")])
     buttons.append([send_button(ctx, ctx._("Send mine anyway"))])
     ctx.say("\n".join(lines), buttons)
 
@@ -433,14 +433,15 @@ async def on_similar(ctx: Context, inp: Input) -> None:
     if fold(inp.text or "") in ("van gui", "gui", "gui di"):
         await submit(ctx, check_own=False, check_similar=False)
         return
-    known = {str(case_id): code for case_id, code in ctx.data.get("similar", [])}
-    if value.startswith("f") and value[1:] in known:
-        await petitions.follow(ctx.session, int(value[1:]), ctx.person, now=ctx.now)
+    offered = {str(i): (case_id, code) for i, (case_id, code) in enumerate(ctx.data.get("similar", []))}
+    if value.startswith("f") and value[1:] in offered:
+        case_id, code = offered[value[1:]]
+        await petitions.follow(ctx.session, case_id, ctx.person, now=ctx.now)
         ctx.finish()
         ctx.say(
             ctx._(
                 "You now follow {code}. We will tell you when it is answered. Your draft was not sent.",
-                code=known[value[1:]],
+                code=code,
             ),
             menu_buttons(ctx),
         )

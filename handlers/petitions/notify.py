@@ -95,9 +95,9 @@ def _answer_buttons(loc: str, case: Case, allowed: list[CaseAction]) -> tuple[tu
     """Rate 1–5 and, while allowed, reopen: under the pushed answer itself."""
     rows: list[tuple[Button, ...]] = []
     if A.RATE in allowed:
-        rows.append(tuple(Button(f"{n}★", stars_data(n, case.id)) for n in range(1, 6)))
+        rows.append(tuple(Button(f"{n}★", stars_data(n, case.code)) for n in range(1, 6)))
     if A.REOPEN in allowed:
-        rows.append((Button(gettext(loc, REOPEN_LABEL), resident_data(A.REOPEN, case.id)),))
+        rows.append((Button(gettext(loc, REOPEN_LABEL), resident_data(A.REOPEN, case.code)),))
     return tuple(rows)
 
 

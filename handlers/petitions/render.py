@@ -140,7 +140,7 @@ def action_buttons(ctx: Context, case: Any, allowed: list[CaseAction]) -> list[l
     for a in allowed:
         if a not in ACTION_LABELS:
             continue
-        data = resident_data(a, case.id) if a in RESIDENT_ACTIONS else staff_data(a, case, case.version)
+        data = resident_data(a, case.code) if a in RESIDENT_ACTIONS else staff_data(a, case, case.version)
         out.append(Button(ctx._(ACTION_LABELS[a]), data))
     return [out[i : i + 2] for i in range(0, len(out), 2)]
 

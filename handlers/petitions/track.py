@@ -31,6 +31,10 @@ A = CaseAction
 FLOW = "track"
 flow = registry.flow(FLOW, title=N_("your answer about a petition"))
 MINE_PAGE = 10
+OLD_RESIDENT_BUTTON = N_(
+    "This button is from an older message and no longer works. Send /mine to see your petitions, "
+    "or /status with the tracking code."
+)
 STEPS = {A.ADD_INFO: "info", A.WITHDRAW: "withdraw", A.RATE: "stars", A.REOPEN: "reopen"}
 """The resident's actions that ask something first, and the step that asks it."""
 
@@ -54,7 +58,7 @@ async def show_mine(ctx: Context, page: int) -> None:
         lines.append(
             f"• {c.code} · {route_text(ctx, c.route)} · {status_text(ctx, c.status)} · {fmt_date(ctx, c.created_at)}"
         )
-        rows.append([_tb(ctx, ctx._("Open {code}", code=c.code), "open", c.id)])
+        rows.append([_tb(ctx, ctx._("Open {code}", code=c.code), "open", c.code)])
     nav = []
     if page > 0:
         nav.append(_tb(ctx, ctx._("◀ Previous"), "mine", page - 1))
@@ -105,26 +109,26 @@ async def show_public(ctx: Context, page: int) -> None:
 
 
 # --- resident action buttons ---------------------------------------------------------------------
-def _tb(ctx: Context, label: str, action: str, arg: int | None) -> Button:
+def _tb(ctx: Context, label: str, action: str, arg: int | str | None) -> Button:
     return Button(label, resident_data(action, arg))
 
 
 @registry.action(RESIDENT_PREFIX)
 async def resident_button(ctx: Context, arg: str) -> None:
     action, _, rest = arg.partition(":")
-    if not rest.isdigit():
-        raise NotFound()
-    n = int(rest)
-    if action == "mine":
-        await show_mine(ctx, n)
+    if action in ("mine", "public"):  # page buttons carry a page number
+        if not rest.isdigit():
+            raise NotFound()
+        await (show_mine if action == "mine" else show_public)(ctx, int(rest))
         return
-    if action == "public":
-        await show_public(ctx, n)
+    if rest.isdigit():  # buttons sent before petitions were named by code: one answer for all of them
+        ctx.say(ctx._(OLD_RESIDENT_BUTTON))
         return
+    code = rest.upper()[:40]
     if action == "open":
-        await show_case(ctx, n)
+        await show_case(ctx, code)
         return
-    access = await petitions.visible_case(ctx.session, n, ctx.person, list(ctx.roles))
+    access = await petitions.visible_case(ctx.session, code, ctx.person, list(ctx.roles))
     case = access.case
     assert case.id is not None
     if action == A.FOLLOW:
@@ -317,7 +321,7 @@ async def on_comment(ctx: Context, inp: Input) -> None:
     ):
         ctx.say(
             ctx._("If the problem is not solved, you can reopen the petition once."),
-            [[_tb(ctx, ctx._("Reopen"), A.REOPEN, case.id)]],
+            [[_tb(ctx, ctx._("Reopen"), A.REOPEN, case.code)]],
         )
 
 

@@ -35,7 +35,11 @@ async def test_learn_lesson_quiz_and_progress(world, session_factory):
     await chat.press("Bài tiếp theo")
     assert "Bài 2/13" in chat.text
     await chat.say("/learn")
-    assert "1/13" in chat.text and chat.buttons()[0].startswith("✅ 1.") and chat.buttons()[1].startswith("📖 2.")
+    assert (
+        "1/13" in chat.text and chat.buttons()[0].startswith("1. ") and chat.buttons()[0].endswith(" (đã trả lời đúng)")
+    )
+    assert chat.buttons()[1].startswith("2. ") and chat.buttons()[1].endswith(" (đã đọc)")
+    assert "(đã " not in chat.buttons()[2]
     async with session_factory() as s:
         rows = list(await s.exec(select(LessonProgress).where(LessonProgress.person_id == world.ids["resident"])))
         assert {r.lesson_id for r in rows} == {lesson.id, COURSE[1].id}

@@ -99,7 +99,7 @@ async def test_official_chooses_villages_in_own_ward(world, session_factory):
     await off.say("13393")  # another ward's code: refused
     assert "không thể gửi thông báo tới đơn vị đó" in off.text
     await off.press("Thôn 1")
-    assert off.buttons() == [*ward_a[:-1], "✔ Thôn 1", "Tiếp tục"]
+    assert off.buttons() == [*ward_a[:-1], "Thôn 1 (đã chọn)", "Tiếp tục"]
     await off.press("Tiếp tục")
     await off.press("Gửi ngay")
     assert "1 người dân" in off.text
@@ -162,8 +162,8 @@ async def test_report_and_seen(world, session_factory):
         "Đang chờ gửi: 0",
         "Đã gửi tới: 3",
         "Gửi không được: 0",
-        "Không liên lạc được (đã chặn bot): 0",
-        "Tạm giữ đến khi người dân nhắn lại: 0",
+        "Không nhận được tin (đã chặn hoặc bỏ theo dõi): 0",
+        "Chờ người dân nhắn lại mới gửi được: 0",
         "Đã bấm “Đã xem”: 1",
     ]
     # someone else's report is not visible

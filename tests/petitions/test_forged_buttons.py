@@ -111,3 +111,23 @@ async def test_forged_callback_on_telegram(rig: Rig, fake: FakeTelegramAPI, worl
     no_id = await rig.act(fake.make_callback_update(official, f"c:open:{(case.id or 0) + 1000}"), official)
     assert texts(by_id) == texts(no_id) == gettext("vi", OLD_BUTTON)  # an id, real or not, names nothing
     assert len(fake.callback_answers) == 4  # every press is answered (the spinner stops)
+
+
+async def test_resident_buttons_carry_codes_and_old_id_buttons_get_one_polite_answer(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.petitions.support import onboard, submit_report
+
+    chat = world.new_chat()
+    await onboard(chat)
+    code = await submit_report(chat)
+    await chat.say("/mine")
+    datas = [b.data for r in chat.last for row in r.buttons for b in row if b.data.startswith("t:")]
+    assert datas == [f"t:open:{code}"]
+    await chat.say(f"/status {code}")
+    resident = [b.data for r in chat.last for row in r.buttons for b in row if b.data.startswith("t:")]
+    assert resident and all(d.rsplit(":", 1)[1] == code for d in resident)
+    for forged in ("t:open:1", "t:withdraw:1", "t:open:999999"):
+        await chat._send(button=forged)
+        assert chat.text == (
+            "Nút này thuộc một tin nhắn cũ và không còn dùng được. Xin gửi /mine để xem các ý kiến của ông/bà, "
+            "hoặc gửi /status kèm mã tra cứu."
+        )
