@@ -21,7 +21,7 @@ from tests.outbox.support import FakeChannel
 from tests.world import make_people, make_staff
 
 FAST = RateLimits(per_second=1000, per_chat_interval=0.0, group_per_minute=1000, margin=0.0)
-NOT_FOUND = "Không tìm thấy hồ sơ nào với mã này."
+NOT_FOUND = "Không tìm thấy nội dung nào với mã này."
 
 
 async def _rows(factory, notice_id):
