@@ -25,7 +25,7 @@ from handlers.features import APP
 from handlers.framework import Registry, Services
 from storage import units
 from storage.db import create_engine, ping, session_factory
-from storage.migrate import upgrade
+from storage.migrate import startup_lock, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,9 @@ class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.version = __version__
-        self.engine = create_engine(settings.database_url)
+        self.engine = create_engine(
+            settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
         self.session_factory = session_factory(self.engine)
         self.services = Services(
             session_factory=self.session_factory,
@@ -70,10 +72,15 @@ class App:
         """Check the database, migrate, load deployment data."""
         if not await ping(self.engine):
             raise ConfigError("DATABASE_URL cannot be reached: check the address, the user and that the server runs")
-        await upgrade(self.settings.database_url)
-        async with self.session_factory() as s:
-            await units.load_deployment_units(s, self.settings.deployment, self.settings.deployment_dir / "units.yaml")
-            await s.commit()
+        # Several processes may start at once on one database: migrations and the deployment's units are
+        # applied by one of them at a time (a PostgreSQL advisory lock; SQLite has one writer anyway).
+        async with startup_lock(self.engine):
+            await upgrade(self.settings.database_url)
+            async with self.session_factory() as s:
+                await units.load_deployment_units(
+                    s, self.settings.deployment, self.settings.deployment_dir / "units.yaml"
+                )
+                await s.commit()
 
     def build_channels(self) -> None:
         s = self.settings

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(default="sqlite+aiosqlite:///./data/loalang.db")
+    # PostgreSQL connections this process may hold: pool + overflow. With N processes keep
+    # N × (DB_POOL_SIZE + DB_MAX_OVERFLOW) below the server's max_connections (default 100).
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
     telegram_bot_token: str | None = None
     telegram_bot_username: str | None = None  # e.g. "LoaLangKimBangBot": loalang invite prints its deep link
     telegram_api_base_url: str = "https://api.telegram.org/bot"

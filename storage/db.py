@@ -38,8 +38,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         # pool's queue is fair and immediate, whereas SQLite's own busy handler sleeps in growing steps
         # (up to 100 ms) and made latency spiky under load. Nested sessions must therefore not be held
         # open at the same time in one task.
-        kwargs.setdefault("pool_size", 1)
-        kwargs.setdefault("max_overflow", 0)
+        kwargs["pool_size"], kwargs["max_overflow"] = 1, 0  # whatever the PostgreSQL pool settings say
         kwargs.setdefault("pool_timeout", 60)
         engine = create_async_engine(
             database_url, connect_args={"timeout": 30}, poolclass=AsyncAdaptedQueuePool, **kwargs
@@ -64,7 +63,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 
         return engine
     kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(database_url, **kwargs)
 

@@ -43,6 +43,7 @@ def db_env(tmp_path: Path, database_url: str) -> dict[str, str]:
         ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN"),
         ({"TELEGRAM_API_BASE_URL": "ftp:/x"}, "TELEGRAM_API_BASE_URL"),
         ({"HTTP_PORT": "99999"}, "HTTP_PORT"),
+        ({"DB_POOL_SIZE": "0"}, "DB_POOL_SIZE"),
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"DEPLOYMENT": "atlantis"}, "DEPLOYMENT"),
         ({"DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}, "DATABASE_URL"),
