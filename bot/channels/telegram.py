@@ -27,6 +27,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 from telegram import BotCommand, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -211,10 +212,19 @@ class TelegramChannel(Channel):
             update = Update.de_json(data, self.app.bot)
         except (ValueError, TypeError, KeyError, TelegramError):
             return web.Response(status=400, text="bad update")
-        await self.app.update_queue.put(update)
+        # Answer only once the update is handled: Telegram sends a chat's next update after this one's
+        # answer, so a person's quick messages stay in order even across several worker processes. A
+        # database failure answers 503 and Telegram delivers the update again (nothing of it was kept).
+        try:
+            await self._on_update(update, None, db_errors_raise=True)
+        except (DBAPIError, OSError):
+            log.warning("telegram update %s: database unavailable, asking Telegram to retry", update.update_id)
+            return web.Response(status=503, text="retry")
         return web.Response(status=200, text="ok")
 
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE | None, *, db_errors_raise: bool = False
+    ) -> None:
         answer: asyncio.Task[Any] | None = None
         if update.callback_query is not None:
             # Stop the client's spinner at once, in parallel with the work.
@@ -222,7 +232,7 @@ class TelegramChannel(Channel):
         try:
             inc = to_incoming(update, self.name)
             if inc is not None:
-                await self.handle(await self._tapped(inc))
+                await self.handle(await self._tapped(inc), db_errors_raise=db_errors_raise)
         finally:
             if answer is not None:
                 await answer
@@ -236,23 +246,28 @@ class TelegramChannel(Channel):
             return inc
         return replace(inc, button=data, text=None, extras={**inc.extras, "keyboard_label": True})
 
-    async def handle(self, inc: Incoming) -> None:
-        """Dispatch one event and deliver its direct replies."""
+    async def handle(self, inc: Incoming, *, db_errors_raise: bool = False) -> None:
+        """Dispatch one event and deliver its direct replies. ``db_errors_raise``: a database failure
+        propagates (the webhook then asks Telegram to deliver the update again) instead of an apology."""
         try:
             async with self._dispatch_gate:
                 replies = await self.dispatcher.handle(inc)
+        except (DBAPIError, OSError):
+            if db_errors_raise:
+                raise
+            log.exception("handling telegram update %s failed", inc.event_id)
+            replies = [self._apology(inc)]
         except Exception:
             log.exception("handling telegram update %s failed", inc.event_id)
-            locale = inc.language_code if inc.language_code in SUPPORTED else self.settings.default_locale
-            replies = [
-                Reply(
-                    gettext(
-                        locale or "vi", N_("Sorry, something went wrong on our side. Please try again in a moment.")
-                    )
-                )
-            ]
+            replies = [self._apology(inc)]
         if replies and inc.chat_id:
             await self.reply(inc.chat_id, replies)
+
+    def _apology(self, inc: Incoming) -> Reply:
+        locale = inc.language_code if inc.language_code in SUPPORTED else self.settings.default_locale
+        loc = locale or "vi"
+        text = gettext(loc, N_("Sorry, something went wrong on our side. Please try again in a moment."))
+        return Reply(text, locale=loc)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)

@@ -57,9 +57,9 @@ class Rig:
         )
         original = ch.handle
 
-        async def counted(inc: Incoming) -> None:
+        async def counted(inc: Incoming, **kw: Any) -> None:
             try:
-                await original(inc)
+                await original(inc, **kw)
             finally:
                 self.handled[inc.event_id or ""] += 1
                 self._event.set()

@@ -256,3 +256,48 @@ async def test_file_a_person_sent_can_be_fetched(rig: Rig, fake: FakeTelegramAPI
     assert rig.channel is not None
     data = await rig.channel.fetch_file(Attachment(kind="photo", ref="photo-1"))
     assert data.startswith(b"\xff\xd8\xff")
+
+
+async def test_webhook_answers_after_handling_and_asks_for_a_retry_when_the_database_fails(
+    fake: FakeTelegramAPI, session_factory: SessionFactory, database_url: str
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot.core.messages import Incoming
+
+    rig = Rig(
+        fake,
+        session_factory,
+        database_url,
+        telegram_webhook_url="https://bot.example.org/telegram/webhook",
+        telegram_webhook_secret="s3cret-Secret_42",
+    )
+    ch = await rig.start()
+    runner = web.AppRunner(rig.web_app)
+    await runner.setup()
+    port = _free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    real_handle = ch.dispatcher.handle
+    calls = 0
+
+    async def failing_once(inc: Incoming) -> list[Reply]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database down"))
+        return await real_handle(inc)
+
+    ch.dispatcher.handle = failing_once  # type: ignore[method-assign]  # a database outage for one update
+    try:
+        update = {**fake.make_command_update(USER, "start"), "update_id": 901}
+        assert await fake.post_webhook(url, update) == 503
+        assert fake.sent(USER) == []  # no apology: Telegram will deliver it again
+        assert await fake.post_webhook(url, update) == 200
+        sent = fake.sent(USER)  # already sent when the webhook answered: nothing to wait for
+        assert len(sent) == 1 and "Tôi đồng ý" in str(sent[0]["reply_markup"])
+        assert await fake.post_webhook(url, update) == 200  # a third delivery of the same update
+        assert len(fake.sent(USER)) == 1 and calls == 3
+    finally:
+        await rig.stop()
+        await runner.cleanup()
