@@ -18,6 +18,7 @@ from bot.core.errors import ConfigError
 from bot.core.i18n import SUPPORTED, gettext
 from bot.core.messages import Attachment
 from bot.dispatch import Dispatcher
+from bot.leader import Leader
 from bot.outbox import OutboxSender
 from bot.scheduler import Scheduler
 from bot.web import build_web_app
@@ -127,7 +128,8 @@ class App:
         for ch in self.channels.values():
             await ch.start()
         await self.outbox.start()
-        self.scheduler = Scheduler(self.services, APP.jobs)
+        leader = Leader(self.engine) if self.engine.dialect.name == "postgresql" else None
+        self.scheduler = Scheduler(self.services, APP.jobs, leader=leader)
         await self.scheduler.start()
         log.info(
             "Loa Làng %s serving on http://%s:%s (channels: %s)",

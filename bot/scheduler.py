@@ -3,12 +3,14 @@ feature manifests register, plus the application's own housekeeping (forgetting 
 
 The database is the source of truth: every job reads what is due from it and is idempotent
 (dedupe keys, guarded status changes), so two processes or a restart never send anything twice.
-A job that queued messages wakes the outbox sender.
+A job that queued messages wakes the outbox sender. With several processes on PostgreSQL one of
+them, elected by ``bot.leader.Leader``, runs the jobs; another takes over within seconds when it dies.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -19,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import col, delete
 
+from bot.leader import Leader
 from handlers.framework import Job, JobContext, Services
 from storage.conversations.models import ProcessedEvent
 
@@ -49,6 +52,7 @@ class Scheduler:
         *,
         wake: Callable[[], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        leader: Leader | None = None,
     ) -> None:
         self.services = services
         self.tz = services.tz
@@ -57,8 +61,23 @@ class Scheduler:
         self.wake = wake or services.wake_outbox
         self.scheduler = AsyncIOScheduler(timezone=self.tz)
         self._in_flight: set[asyncio.Task[Any]] = set()
+        self.leader = leader
+        self._campaign: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while this process schedules the jobs (always, without a leader election)."""
+        return bool(self.scheduler.running)
 
     async def start(self) -> None:
+        """Schedule the jobs now, or (with a ``Leader``) whenever this process is elected."""
+        if self.leader is None:
+            await self._start_jobs()
+        else:
+            self._campaign = asyncio.create_task(self.leader.campaign(self._start_jobs, self._stop_jobs))
+
+    async def _start_jobs(self) -> None:
+        self.scheduler = AsyncIOScheduler(timezone=self.tz)
         now = datetime.now(self.tz)
         opts: dict[str, Any] = {
             "coalesce": True,
@@ -78,7 +97,16 @@ class Scheduler:
         self.scheduler.start()
 
     async def stop(self) -> None:
-        """Stop scheduling, then let jobs already running finish (they hold database connections)."""
+        """Stop campaigning and scheduling, then let jobs already running finish (they hold database
+        connections); the leader's lock is released last."""
+        if self._campaign is not None:
+            self._campaign.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._campaign
+            self._campaign = None
+        await self._stop_jobs()
+
+    async def _stop_jobs(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         running = [t for t in self._in_flight if not t.done()]
