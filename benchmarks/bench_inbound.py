@@ -171,9 +171,8 @@ async def _loalang_users(
                 ),
                 user,
             ),
-            lambda: push(
-                f.make_callback_update(user, _button(rec.by_chat[user], lambda t, d: d.endswith(":skip"))), user
-            ),
+            # "Bỏ qua" sits on the reply keyboard beside the contact button: a tap sends its label as text.
+            lambda: push(f.make_text_update(user, "Bỏ qua"), user),
             lambda: push(f.make_command_update(user, "help"), user),
             lambda: push(f.make_command_update(user, "menu"), user),
             lambda: push(f.make_text_update(user, "tro giup"), user),

@@ -152,12 +152,24 @@ async def main(residents: int, rate: float | None, latency: float) -> None:
                     await asyncio.sleep(0.05)
             return fake.make_callback_update(user, _button(rec.by_chat[user], pick))
 
+        async def tap(user: int, prefix: str, tries: int = 40) -> dict[str, Any]:
+            """A reply-keyboard button (phone and place questions): the tap sends its label as text."""
+            for _ in range(tries):
+                for r in reversed(rec.by_chat[user]):
+                    for row in (r.get("reply_markup") or {}).get("keyboard", []):
+                        for b in row:
+                            label = b["text"] if isinstance(b, dict) else str(b)
+                            if label.startswith(prefix):
+                                return fake.make_text_update(user, label)
+                await asyncio.sleep(0.05)
+            raise RuntimeError(f"no reply-keyboard button {prefix!r}")
+
         async def onboard(user: int) -> None:
             await push(fake.make_command_update(user, "start"), user, None)
             await push(await press(user, lambda t, d: d.endswith(":yes")), user, None)
             await push(fake.make_text_update(user, rnd.choice(WARDS)), user, None)
             await push(await press(user, lambda t, d: t.startswith(("Thôn", "Tổ"))), user, None)
-            await push(await press(user, lambda t, d: d.endswith(":skip")), user, None)
+            await push(await tap(user, "Bỏ qua"), user, None)
 
         async def submit(user: int) -> None:
             text = " ".join(rnd.sample(WORDS, 14)).capitalize() + f" (hộ số {user})."
@@ -165,7 +177,7 @@ async def main(residents: int, rate: float | None, latency: float) -> None:
             await push(await press(user, lambda t, d: t.startswith("Phản ánh")), user, steps_lat)
             await push(await press(user, lambda t, d: t.startswith("Tiếp tục")), user, steps_lat)
             await push(await press(user, lambda t, d: t.startswith("Giao thông")), user, steps_lat)
-            await push(await press(user, lambda t, d: t.startswith("Thôn của tôi")), user, steps_lat)
+            await push(await tap(user, "Thôn của tôi"), user, steps_lat)
             await push(fake.make_text_update(user, text), user, steps_lat)
             await push(await press(user, lambda t, d: t.startswith("Bỏ qua")), user, steps_lat)
             await push(await press(user, lambda t, d: t.startswith("Gửi có ghi tên")), user, steps_lat)

@@ -232,7 +232,9 @@ class TelegramChannel(Channel):
         try:
             inc = to_incoming(update, self.name)
             if inc is not None:
-                await self.handle(await self._tapped(inc), db_errors_raise=db_errors_raise)
+                inc = await self._tapped(inc)
+                # Polling keeps the plain call (callers may wrap ``handle``); the webhook asks for errors.
+                await (self.handle(inc, db_errors_raise=True) if db_errors_raise else self.handle(inc))
         finally:
             if answer is not None:
                 await answer
