@@ -4,11 +4,12 @@ README's "how to add a feature")."""
 from __future__ import annotations
 
 from handlers.framework.manifest import Application, application
+from handlers.households.manifest import MANIFEST as households
 from handlers.learning.manifest import MANIFEST as learning
 from handlers.notices.manifest import MANIFEST as notices
 from handlers.people.manifest import MANIFEST as people
 from handlers.petitions.manifest import MANIFEST as petitions
 
-MANIFESTS = (people, petitions, notices, learning)
+MANIFESTS = (people, petitions, notices, learning, households)
 APP: Application = application(MANIFESTS)
 """Every feature merged: ``APP.registry``, ``APP.jobs``, ``APP.cli``, ``APP.statistics``."""

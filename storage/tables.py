@@ -17,6 +17,8 @@ TABLE_MODULES = (
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",
+    # households (decide)
+    "storage.households.models",
 )
 
 for _name in TABLE_MODULES:
