@@ -17,8 +17,9 @@ TABLE_MODULES = (
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",
-    # households (decide)
+    # households and decisions (decide)
     "storage.households.models",
+    "storage.decisions.models",
 )
 
 for _name in TABLE_MODULES:

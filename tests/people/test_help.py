@@ -30,7 +30,11 @@ LEARN = [
     _line("Receive lessons again", "resume"),
 ]
 NOTICES = [_t("Notices for your area"), _line("Recent notices for your area", "notices")]
-DECIDE = [_t("Village decisions"), _line("Your household", "household")]
+DECIDE = [
+    _t("Village decisions"),
+    _line("Your household", "household"),
+    _line("Votes of your village and your household's vote", "votes"),
+]
 PROFILE = [
     _t("Your profile and your data"),
     _line("Start, or set up your profile again", "start"),
@@ -67,6 +71,7 @@ async def test_an_official_sees_their_work_first(world: World) -> None:
         _line("Send a notice to residents", "notice"),
         _line("Quiz results per village", "quizstats"),
         _line("Households waiting for you", "households"),
+        _line("Put a matter to the village's households", "decide"),
     ]
     assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, DECIDE, PROFILE, AROUND)
 
