@@ -50,7 +50,7 @@ async def add_households(world: World, village_id: int, n: int, *, start: int) -
             assert p is not None
             hh = await hh_services.declare(s, p, head_name=f"Chủ hộ {i + 1}", size=3)
             assert hh.id is not None
-            hh.number = f"{i + 1:03d}"
+            hh.number = f"{start + i}"
             await hh_services.decide_declaration(s, hh.id, p, ADMIN, confirm=True)
             v.households.append(hh.id)
             v.reps.append(pid)
