@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, literal, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,8 +26,7 @@ from storage.decisions.models import Decision, DecisionChoice, DecisionElector, 
 from storage.decisions.permissions import require_manager, require_opener
 from storage.decisions.rules import ART15_ITEMS, METHODS, DecisionRules
 from storage.decisions.signals import DecisionEvent, decision_opened
-from storage.households import queries as households
-from storage.households.models import Household
+from storage.households.models import Household, HouseholdMember, HouseholdRepresentative
 from storage.people.models import Person, RoleGrant
 
 
@@ -259,58 +259,71 @@ async def vote(
         raise NotOpenYet()
     if not 0 <= option < len(d.options):
         raise NotFound()
-    m = await households.membership(session, person.id)
-    if m is None:
+    # One query for the household, whether it is in the electorate and who represents it.
+    row = (
+        await session.exec(
+            select(
+                HouseholdMember.household_id,
+                HouseholdRepresentative.person_id,
+                DecisionElector.household_id,
+            )
+            .select_from(HouseholdMember)
+            .join(
+                HouseholdRepresentative,
+                (col(HouseholdRepresentative.household_id) == col(HouseholdMember.household_id))
+                & col(HouseholdRepresentative.until).is_(None),
+                isouter=True,
+            )
+            .join(
+                DecisionElector,
+                (col(DecisionElector.household_id) == col(HouseholdMember.household_id))
+                & (col(DecisionElector.decision_id) == decision_id),
+                isouter=True,
+            )
+            .where(HouseholdMember.person_id == person.id, col(HouseholdMember.left_at).is_(None))
+        )
+    ).first()
+    if row is None:
         raise NoHousehold()
-    elector = await session.get(DecisionElector, (decision_id, m.household_id))
+    household_id, rep_id, elector = row
     if elector is None:
         raise NotEligible()
-    rep = await households.current_representative(session, m.household_id)
-    if rep is None or rep.person_id != person.id:
-        who = await session.get(Person, rep.person_id) if rep is not None else None
+    if rep_id != person.id:
+        who = await session.get(Person, rep_id) if rep_id is not None else None
         raise NotRepresentative(name=(who.display_name if who else None) or "—")
-    changed = await _upsert(session, decision_id, m.household_id, option, person.id, channel, now)
-    data: dict[str, Any] = {"household_id": m.household_id, "channel": channel, "changed": changed}
+    changed = await _upsert(session, decision_id, household_id, option, person.id, channel, now)
+    data: dict[str, Any] = {"household_id": household_id, "channel": channel, "changed": changed}
     if not d.secret:
         data["option"] = option
     await audit.log(session, "decision.voted", "decision", decision_id, actor_id=person.id, **data)
     return VoteOutcome(d, option, changed)
 
 
+def _insert(session: AsyncSession, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
 async def _upsert(
     session: AsyncSession, decision_id: int, household_id: int, option: int, person_id: int, channel: str, now: datetime
 ) -> bool:
-    for _attempt in range(2):
-        t = (
-            await session.exec(
-                select(DecisionTurnout).where(
-                    DecisionTurnout.decision_id == decision_id, DecisionTurnout.household_id == household_id
-                )
-            )
-        ).first()
-        if t is not None:
-            t.person_id, t.channel, t.last_at = person_id, channel, now
-            await session.exec(
-                update(DecisionChoice)
-                .where(col(DecisionChoice.decision_id) == decision_id, col(DecisionChoice.household_id) == household_id)
-                .values(option=option)
-            )
-            await session.flush()
-            return True
-        try:
-            async with session.begin_nested():
-                session.add(
-                    DecisionTurnout(
-                        decision_id=decision_id,
-                        household_id=household_id,
-                        person_id=person_id,
-                        channel=channel,
-                        first_at=now,
-                        last_at=now,
-                    )
-                )
-                session.add(DecisionChoice(decision_id=decision_id, household_id=household_id, option=option))
-            return False
-        except IntegrityError:
-            continue  # the household's other channel voted at the same moment: change that vote
-    raise Conflict()
+    """Turnout and choice in two INSERT … ON CONFLICT DO UPDATE statements (both databases), so the
+    household's two channels voting at the same moment end as one vote, the later one. Returns
+    whether the household had voted before."""
+    t = _insert(session, DecisionTurnout).values(
+        decision_id=decision_id,
+        household_id=household_id,
+        person_id=person_id,
+        channel=channel,
+        first_at=now,
+        last_at=now,
+    )
+    t = t.on_conflict_do_update(
+        index_elements=["decision_id", "household_id"],
+        set_={"person_id": person_id, "channel": channel, "last_at": now},
+    ).returning(DecisionTurnout.first_at)
+    first_at = (await session.exec(t)).scalar_one()
+    c = _insert(session, DecisionChoice).values(decision_id=decision_id, household_id=household_id, option=option)
+    c = c.on_conflict_do_update(index_elements=["decision_id", "household_id"], set_={"option": option})
+    await session.exec(c)
+    return bool(first_at != now)
