@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -122,12 +123,13 @@ async def prepare(url: str, n: int) -> tuple[object, object, int, int]:
         await s.exec(
             insert(HouseholdMember),
             params=[  # type: ignore[call-overload]
-                {"household_id": h, "person_id": p, "adult": True, "joined_at": now} for h, p in zip(hids, pids)
+                {"household_id": h, "person_id": p, "adult": True, "joined_at": now}
+                for h, p in zip(hids, pids, strict=True)
             ],
         )
         await s.exec(
             insert(HouseholdRepresentative),
-            params=[{"household_id": h, "person_id": p, "since": now} for h, p in zip(hids, pids)],  # type: ignore[call-overload]
+            params=[{"household_id": h, "person_id": p, "since": now} for h, p in zip(hids, pids, strict=True)],  # type: ignore[call-overload]
         )
         official = Person(display_name="Cán bộ", onboarded_at=now, consent_given=True, created_at=now)
         s.add(official)
@@ -137,6 +139,81 @@ async def prepare(url: str, n: int) -> tuple[object, object, int, int]:
         await grant_role(s, official.id, "official", ward.id, by="bench")
         await s.commit()
         return engine, factory, ward.id, official.id
+
+
+async def drive_votes(
+    svc: Services, did: int, indexes: range, rate: float, start: float
+) -> tuple[list[float], int, float]:
+    """Press the ballot button of representative ``i`` at ``start + i / rate`` for each index,
+    through the real dispatcher; returns latencies (s), errors and the seconds it took."""
+    dispatcher = Dispatcher(svc)
+    lat: list[float] = []
+    errors = 0
+
+    async def one(i: int) -> None:
+        nonlocal errors
+        await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+        inc = Incoming(
+            channel="telegram",
+            user_id=str(30_000_000 + i),
+            event_id=f"v{i}",
+            button=f"vt:{did}:{i % 3 if i % 5 else 1}",
+            language_code="vi",
+        )
+        t = time.perf_counter()
+        try:
+            replies = await dispatcher.handle(inc)
+            if not replies or "Cảm ơn" not in replies[0].text:
+                errors += 1
+        except Exception as exc:  # counted; the run goes on
+            errors += 1
+            if errors <= 3:
+                print(f"vote {i}: {type(exc).__name__}: {str(exc)[:300]}", file=sys.stderr)
+        lat.append(time.perf_counter() - t)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in indexes))
+    return lat, errors, time.perf_counter() - t0
+
+
+async def child_main(url: str, did: int, k: int, of: int, votes: int, rate: float, start_wall: float) -> None:
+    """A vote driver process: the votes i ≡ k (mod of), at the common schedule."""
+    import handlers.features  # noqa: F401
+
+    engine = create_engine(url)
+    svc = Services(
+        session_factory=session_factory(engine), deployment="kim_bang", deployment_dir=DEPLOYMENTS_DIR / "kim_bang"
+    )
+    start = time.monotonic() + (start_wall - time.time())
+    lat, errors, took = await drive_votes(svc, did, range(k, votes, of), rate, start)
+    print(json.dumps({"lat": lat, "errors": errors, "took": took}), flush=True)
+    await engine.dispose()
+
+
+async def _votes_in_children(
+    args: argparse.Namespace, url: str, did: int, votes: int, window: float
+) -> tuple[list[float], int, float]:
+    start_wall = time.time() + 3.0
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--child",
+            f"{url},{did},{k},{args.processes},{votes},{votes / window},{start_wall}",
+            stdout=asyncio.subprocess.PIPE,
+            cwd=str(ROOT),
+        )
+        for k in range(args.processes)
+    ]
+    lat: list[float] = []
+    errors, took = 0, 0.0
+    for p in procs:
+        out, _ = await p.communicate()
+        res = json.loads(out.decode().strip().splitlines()[-1])
+        lat += res["lat"]
+        errors += res["errors"]
+        took = max(took, res["took"])
+    return lat, errors, took
 
 
 class RecordingTelegram:
@@ -162,7 +239,7 @@ async def main(args: argparse.Namespace) -> None:
 
     n = 4000 if args.quick else 40_000
     votes = 1000 if args.quick else 10_000
-    window = 6.0 if args.quick else 60.0
+    window = votes / (args.votes_per_minute / 60)
     tmp = Path(tempfile.mkdtemp(prefix="bench-vote-"))
     url = args.database_url or f"sqlite+aiosqlite:///{tmp / 'vote.db'}"
     t0 = time.perf_counter()
@@ -206,40 +283,17 @@ async def main(args: argparse.Namespace) -> None:
     channel = RecordingTelegram()
     sender = OutboxSender(factory, {"telegram": channel}, idle_wait=0.2, limits={"telegram": TELEGRAM_LIMITS})  # type: ignore[dict-item,arg-type]
     await sender.start()
-    dispatcher = Dispatcher(svc)
-    lat: list[float] = []
-    errors = 0
-    rate = votes / window
-
-    async def one(i: int, at: float) -> None:
-        nonlocal errors
-        await asyncio.sleep(max(0.0, at - time.monotonic()))
-        inc = Incoming(
-            channel="telegram",
-            user_id=str(30_000_000 + i),
-            event_id=f"v{i}",
-            button=f"vt:{did}:{i % 3 if i % 5 else 1}",
-            language_code="vi",
-        )
-        t = time.perf_counter()
-        try:
-            replies = await dispatcher.handle(inc)
-            if not replies or "Cảm ơn" not in replies[0].text:
-                errors += 1
-        except Exception:  # noqa: BLE001  (counted, the run goes on)
-            errors += 1
-        lat.append(time.perf_counter() - t)
-
-    start = time.monotonic() + 0.5
-    t0 = time.perf_counter()
-    await asyncio.gather(*(one(i, start + i / rate) for i in range(votes)))
-    took = time.perf_counter() - t0
+    if args.processes > 1:
+        lat, errors, took = await _votes_in_children(args, url, did, votes, window)
+    else:
+        lat, errors, took = await drive_votes(svc, did, range(votes), votes / window, time.monotonic() + 0.5)
     delivered_during = len(channel.times)
     if args.delivery_seconds > 0:
         await asyncio.sleep(args.delivery_seconds)
     await sender.stop()
     ts = channel.times
     drate = (len(ts) - 1) / (ts[-1] - ts[0]) if len(ts) > 1 else 0.0
+    rate = votes / window
     lat.sort()
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
     async with factory() as s:  # type: ignore[operator]
@@ -282,7 +336,15 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="4,000 households and 1,000 votes in 6 s")
+    ap.add_argument("--quick", action="store_true", help="4,000 households and 1,000 votes")
     ap.add_argument("--database-url", help="a PostgreSQL URL (emptied first); default a temporary SQLite file")
+    ap.add_argument("--votes-per-minute", type=float, default=10_000, help="the rate votes are offered at")
+    ap.add_argument("--processes", type=int, default=1, help="vote-driving processes, each with its own dispatcher")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--delivery-seconds", type=float, default=10.0, help="keep delivering this long after the votes")
-    asyncio.run(main(ap.parse_args()))
+    a = ap.parse_args()
+    if a.child:
+        u, d_, k_, of_, v_, r_, w_ = a.child.rsplit(",", 6)
+        asyncio.run(child_main(u, int(d_), int(k_), int(of_), int(v_), float(r_), float(w_)))
+    else:
+        asyncio.run(main(a))

@@ -226,3 +226,28 @@ async def test_only_the_village_head_of_the_place_opens_it(world):
                 secret=False,
                 closes_at=utcnow() + timedelta(days=1),
             )
+
+
+async def test_edits_and_cancel_only_before_the_first_vote_and_audited(world, session_factory):
+    from bot.core.errors import Conflict
+    from storage.audit.models import AuditEvent
+
+    v = await add_households(world, world.village_a1, 2, start=7950)
+    d = await open_vote(world, world.village_a1)
+    async with session_factory() as s:
+        head = await world.person(s, "village_head")
+        grants = await world.grants(s, "village_head")
+        later = d.closes_at + timedelta(days=1)
+        await services.edit(s, d.id, head, grants, question="Câu hỏi đã sửa?", closes_at=later)
+        await s.commit()
+        [ev] = list(await s.exec(select(AuditEvent).where(AuditEvent.action == "decision.edited")))
+        assert (
+            ev.data["before"]["question"].startswith("Đóng góp") and ev.data["after"]["question"] == "Câu hỏi đã sửa?"
+        )
+    await v.chat(0)._send(button=f"vt:{d.id}:0")
+    async with session_factory() as s:
+        with pytest.raises(Conflict):
+            await services.edit(s, d.id, head, grants, question="Lại sửa?")
+        with pytest.raises(Conflict):
+            await services.cancel(s, d.id, head, grants)
+    assert (await decision(session_factory, d.id)).closes_at == later
