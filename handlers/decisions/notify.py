@@ -10,6 +10,7 @@ keys per decision), so 40,000 households are queued in one transaction and a rep
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,17 +36,31 @@ INFO = N_(
 )
 
 
+@dataclass
+class _Locales:
+    locale: str | None
+    detected_locale: str | None
+    platform_locale: str | None
+
+
 async def by_locale(session: AsyncSession, person_ids: Iterable[int], default: str = "vi") -> dict[str, list[int]]:
-    """The people grouped by the language to write to each in (the one rule, ``person_locale``)."""
+    """The people grouped by the language to write to each in (the one rule, ``person_locale``);
+    four columns per person, not the whole row: a commune-wide ballot reaches 40,000 people."""
     ids = list(dict.fromkeys(person_ids))
     out: dict[str, list[int]] = {}
+    chosen: dict[tuple[str | None, str | None, str | None], str] = {}
     for i in range(0, len(ids), 5000):
         rows = await session.exec(
-            select(Person).where(col(Person.id).in_(ids[i : i + 5000]), col(Person.erased_at).is_(None))
+            select(Person.id, Person.locale, Person.detected_locale, Person.platform_locale).where(
+                col(Person.id).in_(ids[i : i + 5000]), col(Person.erased_at).is_(None)
+            )
         )
-        for p in rows:
-            assert p.id is not None
-            out.setdefault(person_locale(p, default), []).append(p.id)
+        for pid, *key in rows.all():
+            k = (key[0], key[1], key[2])
+            lang = chosen.get(k)
+            if lang is None:
+                lang = chosen[k] = person_locale(_Locales(*k), default)
+            out.setdefault(lang, []).append(pid)
     return out
 
 
