@@ -55,8 +55,10 @@ async def by_locale(session: AsyncSession, person_ids: Iterable[int], default: s
                 col(Person.id).in_(ids[i : i + 5000]), col(Person.erased_at).is_(None)
             )
         )
-        for pid, *key in rows.all():
-            k = (key[0], key[1], key[2])
+        for pid, loc, detected, plat in rows.all():
+            if pid is None:
+                continue
+            k = (loc, detected, plat)
             lang = chosen.get(k)
             if lang is None:
                 lang = chosen[k] = person_locale(_Locales(*k), default)

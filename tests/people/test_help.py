@@ -34,6 +34,7 @@ DECIDE = [
     _t("Village decisions"),
     _line("Your household", "household"),
     _line("Votes of your village and your household's vote", "votes"),
+    _line("Drafts open for your comments", "consult"),
 ]
 PROFILE = [
     _t("Your profile and your data"),
