@@ -282,7 +282,8 @@ async def main(args: argparse.Namespace) -> None:
     # --- delivery at the channel's rate, while the votes come in ------------------------------------
     channel = RecordingTelegram()
     sender = OutboxSender(factory, {"telegram": channel}, idle_wait=0.2, limits={"telegram": TELEGRAM_LIMITS})  # type: ignore[dict-item,arg-type]
-    await sender.start()
+    if not args.no_sender:
+        await sender.start()
     if args.processes > 1:
         lat, errors, took = await _votes_in_children(args, url, did, votes, window)
     else:
@@ -290,7 +291,8 @@ async def main(args: argparse.Namespace) -> None:
     delivered_during = len(channel.times)
     if args.delivery_seconds > 0:
         await asyncio.sleep(args.delivery_seconds)
-    await sender.stop()
+    if not args.no_sender:
+        await sender.stop()
     ts = channel.times
     drate = (len(ts) - 1) / (ts[-1] - ts[0]) if len(ts) > 1 else 0.0
     rate = votes / window
@@ -340,6 +342,7 @@ if __name__ == "__main__":
     ap.add_argument("--database-url", help="a PostgreSQL URL (emptied first); default a temporary SQLite file")
     ap.add_argument("--votes-per-minute", type=float, default=10_000, help="the rate votes are offered at")
     ap.add_argument("--processes", type=int, default=1, help="vote-driving processes, each with its own dispatcher")
+    ap.add_argument("--no-sender", action="store_true", help="measure the votes alone, without delivering ballots")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--delivery-seconds", type=float, default=10.0, help="keep delivering this long after the votes")
     a = ap.parse_args()
