@@ -17,6 +17,10 @@ TABLE_MODULES = (
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",
+    # households, decisions, consultations (decide)
+    "storage.households.models",
+    "storage.decisions.models",
+    "storage.consultations.models",
 )
 
 for _name in TABLE_MODULES:

@@ -174,7 +174,7 @@ async def on_ward(ctx: Context, inp: Input) -> None:
     current = await units.current_successor(ctx.session, unit)
     if current.id != unit.id:
         ctx.say(ctx._("{old} is now part of {new}.", old=unit.name, new=current.name))
-    people.set_ward(ctx.person, current)
+    await people.set_ward(ctx.session, ctx.person, current)
     ctx.say(ctx._("Ward: {name}.", name=current.name))
     await ctx.goto("onboarding", "village")
 
@@ -193,7 +193,7 @@ async def on_village(ctx: Context, inp: Input) -> None:
     assert ctx.person.ward_id is not None
     village: Unit | None = None
     if inp.value == "none":
-        people.set_village(ctx.person, None)
+        await people.set_village(ctx.session, ctx.person, None)
         ctx.say(ctx._("All right. The ward will still receive your feedback."))
         await _after_residence(ctx)
         return
@@ -217,7 +217,7 @@ async def on_village(ctx: Context, inp: Input) -> None:
     if village is None or village.parent_id != ctx.person.ward_id:
         await ctx.reask()
         return
-    people.set_village(ctx.person, village)
+    await people.set_village(ctx.session, ctx.person, village)
     ctx.say(ctx._("Village: {name}.", name=village.name))
     await _after_residence(ctx)
 

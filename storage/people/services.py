@@ -20,6 +20,7 @@ from storage.conversations.models import Conversation
 from storage.db import utcnow
 from storage.outbox.models import OutboxMessage
 from storage.people.models import ChannelIdentity, Person, RoleGrant
+from storage.people.signals import VillageChange, village_changed
 from storage.units.models import Unit
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,16}$")
@@ -126,16 +127,26 @@ def mark_onboarded(person: Person, *, now: datetime) -> None:
 # ---------------------------------------------------------------- the profile
 
 
-def set_ward(person: Person, ward: Unit) -> None:
+async def _moved(session: AsyncSession, person: Person, old_village_id: int | None) -> None:
+    if person.id is not None and person.village_id != old_village_id:
+        await village_changed.send(session, VillageChange(person.id, old_village_id, person.village_id))
+
+
+async def set_ward(session: AsyncSession, person: Person, ward: Unit) -> None:
     """Live in ``ward`` (a current commune-level unit); the village is asked again."""
+    old = person.village_id
     person.ward_id = ward.id
     person.village_id = None
+    await _moved(session, person, old)
 
 
-def set_village(person: Person, village: Unit | None) -> None:
-    """Live in ``village`` of the person's ward, or in none of the listed ones."""
+async def set_village(session: AsyncSession, person: Person, village: Unit | None) -> None:
+    """Live in ``village`` of the person's ward, or in none of the listed ones (``village_changed``
+    is sent when it differs from before)."""
     assert village is None or village.parent_id == person.ward_id, "a village of another ward"
+    old = person.village_id
     person.village_id = village.id if village is not None else None
+    await _moved(session, person, old)
 
 
 def normalise_phone(text: str) -> str | None:
@@ -163,10 +174,12 @@ async def erase_person(session: AsyncSession, person: Person, now: datetime) -> 
     """Withdraw consent and erase the profile, the channel identities and the messages still waiting
     to be sent. The person row stays (features' public records point at it, de-identified)."""
     await audit.log(session, "person.erased", "person", person.id, actor_id=person.id)
+    old_village = person.village_id
     person.display_name = person.phone = person.locale = person.detected_locale = person.platform_locale = None
     person.ward_id = person.village_id = None
     person.consent_given = False
     person.erased_at = now
+    await _moved(session, person, old_village)
     await session.exec(
         delete(OutboxMessage).where(
             col(OutboxMessage.person_id) == person.id, col(OutboxMessage.status).in_(("queued", "waiting"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.core.signals import Signal
 
-__all__ = ["RoleChange", "role_changed"]
+__all__ = ["RoleChange", "VillageChange", "role_changed", "village_changed"]
 
 
 @dataclass(frozen=True)
@@ -27,4 +27,21 @@ class RoleChange:
 role_changed: Signal[RoleChange] = Signal(
     "people.role_changed",
     "A role was granted or revoked by an operator who asked to tell the person (``RoleChange``).",
+)
+
+
+@dataclass(frozen=True)
+class VillageChange:
+    """``person_id`` now lives in ``new_village_id`` (None: no listed village, or erased) instead of
+    ``old_village_id``."""
+
+    person_id: int
+    old_village_id: int | None
+    new_village_id: int | None
+
+
+village_changed: Signal[VillageChange] = Signal(
+    "people.village_changed",
+    "A person's village changed (a profile edit, a new ward, erasure); sent in the same transaction "
+    "(``VillageChange``). Households end the membership there.",
 )

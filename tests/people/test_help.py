@@ -30,6 +30,12 @@ LEARN = [
     _line("Receive lessons again", "resume"),
 ]
 NOTICES = [_t("Notices for your area"), _line("Recent notices for your area", "notices")]
+DECIDE = [
+    _t("Village decisions"),
+    _line("Your household", "household"),
+    _line("Votes of your village and your household's vote", "votes"),
+    _line("Drafts open for your comments", "consult"),
+]
 PROFILE = [
     _t("Your profile and your data"),
     _line("Start, or set up your profile again", "start"),
@@ -54,7 +60,7 @@ def _blocks(*sections: list[str]) -> str:
 async def test_a_resident_sees_groups_in_plain_words(world: World) -> None:
     chat = world.chat("resident")
     await chat.say("/help")
-    assert chat.last[0].text == _blocks(FEEDBACK, LEARN, NOTICES, PROFILE, AROUND)
+    assert chat.last[0].text == _blocks(FEEDBACK, LEARN, NOTICES, DECIDE, PROFILE, AROUND)
 
 
 async def test_an_official_sees_their_work_first(world: World) -> None:
@@ -65,15 +71,17 @@ async def test_an_official_sees_their_work_first(world: World) -> None:
         _line("Petitions waiting for your unit", "queue"),
         _line("Send a notice to residents", "notice"),
         _line("Quiz results per village", "quizstats"),
+        _line("Households waiting for you", "households"),
+        _line("Put a matter to the village's households", "decide"),
     ]
-    assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, PROFILE, AROUND)
+    assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, DECIDE, PROFILE, AROUND)
 
 
 async def test_an_inspector_sees_what_they_can_inspect(world: World) -> None:
     chat = world.chat("inspector_a")
     await chat.say("/help")
     work = [_t("For your work"), _line("Petitions waiting for your unit", "queue")]
-    assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, PROFILE, AROUND)
+    assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, DECIDE, PROFILE, AROUND)
 
 
 async def test_without_consent_help_leaves_out_what_needs_it(world: World) -> None:

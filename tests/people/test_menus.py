@@ -9,9 +9,17 @@ import pytest
 from bot.core.i18n import gettext
 from tests.world import World
 
-RESIDENT = ["Send feedback", "My petitions", "Learn your rights", "Notices", "Help"]
-VILLAGE_HEAD = ["Send a notice", "Notices you sent", "Learn your rights", "Quiz results", "Help"]
-OFFICIAL = ["Petition queue", "Send a notice", "Notices you sent", "Learn your rights", "Quiz results", "Help"]
+RESIDENT = ["Send feedback", "My petitions", "Learn your rights", "Notices", "Village votes", "Help"]
+VILLAGE_HEAD = ["Send a notice", "Notices you sent", "Learn your rights", "Quiz results", "Village decisions", "Help"]
+OFFICIAL = [
+    "Petition queue",
+    "Send a notice",
+    "Notices you sent",
+    "Learn your rights",
+    "Quiz results",
+    "Village decisions",
+    "Help",
+]
 INSPECTOR = ["Petition queue", "Learn your rights", "Help"]
 
 
