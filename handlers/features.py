@@ -3,12 +3,13 @@ README's "how to add a feature")."""
 
 from __future__ import annotations
 
+from handlers.disclosures.manifest import MANIFEST as disclosures
 from handlers.framework.manifest import Application, application
 from handlers.learning.manifest import MANIFEST as learning
 from handlers.notices.manifest import MANIFEST as notices
 from handlers.people.manifest import MANIFEST as people
 from handlers.petitions.manifest import MANIFEST as petitions
 
-MANIFESTS = (people, petitions, notices, learning)
+MANIFESTS = (people, petitions, notices, learning, disclosures)
 APP: Application = application(MANIFESTS)
 """Every feature merged: ``APP.registry``, ``APP.jobs``, ``APP.cli``, ``APP.statistics``."""

@@ -17,6 +17,8 @@ TABLE_MODULES = (
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",
+    # disclosures (issue 13)
+    "storage.disclosures.models",
 )
 
 for _name in TABLE_MODULES:

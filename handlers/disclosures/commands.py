@@ -1,0 +1,376 @@
+"""/congkhai for residents (the current disclosures of their ward and village, by words and kind;
+open one; "Hỏi về nội dung này"), the village head's relay mark, and /disclose for staff (post,
+``list``, take down with a reason, edit — a new version —, the reach report, document passes, and
+the year's compliance table)."""
+
+from __future__ import annotations
+
+import uuid
+
+from bot.core.errors import NotFound
+from bot.core.i18n import N_
+from bot.core.messages import Attachment, Button
+from bot.core.roles import STAFF
+from handlers.disclosures import registry
+from handlers.disclosures.flows import cfg_of, start, today
+from handlers.disclosures.render import (
+    ASK_PREFIX,
+    KIND_PREFIX,
+    OPEN_PREFIX,
+    RELAY_PREFIX,
+    compliance_table,
+    day,
+    kind_line,
+    list_line,
+)
+from handlers.framework import WORK_SECTION, Context, Input
+from handlers.petitions.draft import FLOW as FEEDBACK_FLOW
+from handlers.petitions.flows import start_draft
+from storage import outbox, units
+from storage.disclosures import queries, services
+from storage.disclosures.compliance import compliance
+from storage.disclosures.models import Disclosure
+from storage.disclosures.permissions import (
+    COMPLIANCE_READERS,
+    DISCLOSERS,
+    can_disclose_to,
+    can_read_compliance,
+    require_manager,
+)
+from storage.people.permissions import has_consented
+
+PUBLIC_PATH = "/public/disclosures"
+
+
+def public_url(ctx: Context, tail: str = "") -> str:
+    return f"{cfg_of(ctx).public_base_url}{PUBLIC_PATH}{tail}"
+
+
+# --- residents -------------------------------------------------------------------------------
+@registry.command("congkhai", "disclosures", description=N_("What the commune has made public"), order=33)
+async def congkhai(ctx: Context) -> None:
+    """The current disclosures of the person's ward and village, newest first; ``/congkhai words`` searches."""
+    await _list(ctx, words=ctx.incoming.args.strip() or None)
+
+
+async def _list(ctx: Context, *, words: str | None = None, kind: str | None = None) -> None:
+    if ctx.person.village_id is None and ctx.person.ward_id is None:
+        ctx.say(ctx._("Tell us where you live first (send /start), then you will see what your ward has made public."))
+        return
+    cfg = cfg_of(ctx)
+    rows = await queries.current_for(ctx.session, ctx.person, today(ctx), words=words, kind=kind)
+    if not rows:
+        ctx.say(
+            ctx._("Nothing matches your search.")
+            if words or kind
+            else ctx._("Your ward has nothing posted publicly right now.")
+        )
+        return
+    lines = [ctx._("Made public for your ward and village (newest first):")]
+    lines += [list_line(cfg, d, ctx.locale) for d in rows]
+    lines.append(ctx._("To search, send /congkhai and a few words, for example: {example}", example="/congkhai ngân sách"))
+    buttons = [[Button(f"📄 {_short(d.title)}", f"{OPEN_PREFIX}:{d.id}")] for d in rows]
+    if not kind:
+        kinds = list(dict.fromkeys(d.kind for d in rows))
+        if len(kinds) > 1:
+            buttons += [
+                [Button("🔎 " + _short(cfg.kind(k).label(ctx.locale)), f"{KIND_PREFIX}:{k}")]
+                for k in kinds[:5]
+                if cfg.has_kind(k)
+            ]
+    ctx.say("\n".join(lines), buttons)
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@registry.action(KIND_PREFIX)
+async def _filter(ctx: Context, arg: str) -> None:
+    if not cfg_of(ctx).has_kind(arg):
+        raise NotFound()
+    await _list(ctx, kind=arg)
+
+
+async def _visible(ctx: Context, arg: str) -> Disclosure:
+    """The disclosure, if it is public, or the person manages it; ``NotFound`` otherwise."""
+    if not arg.isdigit() or arg == "0":
+        raise NotFound()
+    d = await ctx.session.get(Disclosure, int(arg))
+    if d is None:
+        raise NotFound()
+    if queries.is_public(d, today(ctx)) or await can_read_compliance(ctx.session, ctx.roles, d.unit_id):
+        return d
+    ctx.say(ctx._("This is no longer posted publicly."))
+    raise _Handled()
+
+
+class _Handled(Exception):
+    pass
+
+
+@registry.action(OPEN_PREFIX)
+async def _open(ctx: Context, arg: str) -> None:
+    """The whole disclosure: summary, period, documents (sent again on the channel they came
+    from, otherwise named with the public page's address), and "Hỏi về nội dung này"."""
+    if arg == "0":
+        ctx.say(ctx._("This is only a preview. Residents will have this button."))
+        return
+    try:
+        d = await _visible(ctx, arg)
+    except _Handled:
+        return
+    assert d.id is not None and ctx.person.id is not None
+    await services.mark_opened(ctx.session, ctx.person.id, d.id, now=ctx.now)
+    cfg = cfg_of(ctx)
+    unit = await units.get(ctx.session, d.unit_id)
+    lines = [
+        d.title,
+        kind_line(cfg, d.kind, ctx.locale),
+        ctx._("For: {scope}", scope=units.display_name(unit, ctx.locale) if unit else ""),
+        ctx._("Posted from {start} to {end}.", start=day(d.starts_on), end=day(d.ends_on)),
+        "",
+        d.summary,
+    ]
+    if d.version > 1:
+        lines += [
+            "",
+            ctx._("Changed {n} times after publication; earlier versions are on the public page.", n=d.version - 1),
+        ]
+    docs = await queries.documents(ctx.session, d.id)
+    atts = tuple(
+        Attachment(**x.attachment)  # the platform id works only on the channel it came from
+        for x in docs
+        if x.attachment and x.channel == ctx.incoming.channel
+    )
+    others = [x for x in docs if not (x.attachment and x.channel == ctx.incoming.channel)]
+    if others:
+        lines += ["", ctx._("Documents: {names}", names=", ".join(x.file_name or x.mime_type for x in others))]
+        lines.append(ctx._("Download them at {url}", url=public_url(ctx, f"/{d.id}")))
+    buttons = [[Button(ctx._("❓ Ask about this"), f"{ASK_PREFIX}:{d.id}")]]
+    ctx.say("\n".join(lines), buttons, attachments=atts[:10])
+
+
+@registry.action(ASK_PREFIX)
+async def _ask(ctx: Context, arg: str) -> None:
+    """Start a kiến nghị about the disclosure through the petition flow (its deadline and answer
+    come with it); its idempotency key names the disclosure, so the filed petition is linked."""
+    if arg == "0":
+        ctx.say(ctx._("This is only a preview. Residents will have this button."))
+        return
+    if not has_consented(ctx.person):
+        ctx.say(ctx._("To send a petition, please accept the privacy notice first: send /start."))
+        return
+    try:
+        d = await _visible(ctx, arg)
+    except _Handled:
+        return
+    draft = ctx.flow_data(FEEDBACK_FLOW)
+    if draft.get("route") or draft.get("description"):
+        ctx.say(ctx._("You have an unfinished feedback draft. Send /feedback to finish or cancel it first."))
+        return
+    ctx.say(
+        ctx._(
+            "Your question about «{title}» will go to the ward as a petition (kiến nghị), with a date for the answer.",
+            title=d.title,
+        )
+    )
+    await start_draft(ctx, "kien_nghi")
+    ctx.conv.data[FEEDBACK_FLOW]["key"] = f"ck{d.id}-{uuid.uuid4().hex[:12]}"
+
+
+# --- village heads ---------------------------------------------------------------------------
+@registry.action(RELAY_PREFIX)
+async def _relayed(ctx: Context, arg: str) -> None:
+    did, _, vid = arg.partition(":")
+    if not did.isdigit() or not vid.isdigit():
+        raise NotFound()
+    first = await services.mark_relayed(ctx.session, ctx.person, ctx.roles, int(did), int(vid), now=ctx.now)
+    ctx.say(ctx._("Thank you. It is recorded that you passed it on.") if first else ctx._("It was already recorded."))
+
+
+# --- staff -----------------------------------------------------------------------------------
+_SUB = {
+    "list": "list",
+    "ds": "list",
+    "go": "takedown",
+    "takedown": "takedown",
+    "sua": "edit",
+    "edit": "edit",
+    "report": "report",
+    "baocao": "report",
+    "compliance": "compliance",
+    "tuanthu": "compliance",
+}
+
+
+@registry.command(
+    "disclose",
+    description=N_("Post or manage what the ward makes public"),
+    roles=COMPLIANCE_READERS,
+    needs_consent=True,
+    order=31,
+)
+async def disclose(ctx: Context) -> None:
+    """``/disclose`` posts; ``list``; ``takedown N reason``; ``edit N``; ``report N``; ``compliance [year]``."""
+    word, _, rest = ctx.incoming.args.strip().partition(" ")
+    sub = _SUB.get(word.lower())
+    number, _, more = rest.strip().partition(" ")
+    if sub == "list":
+        await _staff_list(ctx)
+    elif sub == "takedown" and number.isdigit():
+        if not more.strip():
+            ctx.say(ctx._("Please give the reason: /disclose takedown {id} <reason>", id=number))
+            return
+        d = await services.take_down(ctx.session, ctx.person, ctx.roles, int(number), more, now=ctx.now)
+        ctx.say(ctx._("Disclosure no. {id} is taken down. The reason is recorded.", id=d.id))
+    elif sub == "edit" and number.isdigit():
+        await require_manager(ctx.session, ctx.roles, int(number))
+        ctx.flow_data("disclose_edit").clear()
+        ctx.flow_data("disclose_edit")["id"] = int(number)
+        await ctx.goto("disclose_edit", "summary")
+    elif sub == "report" and number.isdigit():
+        await _report(ctx, int(number))
+    elif sub == "compliance":
+        await _compliance(ctx, int(number) if number.isdigit() else today(ctx).year)
+    elif ctx.has_role(*DISCLOSERS):
+        await start(ctx)
+    else:
+        await _compliance(ctx, today(ctx).year)
+
+
+async def _staff_wards(ctx: Context) -> list[int]:
+    return [
+        g.unit_id for g in ctx.roles if g.unit_id is not None and g.role in COMPLIANCE_READERS and g.revoked_at is None
+    ]
+
+
+async def _staff_list(ctx: Context) -> None:
+    from sqlmodel import col, select
+
+    wards = await _staff_wards(ctx)
+    rows = list(
+        await ctx.session.exec(
+            select(Disclosure).where(col(Disclosure.ward_id).in_(wards)).order_by(col(Disclosure.id).desc()).limit(10)
+        )
+    )
+    if not rows:
+        ctx.say(ctx._("Nothing has been posted yet. Send /disclose to post."))
+        return
+    cfg = cfg_of(ctx)
+    for d in rows:
+        status = ctx._("public") if queries.is_public(d, today(ctx)) else ctx._("not public")
+        ctx.say(
+            ctx._("No. {id} · {status}", id=d.id, status=status) + "\n" + list_line(cfg, d, ctx.locale),
+            [[Button(ctx._("Reach report"), f"dkp:{d.id}"), Button(ctx._("Documents"), f"dkd:{d.id}")]],
+        )
+
+
+async def _report(ctx: Context, disclosure_id: int) -> None:
+    if not await _may_read(ctx, disclosure_id):
+        raise NotFound()
+    counts = await outbox.status_counts(ctx.session, "disclosure", disclosure_id)
+    opened = len(list(await ctx.session.exec(_opened_q(disclosure_id))))
+    relays = await queries.relayed(ctx.session, disclosure_id)
+    asked = await queries.questions(ctx.session, disclosure_id)
+    versions = await queries.versions(ctx.session, disclosure_id)
+    lines = [
+        ctx._("Reach of disclosure no. {id}:", id=disclosure_id),
+        ctx._("Messages delivered: {n}", n=counts["sent"]),
+        ctx._("Waiting to be sent: {n}", n=counts["queued"]),
+        ctx._("Held until the resident writes to us: {n}", n=counts["waiting"]),
+        ctx._("Opened by residents: {n}", n=opened),
+        ctx._("Villages where the head passed it on: {n}", n=len(relays)),
+        ctx._("Questions (kiến nghị) about it: {n}", n=len(asked)),
+        ctx._("Versions: {n}", n=len(versions)),
+    ]
+    ctx.say("\n".join(lines))
+
+
+def _opened_q(disclosure_id: int):  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from storage.disclosures.models import DisclosureOpened
+
+    return select(DisclosureOpened.person_id).where(DisclosureOpened.disclosure_id == disclosure_id)
+
+
+async def _may_read(ctx: Context, disclosure_id: int) -> bool:
+    d = await ctx.session.get(Disclosure, disclosure_id)
+    return d is not None and await can_read_compliance(ctx.session, ctx.roles, d.unit_id)
+
+
+@registry.action("dkp")
+async def _report_action(ctx: Context, arg: str) -> None:
+    if not arg.isdigit():
+        raise NotFound()
+    await _report(ctx, int(arg))
+
+
+@registry.action("dkd")
+async def _documents_action(ctx: Context, arg: str) -> None:
+    """One-hour download links for staff (they work even after the item stops being public)."""
+    if not arg.isdigit() or not await _may_read(ctx, int(arg)):
+        raise NotFound()
+    docs = await queries.documents(ctx.session, int(arg))
+    if not docs:
+        ctx.say(ctx._("This disclosure has no documents."))
+        return
+    lines = [ctx._("Download links, valid for one hour:")]
+    for x in docs:
+        assert x.id is not None
+        token = await services.issue_pass(ctx.session, ctx.person, ctx.roles, x.id, now=ctx.now)
+        lines.append(f"{x.file_name or x.mime_type}: {public_url(ctx, f'/{arg}/documents/{x.id}?pass={token}')}")
+    ctx.say("\n".join(lines))
+
+
+async def _compliance(ctx: Context, year: int) -> None:
+    from datetime import date
+
+    wards = [w for w in await _staff_wards(ctx) if await can_read_compliance(ctx.session, ctx.roles, w)]
+    if not wards:
+        raise NotFound()
+    for w in wards[:3]:
+        unit = await units.get(ctx.session, w)
+        c = await compliance(ctx.session, cfg_of(ctx), [w], date(year, 1, 1), date(year + 1, 1, 1), today=today(ctx))
+        ctx.say(compliance_table(cfg_of(ctx), c, units.display_name(unit, ctx.locale) if unit else "", ctx.locale))
+
+
+# --- editing: a new version -------------------------------------------------------------------
+edit_flow = registry.flow("disclose_edit", title=N_("your change to a disclosure"))
+
+
+@edit_flow.ask("summary")
+async def _ask_edit(ctx: Context) -> None:
+    ctx.say(
+        ctx._("Write the corrected summary. The earlier version stays visible with its dates."),
+        [[ctx.button(ctx._("Stop"), "stop")]],
+    )
+
+
+@edit_flow.on("summary")
+async def _on_edit(ctx: Context, inp: Input) -> None:
+    if inp.value == "stop":
+        ctx.finish()
+        ctx.say(ctx._("Stopped. Nothing was changed."))
+        return
+    text = (inp.text or "").strip()
+    if not 20 <= len(text) <= 3000:
+        ctx.say(ctx._("The summary should be between 20 and 3000 characters."))
+        return
+    did = int(ctx.data["id"])
+    if not await can_disclose_to(ctx.session, ctx.roles, (await require_manager(ctx.session, ctx.roles, did)).unit_id):
+        raise NotFound()
+    d = await services.edit(
+        ctx.session, cfg_of(ctx), ctx.person, ctx.roles, did, today=today(ctx), summary=text, now=ctx.now
+    )
+    ctx.finish()
+    ctx.say(ctx._("Disclosure no. {id} now shows version {n}.", id=d.id, n=d.version))
+
+
+registry.keyword("congkhai", "cong khai", "thong tin cong khai")
+registry.menu_item(N_("Made public"), "congkhai", order=33, hidden_for=STAFF)
+registry.menu_item(N_("Post a disclosure"), "disclose", roles=DISCLOSERS, order=18)
+registry.menu_item(N_("Disclosures of the ward"), "disclose", roles=COMPLIANCE_READERS, order=19, args="list")
+registry.help_section(WORK_SECTION, "disclose", order=5)
+registry.help_section(N_("What the commune has made public"), "congkhai", order=31)
