@@ -68,7 +68,9 @@ async def _list(ctx: Context, *, words: str | None = None, kind: str | None = No
         return
     lines = [ctx._("Made public for your ward and village (newest first):")]
     lines += [list_line(cfg, d, ctx.locale) for d in rows]
-    lines.append(ctx._("To search, send /congkhai and a few words, for example: {example}", example="/congkhai ngân sách"))
+    lines.append(
+        ctx._("To search, send /congkhai and a few words, for example: {example}", example="/congkhai ngân sách")
+    )
     buttons = [[Button(f"📄 {_short(d.title)}", f"{OPEN_PREFIX}:{d.id}")] for d in rows]
     if not kind:
         kinds = list(dict.fromkeys(d.kind for d in rows))

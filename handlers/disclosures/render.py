@@ -71,10 +71,12 @@ def compliance_table(cfg: DisclosureConfig, c: Compliance, ward_name: str, local
     def flag(v: bool | None) -> str:
         return na if v is None else (yes if v else no)
 
+    h_kind, h_count, h_time = t("Kind"), t("Count"), t("On time")
+    h_full, h_ways = t("Full period"), t("Ways")
     out = [
         t("Disclosures of {ward}, {year}", ward=ward_name, year=c.start.year),
         "",
-        f"{t('Kind'):<52} {t('Count'):>5}  {t('On time'):<9} {t('Full period'):<11} {t('Ways')}",
+        f"{h_kind:<52} {h_count:>5}  {h_time:<9} {h_full:<11} {h_ways}",
     ]
     for r in c.rows:
         label = f"{r.kind.citation(locale)} {r.kind.label(locale)}"

@@ -118,7 +118,7 @@ def test_stats_prints_every_feature_figure_once(db_env: dict[str, str], engine) 
     keys = [ln.split()[-1] for ln in lines[1:]]
     expected = [k for k in keys if k.split(".")[0] in {m.name for m in MANIFESTS}]
     assert keys == expected and len(keys) == len(set(keys))
-    assert {k.split(".")[0] for k in keys} == {"people", "petitions", "notices", "learning"}
+    assert {k.split(".")[0] for k in keys} == {"people", "petitions", "notices", "learning", "disclosures"}
     received = next(ln for ln in lines if ln.endswith("petitions.received"))
     assert received.startswith("Số ý kiến nhận được") and received.split()[-2] == "0"
     bad = run_cli("stats", "--unit", "99999", env=db_env)

@@ -21,7 +21,9 @@ def local_today(world: World) -> date:
     return world.services.local(world.services.now()).date()
 
 
-async def post_in_chat(world: World, *, kind_number: str = "1", scope: str = "phường Kim Bảng", days: str | None = None):  # type: ignore[no-untyped-def]
+async def post_in_chat(
+    world: World, *, kind_number: str = "1", scope: str = "phường Kim Bảng", days: str | None = None
+):  # type: ignore[no-untyped-def]
     """The official of ward A posts through the chat; returns the chat."""
     off = world.chat("official_a")
     await off.say("/disclose")
@@ -38,16 +40,29 @@ async def post_in_chat(world: World, *, kind_number: str = "1", scope: str = "ph
     return off
 
 
-async def publish(world: World, key: str = "official_a", *, kind: str = "du_toan_ngan_sach", unit: int | None = None,
-                  starts_on: date | None = None, days: int = 30, title: str = "Dự toán ngân sách 2027",
-                  summary: str = "Phường công khai dự toán thu chi ngân sách năm 2027.") -> Disclosure:
+async def publish(
+    world: World,
+    key: str = "official_a",
+    *,
+    kind: str = "du_toan_ngan_sach",
+    unit: int | None = None,
+    starts_on: date | None = None,
+    days: int = 30,
+    title: str = "Dự toán ngân sách 2027",
+    summary: str = "Phường công khai dự toán thu chi ngân sách năm 2027.",
+) -> Disclosure:
     start = starts_on or local_today(world)
     async with world.factory() as s:
         person = await world.person(s, key)
         grants = await world.grants(s, key)
         d = await services.publish(
-            s, cfg(world), person, grants,
-            services.DisclosureInput(kind, unit or world.ward_a, title, summary, start, start + timedelta(days=days - 1)),
+            s,
+            cfg(world),
+            person,
+            grants,
+            services.DisclosureInput(
+                kind, unit or world.ward_a, title, summary, start, start + timedelta(days=days - 1)
+            ),
             today=local_today(world),
         )
         await s.commit()

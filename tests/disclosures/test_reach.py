@@ -40,7 +40,9 @@ async def onboard(env: ZaloEnv, user: str) -> Person:
     await env.press(user, "Bỏ qua")
     async with env.factory() as s:
         ident = (
-            await s.exec(select(ChannelIdentity).where(ChannelIdentity.channel == "zalo", ChannelIdentity.external_id == user))
+            await s.exec(
+                select(ChannelIdentity).where(ChannelIdentity.channel == "zalo", ChannelIdentity.external_id == user)
+            )
         ).one()
         p = await s.get(Person, ident.person_id)
         assert p is not None

@@ -44,9 +44,18 @@ async def test_another_wards_official_is_refused(world):
             person, grants = await world.person(s, key), await world.grants(s, key)
             with pytest.raises(PermissionDenied):
                 await services.publish(
-                    s, cfg(world), person, grants,
-                    services.DisclosureInput("khac", world.ward_a, "Tiêu đề thử", "Tóm tắt thử nghiệm đủ dài.",
-                                             local_today(world), local_today(world) + timedelta(days=40)),
+                    s,
+                    cfg(world),
+                    person,
+                    grants,
+                    services.DisclosureInput(
+                        "khac",
+                        world.ward_a,
+                        "Tiêu đề thử",
+                        "Tóm tắt thử nghiệm đủ dài.",
+                        local_today(world),
+                        local_today(world) + timedelta(days=40),
+                    ),
                     today=local_today(world),
                 )
             with pytest.raises(NotFound):
@@ -77,15 +86,27 @@ async def test_unknown_kind_and_short_period_refused(world):
         today = local_today(world)
         with pytest.raises(UnknownKind):
             await services.publish(
-                s, cfg(world), person, grants,
-                services.DisclosureInput("no_such", world.ward_a, "T", "S", today, today + timedelta(days=40)), today=today,
+                s,
+                cfg(world),
+                person,
+                grants,
+                services.DisclosureInput("no_such", world.ward_a, "T", "S", today, today + timedelta(days=40)),
+                today=today,
             )
         with pytest.raises(PeriodTooShort) as err:
             await services.publish(
-                s, cfg(world), person, grants,
-                services.DisclosureInput("khac", world.ward_a, "T", "S", today, today + timedelta(days=28)), today=today,
+                s,
+                cfg(world),
+                person,
+                grants,
+                services.DisclosureInput("khac", world.ward_a, "T", "S", today, today + timedelta(days=28)),
+                today=today,
             )
-        assert err.value.params == {"min": 30, "days": 29, "earliest": (today + timedelta(days=29)).strftime("%d/%m/%Y")}
+        assert err.value.params == {
+            "min": 30,
+            "days": 29,
+            "earliest": (today + timedelta(days=29)).strftime("%d/%m/%Y"),
+        }
 
 
 def test_deployment_data_marks_what_to_verify(world):

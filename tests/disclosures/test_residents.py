@@ -16,7 +16,10 @@ from tests.disclosures.support import local_today, publish
 async def test_congkhai_lists_searches_and_filters(world):
     old = await publish(world, title="Dự toán ngân sách 2027", summary="Phường công khai dự toán thu chi năm 2027.")
     new = await publish(
-        world, kind="thu_hoi_dat", unit=world.village_a1, title="Thu hồi đất làm đường thôn Ngọc Sơn",
+        world,
+        kind="thu_hoi_dat",
+        unit=world.village_a1,
+        title="Thu hồi đất làm đường thôn Ngọc Sơn",
         summary="Kế hoạch thu hồi đất, bồi thường cho các hộ ven đường.",
     )
     other_village = await publish(world, unit=world.village_a2, title="Quy hoạch khu dân cư thôn A2 mới")
