@@ -67,9 +67,10 @@ async def main(residents: int, window: float, url: str | None) -> None:
     await upgrade(url)
     engine = create_engine(url)
     if engine.dialect.name == "postgresql":  # --url names a scratch database: emptied first
-        import storage.tables  # noqa: F401
         from sqlalchemy import text
         from sqlmodel import SQLModel
+
+        import storage.tables  # noqa: F401
 
         async with engine.begin() as conn:
             names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
