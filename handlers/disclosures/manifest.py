@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.i18n import N_
-from handlers.disclosures import cli, commands, flows, jobs, notify, registry  # noqa: F401  (they register)
+from handlers.disclosures import cli, commands, flows, jobs, notify, registry, staff  # noqa: F401  (they register)
 from handlers.framework import Context, Figure, StatsScope
 from handlers.framework.manifest import Manifest
 from storage.disclosures import queries, services
