@@ -14,7 +14,7 @@ from bot.core.messages import Attachment
 from storage.disclosures import queries
 from storage.disclosures.models import Disclosure, DisclosureDocument, DisclosureOpened
 from storage.petitions.files import LocalFileStore
-from tests.disclosures.support import post_in_chat, publish
+from tests.disclosures.support import publish
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 XLSX = b"PK\x03\x04" + b"\x00" * 26 + b"xl/workbook.xml" + b"\x00" * 64
