@@ -187,7 +187,7 @@ async def _relayed(ctx: Context, arg: str) -> None:
 
 
 registry.keyword("congkhai", "cong khai", "thong tin cong khai")
-registry.menu_item(N_("Made public"), "congkhai", order=33, hidden_for=STAFF)
+registry.menu_item(N_("Made public"), "congkhai", order=33, hidden_for=STAFF, consent=True)
 registry.menu_item(N_("Post a disclosure"), "disclose", roles=DISCLOSERS, order=18)
 registry.menu_item(N_("Disclosures of the ward"), "disclose", roles=COMPLIANCE_READERS, order=19, args="list")
 registry.help_section(WORK_SECTION, "disclose", order=5)

@@ -199,4 +199,21 @@ async def test_register_in_chromium_at_360px(site: Site):
         assert "Earlier versions" in await page.inner_text("main")
         await page.screenshot(path=str(ARTIFACTS / "disclosures-360-item-en.png"), full_page=True)
         assert errors == []
+        await _no_axe_violations(
+            browser, [site.url + "/public/disclosures", site.url + f"/public/disclosures/{site.disclosure_id}"]
+        )
         await browser.close()
+
+
+async def _no_axe_violations(browser: Any, urls: list[str]) -> None:
+    """axe-core on each page (WCAG 2 A/AA rules); its script is injected, so this context bypasses our CSP."""
+    from axe_playwright_python.async_playwright import Axe
+
+    context = await browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", bypass_csp=True)
+    page = await context.new_page()
+    axe = Axe()
+    for url in urls:
+        await page.goto(url)
+        results = await axe.run(page)
+        assert results.violations_count == 0, results.generate_report()
+    await context.close()
