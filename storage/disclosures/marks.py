@@ -28,6 +28,7 @@ from storage.disclosures.models import (
 )
 from storage.disclosures.permissions import can_read_compliance, require_manager, require_relayer
 from storage.people.models import Person, RoleGrant
+from storage.people.permissions import unit_chain
 
 __all__ = ["PASS_LIFETIME", "add_way", "erase_person", "issue_pass", "link_question", "mark_opened", "mark_relayed"]
 
@@ -97,6 +98,8 @@ async def mark_relayed(
     if d is None:
         raise NotFound()
     await require_relayer(session, grants, village_id)
+    if d.unit_id not in await unit_chain(session, village_id):  # not addressed to this village
+        raise NotFound()
     exists = (
         await session.exec(
             select(DisclosureRelay.id).where(

@@ -125,3 +125,6 @@ async def test_village_heads_are_asked_to_relay_and_mark_it(world):
     other = world.chat("resident")
     await other._send(button=data)  # not a village head: refused
     assert "Đã ghi nhận" not in other.text
+    elsewhere = await publish(world, unit=world.village_a2, title="Chỉ cho thôn A2")
+    await head._send(button=f"dkr:{elsewhere.id}:{world.village_a1}")  # forged: not addressed to A1
+    assert "Đã ghi nhận" not in head.text
