@@ -14,7 +14,7 @@ import re
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.i18n import Translator
+from bot.core.i18n import Translator, person_locale
 from bot.core.messages import Button, Reply
 from handlers.disclosures.render import RELAY_PREFIX, push
 from storage import outbox, units
@@ -22,6 +22,7 @@ from storage.disclosures import queries, services
 from storage.disclosures.config import Kind
 from storage.disclosures.models import Disclosure
 from storage.disclosures.services import Published, disclosure_published
+from storage.people.models import Person
 from storage.petitions.signals import CaseUpdate, case_created
 from storage.units.models import Unit
 
@@ -80,12 +81,13 @@ async def on_published(session: AsyncSession, ev: Published) -> int:
     d = ev.disclosure
     queued = await queue_day(session, ev.kind, d, ev.recipients, 0)
     for ask in await queries.relay_heads(session, ev.village_ids):
-        name = await scope_label(session, ask.village_id, "vi")
         for head in ask.head_ids:
+            lang = person_locale(await session.get(Person, head), ev.default_locale)
+            name = await scope_label(session, ask.village_id, lang)
             rows = await outbox.enqueue(
                 session,
                 head,
-                relay_request(d, name, ask.without_channel, ask.village_id, "vi"),
+                relay_request(d, name, ask.without_channel, ask.village_id, lang),
                 kind="disclosure",
                 dedupe_key=f"disclosure:{d.id}:relay:{ask.village_id}:{head}",
                 ref_type="disclosure_relay",

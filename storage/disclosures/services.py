@@ -93,6 +93,7 @@ class Published:
     kind: Kind
     recipients: dict[str, list[int]]
     village_ids: list[int]
+    default_locale: str = "vi"
 
 
 disclosure_published: Signal[Published] = Signal(
@@ -203,7 +204,9 @@ async def publish(
         ways=[w for w, _ in ways],
         recipients=d.recipients,
     )
-    await disclosure_published.send(session, Published(d, kind, recipients, [v for v in villages if v is not None]))
+    await disclosure_published.send(
+        session, Published(d, kind, recipients, [v for v in villages if v is not None], default_locale)
+    )
     await session.flush()
     return d
 
