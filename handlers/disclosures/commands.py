@@ -29,7 +29,6 @@ from storage.disclosures import queries, services
 from storage.disclosures.models import Disclosure
 from storage.disclosures.permissions import (
     COMPLIANCE_READERS,
-    DISCLOSERS,
     can_read_compliance,
 )
 from storage.people.permissions import has_consented
@@ -188,7 +187,6 @@ async def _relayed(ctx: Context, arg: str) -> None:
 
 registry.keyword("congkhai", "cong khai", "thong tin cong khai")
 registry.menu_item(N_("Made public"), "congkhai", order=33, hidden_for=STAFF, consent=True)
-registry.menu_item(N_("Post a disclosure"), "disclose", roles=DISCLOSERS, order=18)
 registry.menu_item(N_("Disclosures of the ward"), "disclose", roles=COMPLIANCE_READERS, order=19, args="list")
 registry.help_section(WORK_SECTION, "disclose", order=5)
 registry.help_section(N_("What the commune has made public"), "congkhai", order=31)

@@ -91,8 +91,12 @@ async def _staff_list(ctx: Context) -> None:
             select(Disclosure).where(col(Disclosure.ward_id).in_(wards)).order_by(col(Disclosure.id).desc()).limit(10)
         )
     )
+    tools = []
+    if ctx.has_role(*DISCLOSERS):
+        tools.append([Button(ctx._("Post a disclosure"), "menu:disclose")])
+    tools.append([Button(ctx._("This year's compliance table"), "menu:disclose compliance")])
     if not rows:
-        ctx.say(ctx._("Nothing has been posted yet. Send /disclose to post."))
+        ctx.say(ctx._("Nothing has been posted yet. Send /disclose to post."), tools)
         return
     cfg = cfg_of(ctx)
     for d in rows:
@@ -104,6 +108,7 @@ async def _staff_list(ctx: Context) -> None:
                 [Button(ctx._("Record another way"), f"dkw:{d.id}")],
             ],
         )
+    ctx.say(ctx._("What else would you like to do?"), tools)
 
 
 async def _report(ctx: Context, disclosure_id: int) -> None:

@@ -114,3 +114,18 @@ async def test_menu_mydata_and_forget(world):
     await res.press("Có, xóa dữ liệu")
     async with world.factory() as s:
         assert await s.get(DisclosureOpened, (d.id, world.ids["resident"])) is None
+
+
+async def test_the_staff_list_offers_posting_and_the_table(world):
+    off = world.chat("official_a")
+    await off.say("/menu")
+    await off.press("Thông tin công khai của phường, xã")
+    assert "Chưa có nội dung công khai nào" in off.text
+    await off.press("Đăng thông tin công khai")
+    assert "Điều 11" in off.text  # the posting flow's first question
+    insp = world.chat("inspector_a")
+    await insp.say("/menu")
+    await insp.press("Thông tin công khai của phường, xã")
+    assert "Đăng thông tin công khai" not in insp.buttons()
+    await insp.press("Bảng tuân thủ năm nay")
+    assert "Loại thông tin" in insp.text
