@@ -61,6 +61,8 @@ TEXT = {
     "not_found": N_("This is not posted publicly (it may have ended or been taken down)."),
     "download": N_("Download"),
     "version": N_("Version {n}"),
+    "prev": N_("Newer"),
+    "next": N_("Older"),
 }
 
 
@@ -127,9 +129,17 @@ class DisclosuresPage:
         async with self.services.session_factory() as s:
             wards = await units.current_communes(s, self.services.deployment)
             ward_id = next((w.id for w in wards if str(w.id) == request.query.get("ward")), None)
+            page_no = int(raw) if (raw := request.query.get("page", "1")).isdigit() and 0 < int(raw) < 1000 else 1
             rows = await queries.public_list(
-                s, self.today(), ward_ids=[ward_id] if ward_id else None, words=words, kind=kind, limit=PAGE_SIZE
+                s,
+                self.today(),
+                ward_ids=[ward_id] if ward_id else None,
+                words=words,
+                kind=kind,
+                limit=PAGE_SIZE + 1,
+                offset=(page_no - 1) * PAGE_SIZE,
             )
+            more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
             scope = {d.unit_id: await units.get(s, d.unit_id) for d in rows}
         items = [
             {
@@ -151,7 +161,16 @@ class DisclosuresPage:
             q=words or "",
             kinds=[(k.id, k.label(lang), k.id == kind) for k in cfg.kinds],
             wards=[(w.id, units.display_name(w, lang), w.id == ward_id) for w in wards],
+            prev_url=self._page_url(request, page_no - 1) if page_no > 1 else None,
+            next_url=self._page_url(request, page_no + 1) if more else None,
         )
+
+    @staticmethod
+    def _page_url(request: web.Request, n: int) -> str:
+        q = {k: v for k, v in request.query.items() if k != "page"}
+        if n > 1:
+            q["page"] = str(n)
+        return request.path + (f"?{urlencode(q)}" if q else "")
 
     async def _public(self, request: web.Request) -> Disclosure | None:
         raw = request.match_info["id"]

@@ -217,3 +217,15 @@ async def _no_axe_violations(browser: Any, urls: list[str]) -> None:
         results = await axe.run(page)
         assert results.violations_count == 0, results.generate_report()
     await context.close()
+
+
+async def test_the_list_pages_through_older_items(site: Site, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(page_mod, "PAGE_SIZE", 1)
+    status, body, _ = await _get(f"{site.url}/public/disclosures?kind=&q=")
+    html = body.decode()
+    assert status == 200 and html.count("<li>") == 1 and "Thu hồi đất" in html  # the newest
+    assert 'href="/public/disclosures?kind=&amp;q=&amp;page=2"' in html and "Cũ hơn" in html
+    status, body, _ = await _get(f"{site.url}/public/disclosures?page=2")
+    html = body.decode()
+    assert "Dự toán ngân sách phường" in html and "Mới hơn" in html and "Cũ hơn" not in html
+    assert (await _get(f"{site.url}/public/disclosures?page=abc"))[0] == 200
