@@ -27,6 +27,7 @@ from storage.disclosures.permissions import (
     can_read_compliance,
     require_manager,
 )
+from storage.petitions.models import Case
 
 # --- staff -----------------------------------------------------------------------------------
 _SUB = {
@@ -129,6 +130,9 @@ async def _report(ctx: Context, disclosure_id: int) -> None:
         ctx._("Questions (kiến nghị) about it: {n}", n=len(asked)),
         ctx._("Versions: {n}", n=len(versions)),
     ]
+    codes = [c.code for cid in asked[:10] if (c := await ctx.session.get(Case, cid)) is not None]
+    if codes:  # the petitions' own queue shows them with their deadlines
+        lines.append(ctx._("Their tracking codes: {codes}", codes=", ".join(codes)))
     ctx.say("\n".join(lines))
 
 

@@ -62,6 +62,9 @@ async def test_open_and_ask_files_a_linked_petition(world):
         link = await s.get(DisclosureQuestion, case.id)
     assert case.route == "kien_nghi" and case.answer_due is not None
     assert link is not None and link.disclosure_id == d.id
+    off = world.chat("official_a")
+    await off._send(button=f"dkp:{d.id}")
+    assert "Kiến nghị hỏi về nội dung này: 1" in off.text and case.code in off.text
 
 
 async def test_taken_down_is_no_longer_shown_to_residents(world):
