@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from bot.core.errors import NotFound
+from bot.core.errors import DomainError, NotFound
 from bot.core.i18n import N_
 from bot.core.messages import Button
 from handlers.disclosures import registry
@@ -68,7 +68,7 @@ async def disclose(ctx: Context) -> None:
         await require_manager(ctx.session, ctx.roles, int(number))
         ctx.flow_data("disclose_edit").clear()
         ctx.flow_data("disclose_edit")["id"] = int(number)
-        await ctx.goto("disclose_edit", "summary")
+        await ctx.goto("disclose_edit", "what")
     elif sub == "report" and number.isdigit():
         await _report(ctx, int(number))
     elif sub == "compliance":
@@ -242,6 +242,61 @@ async def _on_way_day(ctx: Context, inp: Input) -> None:
 
 # --- editing: a new version -------------------------------------------------------------------
 edit_flow = registry.flow("disclose_edit", title=N_("your change to a disclosure"))
+
+
+@edit_flow.ask("what")
+async def _ask_what(ctx: Context) -> None:
+    ctx.say(
+        ctx._("What do you want to change? The earlier version stays visible with its dates."),
+        [
+            [ctx.button(ctx._("The summary"), "summary"), ctx.button(ctx._("The end date"), "end")],
+            [ctx.button(ctx._("Stop"), "stop")],
+        ],
+    )
+
+
+@edit_flow.on("what")
+async def _on_what(ctx: Context, inp: Input) -> None:
+    if inp.value in ("summary", "end"):
+        await ctx.goto("disclose_edit", inp.value)
+        return
+    ctx.finish()
+    ctx.say(ctx._("Stopped. Nothing was changed."))
+
+
+@edit_flow.ask("end")
+async def _ask_end(ctx: Context) -> None:
+    ctx.say(ctx._("Type the new end date, for example 05/02/2027."), [[ctx.button(ctx._("Stop"), "stop")]])
+
+
+@edit_flow.on("end")
+async def _on_end(ctx: Context, inp: Input) -> None:
+    """A new end date (checked against the kind's minimum period, like at posting) is a new version."""
+    if inp.value == "stop":
+        ctx.finish()
+        ctx.say(ctx._("Stopped. Nothing was changed."))
+        return
+    d = await require_manager(ctx.session, ctx.roles, int(ctx.data["id"]))
+    end_on = parse_day(inp.text or "", d.starts_on)
+    if end_on is None:
+        ctx.say(ctx._("I could not read that day. Example: 05/02/2027"))
+        return
+    try:
+        d = await services.edit(
+            ctx.session,
+            cfg_of(ctx),
+            ctx.person,
+            ctx.roles,
+            int(ctx.data["id"]),
+            today=today(ctx),
+            ends_on=end_on,
+            now=ctx.now,
+        )
+    except DomainError as err:
+        ctx.say(ctx._(err.msgid, **err.params))
+        return
+    ctx.finish()
+    ctx.say(ctx._("Disclosure no. {id} now shows version {n}.", id=d.id, n=d.version))
 
 
 @edit_flow.ask("summary")

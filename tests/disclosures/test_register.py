@@ -21,6 +21,7 @@ async def test_edits_keep_earlier_versions_with_their_dates(world):
     d = await publish(world, summary="Tổng thu dự kiến 12 tỷ đồng, tổng chi 11 tỷ đồng.")
     off = world.chat("official_a")
     await off.say(f"/disclose edit {d.id}")
+    await off.press("Phần tóm tắt")
     await off.say("Sửa: tổng thu dự kiến 12,5 tỷ đồng, tổng chi 11 tỷ đồng.")
     assert "phiên bản 2" in off.text
     async with world.factory() as s:
@@ -32,9 +33,20 @@ async def test_edits_keep_earlier_versions_with_their_dates(world):
     assert vs[1].valid_from >= vs[0].valid_to and vs[1].valid_to is None
     assert now is not None and now.version == 2 and "12,5 tỷ" in now.summary
     assert events == ["disclosure.published", "disclosure.edited"]
+    # The end date: shorter than the minimum is refused, later is a third version.
+    await off.say(f"/disclose edit {d.id}")
+    await off.press("Ngày kết thúc")
+    await off.say((d.starts_on + timedelta(days=10)).strftime("%d/%m/%Y"))
+    assert "phải niêm yết ít nhất 30 ngày" in off.text
+    await off.say((d.starts_on + timedelta(days=59)).strftime("%d/%m/%Y"))
+    assert "phiên bản 3" in off.text
+    async with world.factory() as s:
+        vs = await queries.versions(s, d.id)
+    assert [v.ends_on for v in vs] == [d.ends_on, d.ends_on, d.starts_on + timedelta(days=59)]
     res = world.chat("resident")
     await res._send(button=f"dko:{d.id}")
-    assert "12,5 tỷ" in res.text and "Đã sửa 1 lần" in res.text
+    assert "12,5 tỷ" in res.text and "Đã sửa 2 lần" in res.text
+    assert (d.starts_on + timedelta(days=59)).strftime("%d/%m/%Y") in res.text
 
 
 async def test_another_wards_official_is_refused(world):
