@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.core.errors import ConfigError
 from bot.core.i18n import SUPPORTED, gettext
 from bot.core.messages import Attachment
+from bot.disclosures_page import setup_disclosures_page
 from bot.dispatch import Dispatcher
 from bot.leader import Leader
 from bot.outbox import OutboxSender
@@ -64,6 +65,7 @@ class App:
         self.dispatcher = Dispatcher(self.services)
         self.channels: dict[str, Channel] = {}
         self.web_app = build_web_app(self)
+        setup_disclosures_page(self.web_app, self.services)  # the public disclosure register (issue 13)
         self.runner: web.AppRunner | None = None
         self.outbox: OutboxSender | None = None
         self.scheduler: Scheduler | None = None

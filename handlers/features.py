@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.consultations.manifest import MANIFEST as consultations
 from handlers.decisions.manifest import MANIFEST as decisions
+from handlers.disclosures.manifest import MANIFEST as disclosures
 from handlers.framework.manifest import Application, application
 from handlers.households.manifest import MANIFEST as households
 from handlers.learning.manifest import MANIFEST as learning
@@ -12,6 +13,6 @@ from handlers.notices.manifest import MANIFEST as notices
 from handlers.people.manifest import MANIFEST as people
 from handlers.petitions.manifest import MANIFEST as petitions
 
-MANIFESTS = (people, petitions, notices, learning, households, decisions, consultations)
+MANIFESTS = (people, petitions, notices, learning, disclosures, households, decisions, consultations)
 APP: Application = application(MANIFESTS)
 """Every feature merged: ``APP.registry``, ``APP.jobs``, ``APP.cli``, ``APP.statistics``."""

@@ -17,6 +17,8 @@ TABLE_MODULES = (
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",
+    # disclosures (issue 13)
+    "storage.disclosures.models",
     # households, decisions, consultations (decide)
     "storage.households.models",
     "storage.decisions.models",

@@ -67,7 +67,7 @@ def test_shared_code_names_no_feature(path: str) -> None:
 def test_jobs_cli_and_personal_data_come_from_the_manifests() -> None:
     assert [j.name for j in APP.jobs] == [j.name for m in MANIFESTS for j in m.jobs]
     assert len({j.name for j in APP.jobs}) == len(APP.jobs)
-    assert [c.name for c in APP.cli] == ["cases", "campaign", "households"]
+    assert [c.name for c in APP.cli] == ["cases", "campaign", "disclosures", "households"]
     exports = [m.export for m in MANIFESTS]
     assert APP.registry.exports == exports
     assert APP.registry.erasers == list(reversed([m.erase for m in MANIFESTS]))

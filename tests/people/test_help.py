@@ -36,6 +36,7 @@ DECIDE = [
     _line("Votes of your village and your household's vote", "votes"),
     _line("Drafts open for your comments", "consult"),
 ]
+DISCLOSURES = [_t("What the commune has made public"), _line("What the commune has made public", "congkhai")]
 PROFILE = [
     _t("Your profile and your data"),
     _line("Start, or set up your profile again", "start"),
@@ -60,7 +61,7 @@ def _blocks(*sections: list[str]) -> str:
 async def test_a_resident_sees_groups_in_plain_words(world: World) -> None:
     chat = world.chat("resident")
     await chat.say("/help")
-    assert chat.last[0].text == _blocks(FEEDBACK, LEARN, NOTICES, DECIDE, PROFILE, AROUND)
+    assert chat.last[0].text == _blocks(FEEDBACK, LEARN, NOTICES, DISCLOSURES, DECIDE, PROFILE, AROUND)
 
 
 async def test_an_official_sees_their_work_first(world: World) -> None:
@@ -71,17 +72,22 @@ async def test_an_official_sees_their_work_first(world: World) -> None:
         _line("Petitions waiting for your unit", "queue"),
         _line("Send a notice to residents", "notice"),
         _line("Quiz results per village", "quizstats"),
+        _line("Post or manage what the ward makes public", "disclose"),
         _line("Households waiting for you", "households"),
         _line("Put a matter to the village's households", "decide"),
     ]
-    assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, DECIDE, PROFILE, AROUND)
+    assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, DISCLOSURES, DECIDE, PROFILE, AROUND)
 
 
 async def test_an_inspector_sees_what_they_can_inspect(world: World) -> None:
     chat = world.chat("inspector_a")
     await chat.say("/help")
-    work = [_t("For your work"), _line("Petitions waiting for your unit", "queue")]
-    assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, DECIDE, PROFILE, AROUND)
+    work = [
+        _t("For your work"),
+        _line("Petitions waiting for your unit", "queue"),
+        _line("Post or manage what the ward makes public", "disclose"),
+    ]
+    assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, DISCLOSURES, DECIDE, PROFILE, AROUND)
 
 
 async def test_without_consent_help_leaves_out_what_needs_it(world: World) -> None:
@@ -91,5 +97,5 @@ async def test_without_consent_help_leaves_out_what_needs_it(world: World) -> No
     await chat.say("/help")
     feedback = [line for line in FEEDBACK if "/feedback" not in line]
     profile = [line for line in PROFILE if "/profile" not in line]
-    assert chat.last[0].text == _blocks(feedback, LEARN, NOTICES, profile, AROUND)
+    assert chat.last[0].text == _blocks(feedback, LEARN, NOTICES, DISCLOSURES, profile, AROUND)
     assert chat.buttons()[0] == _t("Read and agree")

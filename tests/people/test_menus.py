@@ -9,18 +9,19 @@ import pytest
 from bot.core.i18n import gettext
 from tests.world import World
 
-RESIDENT = ["Send feedback", "My petitions", "Learn your rights", "Notices", "Village votes", "Help"]
+RESIDENT = ["Send feedback", "My petitions", "Learn your rights", "Notices", "Made public", "Village votes", "Help"]
 VILLAGE_HEAD = ["Send a notice", "Notices you sent", "Learn your rights", "Quiz results", "Village decisions", "Help"]
 OFFICIAL = [
     "Petition queue",
     "Send a notice",
     "Notices you sent",
+    "Disclosures of the ward",
     "Learn your rights",
     "Quiz results",
     "Village decisions",
     "Help",
 ]
-INSPECTOR = ["Petition queue", "Learn your rights", "Help"]
+INSPECTOR = ["Petition queue", "Disclosures of the ward", "Learn your rights", "Help"]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from tests.world import World
 THANKS = "You are welcome. Write to me whenever you need anything."
 OKAY = "All right. Write to me whenever you need anything."
 UNKNOWN = "Sorry, I did not understand that. Here is what you can do:"
-MENU = ["Send feedback", "My petitions", "Learn your rights", "Notices", "Village votes", "Help"]
+MENU = ["Send feedback", "My petitions", "Learn your rights", "Notices", "Made public", "Village votes", "Help"]
 
 
 @pytest.mark.parametrize("typed", ["Cảm ơn", "cam on", "cám ơn ạ!", "Cảm ơn nhiều", "thank you", "CAM ON NHIEU"])
