@@ -18,7 +18,7 @@ from bot.core.errors import ConfigError
 from bot.core.i18n import SUPPORTED, gettext
 from bot.core.messages import Attachment
 from bot.dispatch import Dispatcher
-from bot.leader import Leader
+from bot.leader import SEND_LOCK_KEY, Leader
 from bot.outbox import OutboxSender
 from bot.scheduler import Scheduler
 from bot.web import build_web_app
@@ -119,7 +119,9 @@ class App:
         await self.prepare()
         self.build_channels()
         self.dispatcher.fetch_file = self.fetch_file
-        self.outbox = OutboxSender(self.session_factory, self.channels)
+        pg = self.engine.dialect.name == "postgresql"
+        send_leader = Leader(self.engine, key=SEND_LOCK_KEY, retry=2.0) if pg else None
+        self.outbox = OutboxSender(self.session_factory, self.channels, leader=send_leader)
         self.services.wake_outbox = self.outbox.wake
         self.runner = web.AppRunner(self.web_app, access_log=None)
         await self.runner.setup()

@@ -111,8 +111,13 @@ class TelegramChannel(Channel):
                 "TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set "
                 "(Telegram sends it back so we can reject forged updates)"
             )
-        # The outbox sender paces pushes with this; with several senders, split Telegram's 30/s.
-        self.rate_limits = RateLimits(per_second=settings.telegram_send_rate)
+        # The outbox sender paces pushes with this (one elected sender for the whole deployment).
+        paid = settings.telegram_paid_broadcast_rate
+        self.rate_limits = (
+            RateLimits(per_second=paid, free_per_second=settings.telegram_send_rate, max_in_flight=64)
+            if paid and paid > settings.telegram_send_rate
+            else RateLimits(per_second=settings.telegram_send_rate)
+        )
         self.processor = PerUserOrderedProcessor(max_parallel)
         # SQLite has one writer and every transaction starts with BEGIN IMMEDIATE: many parallel
         # dispatches only queue in SQLite's busy handler, which sleeps and polls. Queue them here
@@ -151,6 +156,7 @@ class TelegramChannel(Channel):
                 self.settings.telegram_webhook_url or "",
                 secret_token=self.settings.telegram_webhook_secret,
                 allowed_updates=ALLOWED_UPDATES,
+                max_connections=self.settings.telegram_webhook_max_connections,
             )
             await self.app.start()
         else:
@@ -296,14 +302,15 @@ class TelegramChannel(Channel):
             self._keyboard_chats.discard(chat_id)
             await self.keyboards.removed(chat_id)
 
-    async def _call(self, chat_id: str, msg: Outgoing) -> Any:
+    async def _call(self, chat_id: str, msg: Outgoing, paid: bool = False) -> Any:
         bot = self.app.bot
         fn: Callable[..., Awaitable[Any]] = {
             "sendMessage": bot.send_message,
             "sendPhoto": bot.send_photo,
             "sendDocument": bot.send_document,
         }[msg.method]
-        result = await fn(chat_id=chat_id, **msg.kwargs())
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
+        result = await fn(chat_id=chat_id, **msg.kwargs(), **extra)
         await self._note_keyboard(chat_id, msg)
         return result
 
@@ -372,7 +379,7 @@ class TelegramChannel(Channel):
         """A push from the outbox; raises RetryLater, Unreachable, TransientError or ChannelError."""
         for msg in self._render(recipient, reply):
             try:
-                await self._call(recipient, msg)
+                await self._call(recipient, msg, paid=delivery.paid_broadcast)
             except RetryAfter as exc:
                 raise RetryLater(_seconds(exc), str(exc)) from exc
             except Forbidden as exc:
