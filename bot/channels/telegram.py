@@ -141,7 +141,10 @@ class TelegramChannel(Channel):
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self._keyboard_chats: set[str] = set()  # chats showing our reply keyboard (best effort, per process)
-        self.keyboards = Keyboards(session_factory)  # what each label of a chat's reply keyboard stands for
+        # What each label of a chat's reply keyboard stands for. One process answers every chat on
+        # SQLite and with long polling: it may keep what it knows in memory.
+        local = settings.is_sqlite or self.mode == "polling"
+        self.keyboards = Keyboards(session_factory, local=local)
         self._running = False
         if self.mode == "webhook":
             web_app.router.add_post(WEBHOOK_PATH, self._webhook)
