@@ -90,8 +90,19 @@ class App:
             from bot.channels.webchat import WebChatChannel
             from bot.demo import DEMO_PERSONAS
 
+            bus = None
+            if self.engine.dialect.name == "postgresql":  # several workers: pushes reach any worker's sockets
+                from bot.channels.webchat_bus import PgPushBus, asyncpg_dsn
+
+                bus = PgPushBus(asyncpg_dsn(self.engine.url.render_as_string(hide_password=False)))
             self.channels["web"] = WebChatChannel(
-                self.dispatcher, s, self.web_app, self.session_factory, demo=self.services.demo, personas=DEMO_PERSONAS
+                self.dispatcher,
+                s,
+                self.web_app,
+                self.session_factory,
+                demo=self.services.demo,
+                personas=DEMO_PERSONAS,
+                bus=bus,
             )
         if s.telegram_bot_token:
             from bot.channels.telegram import TelegramChannel
