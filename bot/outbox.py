@@ -38,13 +38,22 @@ from sqlmodel import col, select
 from bot.channels.base import Channel, Delivery, RateLimits
 from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable, Waiting
 from bot.leader import Leader
-from bot.outbox_limits import DEFAULT_LIMITS, RateLimiter, limits_for
+from bot.outbox_limits import DEFAULT_LIMITS, TELEGRAM_LIMITS, UNLIMITED, RateLimiter, limits_for
 from storage.db import SessionFactory, utcnow
 from storage.outbox.models import OutboxMessage
 from storage.outbox.services import reply_of
 from storage.people.models import ChannelIdentity
 
-__all__ = ["DEFAULT_LIMITS", "OutboxSender", "RateLimiter", "RateLimits", "delivery_of", "limits_for"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "TELEGRAM_LIMITS",
+    "UNLIMITED",
+    "OutboxSender",
+    "RateLimiter",
+    "RateLimits",
+    "delivery_of",
+    "limits_for",
+]
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
