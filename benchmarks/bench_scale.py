@@ -137,10 +137,11 @@ class Workers:
                 "DB_MAX_OVERFLOW": "5",
                 "SECRET_KEY": "bench-secret-key-bench-secret-key",
                 "DATA_DIR": str(self.tmp / f"data{i}"),
+                "LOALANG_DEBUG": "bot.scheduler",  # each job run in the log (for the jobs check)
             }
             with log.open("wb") as out:
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "bot", "-v", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                    [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
                 )
             self.procs.append(proc)
             self.ports.append(port)
@@ -384,7 +385,8 @@ async def add_residents(url: str, n: int, first_chat: int, prefix: str, village_
             text(
                 "INSERT INTO person (display_name, consent_given, consent_at, ward_id, village_id, onboarded_at, "
                 "created_at) "
-                "SELECT CAST(:prefix AS text) || g, true, now(), :ward, CASE WHEN CAST(:every AS int) > 0 AND g % CAST(:every AS int) = 0 THEN CAST(:village AS int) END, "
+                "SELECT CAST(:prefix AS text) || g, true, now(), :ward, "
+                "CASE WHEN CAST(:every AS int) > 0 AND g % CAST(:every AS int) = 0 THEN CAST(:village AS int) END, "
                 "now(), now() FROM generate_series(1, :n) g"
             ),
             {"ward": ward, "village": village, "n": n, "every": village_every, "prefix": prefix},
