@@ -38,7 +38,7 @@ from sqlmodel import col, select
 from bot.channels.base import Channel, Delivery, RateLimits
 from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable, Waiting
 from bot.leader import Leader
-from bot.outbox_limits import DEFAULT_LIMITS, TELEGRAM_LIMITS, UNLIMITED, RateLimiter, limits_for
+from bot.outbox_limits import DEFAULT_LIMITS, TELEGRAM_LIMITS, UNLIMITED, RateLimiter, Slot, limits_for
 from storage.db import SessionFactory, utcnow
 from storage.outbox.models import OutboxMessage
 from storage.outbox.services import reply_of
@@ -305,9 +305,9 @@ class OutboxSender:
                 rest = rows[i:]
                 break
             paid = lim.over_free()
-            lim.record(row.recipient, paid)
+            slot = lim.record(row.recipient, paid)
             busy.add(row.recipient)
-            task = asyncio.create_task(self._send_one(channel, row, paid, gone, holding))
+            task = asyncio.create_task(self._send_one(channel, row, paid, gone, holding, slot))
             tasks.add(task)
 
             def done(t: asyncio.Task[None], who: str = row.recipient) -> None:
@@ -331,12 +331,32 @@ class OutboxSender:
             await self._release([row], delay=delay, error=None, count_attempt=False)
         return len(rows)
 
-    async def _send_one(self, channel: str, row: OutboxMessage, paid: bool, gone: set[str], holding: set[str]) -> None:
+    async def _send_one(
+        self, channel: str, row: OutboxMessage, paid: bool, gone: set[str], holding: set[str], slot: Slot
+    ) -> None:
         """Send one claimed row and commit its outcome."""
         ch, lim, stats = self.channels[channel], self.limiters[channel], self.stats[channel]
-        started = time.monotonic()
         try:
             await ch.send(row.recipient, reply_of(row), delivery_of(row, paid))
+        except Exception as exc:
+            # A refusal is a round trip to learn from; a network error (no answer) or a bug is not.
+            answered = isinstance(exc, ChannelError) and not isinstance(exc, TransientError)
+            lim.finished(slot, answered=answered)
+            await self._failed(channel, row, exc, gone, holding)
+        else:
+            lim.finished(slot)
+            self._probe[channel] = False
+            stats["sent"] += 1
+            if paid:
+                stats["paid"] += 1
+            await self._finish(row, "sent", None)
+
+    async def _failed(
+        self, channel: str, row: OutboxMessage, error: BaseException, gone: set[str], holding: set[str]
+    ) -> None:
+        stats = self.stats[channel]
+        try:
+            raise error
         except RetryLater as exc:
             stats["retry_later"] += 1
             self._probe[channel] = True
@@ -363,13 +383,6 @@ class OutboxSender:
             stats["error"] += 1
             log.exception("sending outbox row %s failed", row.id)
             await self._retry(row, repr(exc)[:400])
-        else:
-            lim.took(time.monotonic() - started)
-            self._probe[channel] = False
-            stats["sent"] += 1
-            if paid:
-                stats["paid"] += 1
-            await self._finish(row, "sent", None)
 
     async def _finish(self, row: OutboxMessage, status: str, error: str | None, not_before: Any = None) -> None:
         values: dict[str, Any] = {

@@ -217,7 +217,7 @@ def test_rate_limiter_windows():
     )
     for r in ("1", "2", "3"):
         assert lim.global_delay() == 0
-        lim.record(r)
+        lim.finished(lim.record(r))  # answered at once
     assert lim.global_delay() == pytest.approx(1.0)
     assert lim.chat_delay("1") == pytest.approx(1.0)
     now[0] = 1.0

@@ -134,15 +134,16 @@ async def test_paid_broadcast_flags_only_what_exceeds_the_free_rate(session_fact
     assert peak_per_second(free_times) <= 30  # what went unflagged stayed within the free rate
 
 
-def test_pacing_widens_by_the_spread_of_latencies():
+def test_a_slot_opens_a_window_after_the_answer_less_half_the_fastest_round_trip():
     now = [0.0]
     lim = RateLimiter(RateLimits(per_second=2, margin=0.0), clock=lambda: now[0])
-    lim.record("1")
+    first = lim.record("1")
     lim.record("2")
-    assert lim.global_delay() == pytest.approx(1.0)
-    lim.took(0.05)
-    lim.took(0.25)  # arrivals may be 0.2 s closer together than the starts
-    assert lim.global_delay() == pytest.approx(1.2)
+    assert lim.global_delay() > 0  # the oldest send is still in flight: where it arrives is unknown
+    now[0] = 0.3
+    lim.finished(first)  # a 0.3 s round trip: it arrived at the latest at 0.3
+    assert lim.global_delay() == pytest.approx(1.0 + 0.3 - 0.15 - 0.3)  # and the next needs ≥ 0.15 to arrive
+    assert lim.chat_delay("1") == pytest.approx(1.0)  # the same chat again: a second after the answer
 
 
 async def test_two_processes_on_postgres_send_at_one_rate(database_url, session_factory):
