@@ -99,8 +99,9 @@ async def scalar(url: str, sql: str, **params: Any) -> Any:
 
     engine = create_engine(url)
     try:
-        async with engine.connect() as conn:
-            return (await conn.execute(text(sql), params)).scalar()
+        async with engine.begin() as conn:  # committed: some callers write
+            result = await conn.execute(text(sql), params)
+            return result.scalar() if result.returns_rows else None
     finally:
         await engine.dispose()
 
