@@ -33,7 +33,7 @@ import socket  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections import defaultdict  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
 from collections.abc import Awaitable, Callable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import Any  # noqa: E402
@@ -46,6 +46,7 @@ from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
 TOKEN = "123456:BENCH-token-abcdef"
 CONNECTIONS = 16
+SQL_TOP = 0  # print the most frequent SQL statements (--sql N)
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Result:
     updates: int
     seconds: float
     latencies: list[float]
+    cpu: float = 0.0  # this process's user+sys seconds during the run (fake Bot API included)
+    statements: int = 0  # SQL statements executed
 
     @property
     def rate(self) -> float:
@@ -68,7 +71,9 @@ class Result:
     def line(self) -> str:
         return (
             f"  {self.name:<34} {self.updates:>5} updates in {self.seconds:6.2f}s = {self.rate:7.1f}/s   "
-            f"p50 {self.pct(0.5):7.1f} ms   p99 {self.pct(0.99):7.1f} ms"
+            f"p50 {self.pct(0.5):7.1f} ms   p99 {self.pct(0.99):7.1f} ms   "
+            f"CPU {self.cpu * 1000 / max(1, self.updates):5.2f} ms/update"
+            + (f"   SQL {self.statements / max(1, self.updates):5.2f}/update" if self.statements else "")
         )
 
 
@@ -209,6 +214,17 @@ async def run_loalang(
     engine = create_engine(url)
     factory = session_factory(engine)
     services = await make_services(factory)
+    statements = [0]
+    by_text: Counter[str] = Counter()
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements[0] += 1
+        if SQL_TOP:
+            by_text[" ".join(statement.split())[:150]] += 1
+
+    from sqlalchemy import event
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
     async with FakeTelegramAPI(token=TOKEN, latency=latency) as fake:
         rec = Recorder(fake)
         settings = load_settings(
@@ -224,6 +240,7 @@ async def run_loalang(
             max_parallel=max_parallel,
             dispatch_parallel=dispatch_parallel,
             connections=CONNECTIONS,
+            session_factory=factory,  # as bot/app.py wires it (reply keyboards kept in the database)
         )
         done: dict[str, asyncio.Future[None]] = {}
         original = ch.handle
@@ -240,11 +257,14 @@ async def run_loalang(
         await ch.start()
         users = list(range(100_001, 100_001 + n_users))
         prof = cProfile.Profile() if profile else None
-        t0 = time.monotonic()
+        statements[0] = 0
+        t0, c0 = time.monotonic(), time.process_time()
         if prof:
             prof.enable()
         lat = await _loalang_users(fake, rec, done, users, steps, Pacer(rate))
-        elapsed = time.monotonic() - t0
+        elapsed, cpu, n_sql = time.monotonic() - t0, time.process_time() - c0, statements[0]
+        for stmt, n in by_text.most_common(SQL_TOP):
+            print(f"    {n / max(1, len(users) * steps):5.2f}/update  {stmt}")
         if prof:
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
@@ -252,7 +272,7 @@ async def run_loalang(
         await ch.stop()
     await engine.dispose()
     label = "Loa Làng (telegram, sqlite)" + (f" @{rate:.0f}/s" if rate else "")
-    return Result(label, len(lat), elapsed, lat)
+    return Result(label, len(lat), elapsed, lat, cpu, n_sql)
 
 
 # -- the bare echo bot ----------------------------------------------------------------------------
@@ -275,12 +295,12 @@ async def run_echo(latency: float, n_users: int, steps: int, concurrent: bool, r
                 await rec.wait(user, n + 1)
                 latencies.append(rec.by_chat[user][n]["time"] - t0)
 
-        t0 = time.monotonic()
+        t0, c0 = time.monotonic(), time.process_time()
         await asyncio.gather(*(one(u) for u in range(200_001, 200_001 + n_users)))
-        elapsed = time.monotonic() - t0
+        elapsed, cpu = time.monotonic() - t0, time.process_time() - c0
         await bot.stop()
     label = f"bare PTB echo ({'concurrent' if concurrent else 'sequential'})" + (f" @{rate:.0f}/s" if rate else "")
-    return Result(label, len(latencies), elapsed, latencies)
+    return Result(label, len(latencies), elapsed, latencies, cpu)
 
 
 # -- loalang run: start time and idle memory ------------------------------------------------------
@@ -353,9 +373,11 @@ async def main() -> None:
     ap.add_argument("--profile", action="store_true", help="cProfile the saturated Loa Làng run")
     ap.add_argument("--skip-service", action="store_true", help="do not start `python -m bot run`")
     ap.add_argument("--connections", type=int, default=16, help="HTTP connections of the channel's bot")
+    ap.add_argument("--sql", type=int, default=0, help="print the N most frequent SQL statements of each run")
     args = ap.parse_args()
-    global CONNECTIONS
+    global CONNECTIONS, SQL_TOP
     CONNECTIONS = args.connections
+    SQL_TOP = args.sql
     logging.basicConfig(level=logging.WARNING)
     users, steps = (50, 10) if args.quick else (500, 10)
     print(

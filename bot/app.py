@@ -19,7 +19,7 @@ from bot.core.i18n import SUPPORTED, gettext
 from bot.core.messages import Attachment
 from bot.disclosures_page import setup_disclosures_page
 from bot.dispatch import Dispatcher
-from bot.leader import Leader
+from bot.leader import SEND_LOCK_KEY, Leader
 from bot.outbox import OutboxSender
 from bot.scheduler import Scheduler
 from bot.web import build_web_app
@@ -92,8 +92,19 @@ class App:
             from bot.channels.webchat import WebChatChannel
             from bot.demo import DEMO_PERSONAS
 
+            bus = None
+            if self.engine.dialect.name == "postgresql":  # several workers: pushes reach any worker's sockets
+                from bot.channels.webchat_bus import PgPushBus, asyncpg_dsn
+
+                bus = PgPushBus(asyncpg_dsn(self.engine.url.render_as_string(hide_password=False)))
             self.channels["web"] = WebChatChannel(
-                self.dispatcher, s, self.web_app, self.session_factory, demo=self.services.demo, personas=DEMO_PERSONAS
+                self.dispatcher,
+                s,
+                self.web_app,
+                self.session_factory,
+                demo=self.services.demo,
+                personas=DEMO_PERSONAS,
+                bus=bus,
             )
         if s.telegram_bot_token:
             from bot.channels.telegram import TelegramChannel
@@ -121,7 +132,9 @@ class App:
         await self.prepare()
         self.build_channels()
         self.dispatcher.fetch_file = self.fetch_file
-        self.outbox = OutboxSender(self.session_factory, self.channels)
+        pg = self.engine.dialect.name == "postgresql"
+        send_leader = Leader(self.engine, key=SEND_LOCK_KEY, retry=2.0) if pg else None
+        self.outbox = OutboxSender(self.session_factory, self.channels, leader=send_leader)
         self.services.wake_outbox = self.outbox.wake
         self.runner = web.AppRunner(self.web_app, access_log=None)
         await self.runner.setup()

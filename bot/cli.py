@@ -349,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # LOALANG_DEBUG=bot.scheduler,bot.outbox: debug logging for these loggers only (each job run...).
+    for name in filter(None, (n.strip() for n in os.environ.get("LOALANG_DEBUG", "").split(","))):
+        logging.getLogger(name).setLevel(logging.DEBUG)
     try:
         settings = load_settings()
         code = asyncio.run(COMMANDS[args.command](settings, args))

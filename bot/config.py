@@ -33,7 +33,13 @@ class Settings(BaseSettings):
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
-    telegram_send_rate: float = Field(default=30.0, gt=0, le=1000)  # messages/s for this process's outbox sender
+    # Outbox messages/s for the whole deployment (one elected process sends on PostgreSQL).
+    telegram_send_rate: float = Field(default=30.0, gt=0, le=1000)
+    # Telegram's paid broadcast (Stars on the bot's balance): up to this many/s; sends beyond
+    # TELEGRAM_SEND_RATE carry allow_paid_broadcast. Unset: never pay.
+    telegram_paid_broadcast_rate: float | None = Field(default=None, gt=0, le=1000)
+    # setWebhook's max_connections: updates Telegram delivers at once (1-100); spread over the workers.
+    telegram_webhook_max_connections: int = Field(default=40, ge=1, le=100)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     timezone: str = "Asia/Ho_Chi_Minh"

@@ -20,6 +20,7 @@ from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 JOBS_LOCK_KEY = 0x4C6F614A6F6273  # "LoaJobs"
+SEND_LOCK_KEY = 0x4C6F6153656E64  # "LoaSend": the one process that sends on rate-limited channels
 
 
 class Leader:
@@ -37,11 +38,11 @@ class Leader:
             while True:
                 if await self._try_lock():
                     self.is_leader = True
-                    log.info("this process now runs the scheduled jobs")
+                    log.info("this process now holds lock %x", self.key)
                     await on_elected()
                     await self._hold()
                     self.is_leader = False
-                    log.warning("lost the scheduler lock; another process will run the jobs")
+                    log.warning("lost lock %x; another process takes over", self.key)
                     await on_lost()
                 await asyncio.sleep(self.retry)
         finally:

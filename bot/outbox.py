@@ -1,11 +1,17 @@
 """The outbox sender: drains queued messages per channel at the platform's rate limit.
 
 Rows are claimed before sending (``status='sending'``, ``claimed_by``, ``claimed_at``) so several
-senders never send the same row; on PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED`` and any
-number of processes may drain; on SQLite run one sender. Each row's outcome is committed right
-after its send, so a crash (even ``kill -9``) can only make the one message in flight go twice:
-claimed rows of a dead sender are released at the next start (same host, process gone) or after
-``claim_timeout`` (another host).
+senders never send the same row; on PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED``.
+
+One send rate for the whole deployment: a channel whose limits are ``shared`` (Telegram, Zalo) is
+drained by one elected process only (``bot.leader``, its own advisory lock), so its limiter sees
+every send; another process takes over within seconds when it dies. Channels that are not shared
+(web chat) are drained by every process. On SQLite the one process sends everything.
+
+Up to ``max_in_flight`` sends of a channel are in flight at once, never two to one chat (per-person
+order). Each row's outcome is committed when its send returns, so a crash (even ``kill -9``) can
+only make the messages in flight go twice: claimed rows of a dead sender are released at the next
+start (same host, process gone), by the next elected sender, or after ``claim_timeout``.
 
 The channel's ``send`` raises ``RetryLater`` (pause every send on that channel), ``Unreachable``
 (stop sending to that person), ``Waiting`` (keep the row until the person writes again) or
@@ -21,8 +27,8 @@ import os
 import random
 import socket
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -31,88 +37,32 @@ from sqlmodel import col, select
 
 from bot.channels.base import Channel, Delivery, RateLimits
 from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable, Waiting
+from bot.leader import Leader
+from bot.outbox_limits import DEFAULT_LIMITS, TELEGRAM_LIMITS, UNLIMITED, RateLimiter, Slot, limits_for
 from storage.db import SessionFactory, utcnow
 from storage.outbox.models import OutboxMessage
 from storage.outbox.services import reply_of
 from storage.people.models import ChannelIdentity
 
-__all__ = ["DEFAULT_LIMITS", "OutboxSender", "RateLimiter", "RateLimits", "delivery_of", "limits_for"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "TELEGRAM_LIMITS",
+    "UNLIMITED",
+    "OutboxSender",
+    "RateLimiter",
+    "RateLimits",
+    "delivery_of",
+    "limits_for",
+]
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 _LIVE_WORKERS: set[str] = set()  # senders running in this process (to tell dead claims from live ones)
 
 
-TELEGRAM_LIMITS = RateLimits()
-UNLIMITED = RateLimits(per_second=10_000, per_chat_interval=0.0, group_per_minute=1_000_000, margin=0.0)
-DEFAULT_LIMITS: dict[str, RateLimits] = {
-    "telegram": TELEGRAM_LIMITS,
-    "zalo": RateLimits(per_second=10.0, per_chat_interval=0.5, group_per_minute=60),
-    "web": UNLIMITED,
-}
-
-
-def delivery_of(row: OutboxMessage) -> Delivery:
+def delivery_of(row: OutboxMessage, paid: bool = False) -> Delivery:
     """The facts of a row a channel may need besides its Reply (Zalo's quota counts by kind)."""
-    return Delivery(kind=row.kind, person_id=row.person_id, outbox_id=row.id)
-
-
-def limits_for(name: str, channel: Channel | None = None) -> RateLimits:
-    own = getattr(channel, "rate_limits", None)
-    if isinstance(own, RateLimits):
-        return own
-    return DEFAULT_LIMITS.get(name, TELEGRAM_LIMITS)
-
-
-class RateLimiter:
-    """Sliding windows over *completion* times of sends.
-
-    A send starts only when the ``N``-th previous one finished more than a window ago, so the
-    platform (which counts on arrival, between our start and our completion) never sees more than
-    ``N`` in a window, whatever the network latency."""
-
-    def __init__(self, limits: RateLimits, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limits = limits
-        self.clock = clock
-        if limits.per_second >= 1:
-            n, self.span = int(limits.per_second), 1.0
-        else:
-            n, self.span = 1, 1.0 / max(limits.per_second, 1e-6)
-        self.window: deque[float] = deque(maxlen=n)
-        self.chat_last: dict[str, float] = {}
-        self.groups: dict[str, deque[float]] = {}
-
-    def chat_delay(self, recipient: str) -> float:
-        """Seconds before ``recipient`` may get another message (0 when now)."""
-        lim, now = self.limits, self.clock()
-        if lim.is_group(recipient):
-            dq = self.groups.get(recipient)
-            if dq and len(dq) >= lim.group_per_minute:
-                return max(0.0, dq[0] + 60.0 + lim.margin - now)
-            return 0.0
-        last = self.chat_last.get(recipient)
-        return 0.0 if last is None else max(0.0, last + lim.per_chat_interval + lim.margin - now)
-
-    def global_delay(self) -> float:
-        if len(self.window) < (self.window.maxlen or 1):
-            return 0.0
-        return max(0.0, self.window[0] + self.span + self.limits.margin - self.clock())
-
-    async def acquire(self) -> None:
-        while (d := self.global_delay()) > 0:
-            await asyncio.sleep(d)
-
-    def record(self, recipient: str) -> None:
-        now = self.clock()
-        self.window.append(now)
-        if self.limits.is_group(recipient):
-            dq = self.groups.setdefault(recipient, deque(maxlen=max(1, self.limits.group_per_minute)))
-            dq.append(now)
-        else:
-            self.chat_last[recipient] = now
-            if len(self.chat_last) > 5000:  # keep memory flat during big broadcasts
-                cutoff = now - self.limits.per_chat_interval - 1.0
-                self.chat_last = {k: v for k, v in self.chat_last.items() if v > cutoff}
+    return Delivery(kind=row.kind, person_id=row.person_id, outbox_id=row.id, paid_broadcast=paid)
 
 
 def _worker_alive(worker: str) -> bool:
@@ -139,7 +89,8 @@ _HOST = socket.gethostname()[:30]
 
 
 class OutboxSender:
-    """One sender per process; one drain task per channel."""
+    """One sender per process; one drain task per channel. With ``leader`` (PostgreSQL) the shared
+    channels are drained only while this process holds the send lock."""
 
     def __init__(
         self,
@@ -151,6 +102,7 @@ class OutboxSender:
         claim_timeout: timedelta = timedelta(minutes=2),
         limits: Mapping[str, RateLimits] | None = None,
         backoff_base: float = 1.0,
+        leader: Leader | None = None,
     ) -> None:
         self.factory = session_factory
         self.channels = dict(channels)
@@ -158,7 +110,6 @@ class OutboxSender:
         self.idle_wait = idle_wait
         self.claim_timeout = claim_timeout
         self.backoff_base = backoff_base
-        self.max_unrecorded = 2
         self.worker_id = f"{_HOST}:{os.getpid()}:{id(self):x}"[:64]
         self.limiters = {
             name: RateLimiter((limits or {}).get(name) or limits_for(name, ch)) for name, ch in self.channels.items()
@@ -168,6 +119,37 @@ class OutboxSender:
         self._wake = {name: asyncio.Event() for name in self.channels}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self.leader = leader
+        self.shared = {n for n, lim in self.limiters.items() if lim.limits.shared} if leader else set()
+        self._leading = asyncio.Event()
+        self._campaign: asyncio.Task[None] | None = None
+        self._probe: dict[str, bool] = {}  # channel → send one alone before opening the window
+
+    def may_send(self, channel: str) -> bool:
+        """False for a shared channel while another process is the elected sender."""
+        return channel not in self.shared or self._leading.is_set()
+
+    async def _elected(self) -> None:
+        # The previous sender lost the lock: what it had claimed on the shared channels is ours now.
+        async with self.factory() as s:
+            res = await s.exec(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.status) == "sending",
+                    col(OutboxMessage.channel).in_(sorted(self.shared)),
+                    or_(col(OutboxMessage.claimed_by).is_(None), col(OutboxMessage.claimed_by) != self.worker_id),
+                )
+                .values(status="queued", claimed_by=None)
+            )
+            await s.commit()
+        if res.rowcount:
+            log.warning("outbox: took over %d messages claimed by the previous sender", res.rowcount)
+        log.info("this process now sends on %s", ", ".join(sorted(self.shared)))
+        self._leading.set()
+        self.wake()
+
+    async def _lost(self) -> None:
+        self._leading.clear()
 
     def wake(self) -> None:
         """Something was queued: drain now instead of waiting for the next poll."""
@@ -180,6 +162,8 @@ class OutboxSender:
         await self.recover()
         for name in self.channels:
             self._tasks.append(asyncio.create_task(self._run(name), name=f"outbox-{name}"))
+        if self.leader is not None and self.shared:
+            self._campaign = asyncio.create_task(self.leader.campaign(self._elected, self._lost), name="outbox-leader")
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Finish the message in flight, hand back the rest of the batch, stop."""
@@ -191,6 +175,11 @@ class OutboxSender:
                 t.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self._campaign is not None:
+            self._campaign.cancel()
+            await asyncio.gather(self._campaign, return_exceptions=True)
+            self._campaign = None
+            self._leading.clear()
         _LIVE_WORKERS.discard(self.worker_id)
         async with self.factory() as s:
             await s.exec(
@@ -226,6 +215,13 @@ class OutboxSender:
             pause = self.paused_until.get(channel, 0.0) - time.monotonic()
             if pause > 0:
                 await asyncio.sleep(pause)
+                continue
+            if not self.may_send(channel):
+                ev.clear()
+                try:
+                    await asyncio.wait_for(ev.wait(), 1.0)
+                except TimeoutError:
+                    pass
                 continue
             try:
                 handled = await self.drain_once(channel)
@@ -265,82 +261,128 @@ class OutboxSender:
             await s.commit()
             return rows
 
+    def _halted(self, channel: str) -> bool:
+        return self._stopping or not self.may_send(channel) or self.paused_until.get(channel, 0.0) > time.monotonic()
+
     async def drain_once(self, channel: str) -> int:
-        """Claim and send one batch; returns how many rows were claimed."""
+        """Claim one batch and send it, several at once within the limits; returns how many rows were claimed."""
+        if not self.may_send(channel):
+            return 0
         rows = await self.claim(channel)
         if not rows:
             return 0
-        ch, lim, stats = self.channels[channel], self.limiters[channel], self.stats[channel]
+        lim = self.limiters[channel]
+        gate = asyncio.Semaphore(max(1, lim.limits.max_in_flight))
         deferred: list[tuple[OutboxMessage, float]] = []
-        pending: list[asyncio.Task[None]] = []
-        gone: set[str] = set()
-        waiting: set[str] = set()
+        tasks: set[asyncio.Task[None]] = set()
+        busy: set[str] = set()  # recipients with a send in flight: their next message waits (order)
+        gone: set[str] = set()  # learnt during this batch: their other rows are not sent
+        holding: set[str] = set()
+        rest: list[OutboxMessage] = []
         for i, row in enumerate(rows):
-            if self._stopping:
-                for t in pending:
-                    await t
-                pending.clear()
-                await self._release(rows[i:], delay=0, error="sender stopped", count_attempt=False)
+            if self._halted(channel):
+                rest = rows[i:]
                 break
             if row.recipient in gone:
                 await self._finish(row, "unreachable", "recipient unreachable")
                 continue
-            if row.recipient in waiting:
+            if row.recipient in holding:
                 await self._finish(row, "waiting", "outside the messaging window")
                 continue
             delay = lim.chat_delay(row.recipient)
+            if row.recipient in busy:
+                delay = max(delay, lim.limits.per_chat_interval, 0.05)
             if delay > 0:
                 deferred.append((row, delay))
                 continue
+            if self._probe.get(channel, True) and tasks:
+                # First send after a start or a pause goes alone: a 429 is learnt from one message.
+                await asyncio.gather(*list(tasks), return_exceptions=True)
+            await gate.acquire()
             await lim.acquire()
-            try:
-                await ch.send(row.recipient, reply_of(row), delivery_of(row))
-            except RetryLater as exc:
-                stats["retry_later"] += 1
-                self.paused_until[channel] = time.monotonic() + exc.retry_after
-                log.warning("outbox: %s asked to wait %.0fs; pausing every send on it", channel, exc.retry_after)
-                for t in pending:
-                    await t
-                rest = rows[i:] + [r for r, _ in deferred]
-                await self._release(rest, delay=exc.retry_after, error=str(exc), count_attempt=False)
-                return len(rows)
-            except Unreachable as exc:
-                lim.record(row.recipient)
-                stats["unreachable"] += 1
-                gone.add(row.recipient)
-                await self._finish(row, "unreachable", str(exc))
-                await self._mark_unreachable(row)
-            except Waiting as exc:
-                stats["waiting"] += 1
-                waiting.add(row.recipient)
-                await self._finish(row, "waiting", str(exc), not_before=exc.retry_at)
-                await self._mark_waiting(row)
-            except TransientError as exc:
-                lim.record(row.recipient)
-                stats["transient"] += 1
-                await self._retry(row, str(exc))
-            except ChannelError as exc:  # the platform refused this message for good (bad request)
-                lim.record(row.recipient)
-                stats["failed"] += 1
-                await self._finish(row, "failed", str(exc))
-            except Exception as exc:  # a bug or an unexpected answer: keep the row, back off
-                lim.record(row.recipient)
-                stats["error"] += 1
-                log.exception("sending outbox row %s failed", row.id)
-                await self._retry(row, repr(exc)[:400])
-            else:
-                lim.record(row.recipient)
-                stats["sent"] += 1
-                # Record the success while the next message goes out; at most ``max_unrecorded``
-                # sent messages are not yet marked (they, and the one in flight, are all a crash can repeat).
-                pending.append(asyncio.create_task(self._finish(row, "sent", None)))
-                while len(pending) > self.max_unrecorded:
-                    await pending.pop(0)
-        for t in pending:
-            await t
+            if self._halted(channel):  # a 429 or a lost election came in while we waited
+                gate.release()
+                rest = rows[i:]
+                break
+            paid = lim.over_free()
+            slot = lim.record(row.recipient, paid)
+            busy.add(row.recipient)
+            task = asyncio.create_task(self._send_one(channel, row, paid, gone, holding, slot))
+            tasks.add(task)
+
+            def done(t: asyncio.Task[None], who: str = row.recipient) -> None:
+                busy.discard(who)
+                tasks.discard(t)
+                gate.release()
+
+            task.add_done_callback(done)
+        if tasks:
+            await asyncio.gather(*list(tasks), return_exceptions=True)
+        for row, _ in deferred:  # learnt while they waited behind an earlier message to the same chat
+            if row.recipient in gone:
+                await self._finish(row, "unreachable", "recipient unreachable")
+            elif row.recipient in holding:
+                await self._finish(row, "waiting", "outside the messaging window")
+        deferred = [(r, d) for r, d in deferred if r.recipient not in gone and r.recipient not in holding]
+        if rest:
+            pause = max(0.0, self.paused_until.get(channel, 0.0) - time.monotonic())
+            await self._release(rest, delay=pause, error=None, count_attempt=False)
         for row, delay in deferred:
             await self._release([row], delay=delay, error=None, count_attempt=False)
         return len(rows)
+
+    async def _send_one(
+        self, channel: str, row: OutboxMessage, paid: bool, gone: set[str], holding: set[str], slot: Slot
+    ) -> None:
+        """Send one claimed row and commit its outcome."""
+        ch, lim, stats = self.channels[channel], self.limiters[channel], self.stats[channel]
+        try:
+            await ch.send(row.recipient, reply_of(row), delivery_of(row, paid))
+        except Exception as exc:
+            # A refusal is a round trip to learn from; a network error (no answer) or a bug is not.
+            answered = isinstance(exc, ChannelError) and not isinstance(exc, TransientError)
+            lim.finished(slot, answered=answered)
+            await self._failed(channel, row, exc, gone, holding)
+        else:
+            lim.finished(slot)
+            self._probe[channel] = False
+            stats["sent"] += 1
+            if paid:
+                stats["paid"] += 1
+            await self._finish(row, "sent", None)
+
+    async def _failed(
+        self, channel: str, row: OutboxMessage, error: BaseException, gone: set[str], holding: set[str]
+    ) -> None:
+        stats = self.stats[channel]
+        try:
+            raise error
+        except RetryLater as exc:
+            stats["retry_later"] += 1
+            self._probe[channel] = True
+            self.paused_until[channel] = max(self.paused_until.get(channel, 0.0), time.monotonic() + exc.retry_after)
+            log.warning("outbox: %s asked to wait %.0fs; pausing every send on it", channel, exc.retry_after)
+            await self._release([row], delay=exc.retry_after, error=str(exc), count_attempt=False)
+        except Unreachable as exc:
+            stats["unreachable"] += 1
+            gone.add(row.recipient)
+            await self._finish(row, "unreachable", str(exc))
+            await self._mark_unreachable(row)
+        except Waiting as exc:
+            stats["waiting"] += 1
+            holding.add(row.recipient)
+            await self._finish(row, "waiting", str(exc), not_before=exc.retry_at)
+            await self._mark_waiting(row)
+        except TransientError as exc:
+            stats["transient"] += 1
+            await self._retry(row, str(exc))
+        except ChannelError as exc:  # the platform refused this message for good (bad request)
+            stats["failed"] += 1
+            await self._finish(row, "failed", str(exc))
+        except Exception as exc:  # a bug or an unexpected answer: keep the row, back off
+            stats["error"] += 1
+            log.exception("sending outbox row %s failed", row.id)
+            await self._retry(row, repr(exc)[:400])
 
     async def _finish(self, row: OutboxMessage, status: str, error: str | None, not_before: Any = None) -> None:
         values: dict[str, Any] = {

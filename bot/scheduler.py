@@ -127,7 +127,8 @@ class Scheduler:
             if task is not None:
                 self._in_flight.add(task)
             try:
-                await self.run(job.name)
+                queued = await self.run(job.name)
+                log.debug("job %s ran (%d queued)", job.name, queued)
             except Exception:
                 log.exception("scheduled job %s failed", job.name)
             finally:

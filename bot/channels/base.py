@@ -48,6 +48,7 @@ class Delivery:
     kind: str = "reply"
     person_id: int | None = None
     outbox_id: int | None = None
+    paid_broadcast: bool = False  # over the free rate: Telegram's paid broadcast (allow_paid_broadcast)
 
 
 DIRECT = Delivery()
@@ -68,6 +69,11 @@ class RateLimits:
     group_per_minute: int = 20  # messages per rolling minute to one group
     margin: float = 0.01  # seconds added to every window, for clock resolution
     is_group: Callable[[str], bool] = _is_group
+    max_in_flight: int = 16  # sends awaiting the platform's answer at once (latency would cap the rate)
+    # The limits hold for the whole deployment: on PostgreSQL one elected process sends on this channel.
+    shared: bool = True
+    # With a paid rate (Telegram's paid broadcast), sends beyond this many per second are flagged paid.
+    free_per_second: float | None = None
 
 
 class Channel(abc.ABC):

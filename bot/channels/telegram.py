@@ -111,8 +111,13 @@ class TelegramChannel(Channel):
                 "TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set "
                 "(Telegram sends it back so we can reject forged updates)"
             )
-        # The outbox sender paces pushes with this; with several senders, split Telegram's 30/s.
-        self.rate_limits = RateLimits(per_second=settings.telegram_send_rate)
+        # The outbox sender paces pushes with this (one elected sender for the whole deployment).
+        paid = settings.telegram_paid_broadcast_rate
+        self.rate_limits = (
+            RateLimits(per_second=paid, free_per_second=settings.telegram_send_rate, max_in_flight=64)
+            if paid and paid > settings.telegram_send_rate
+            else RateLimits(per_second=settings.telegram_send_rate)
+        )
         self.processor = PerUserOrderedProcessor(max_parallel)
         # SQLite has one writer and every transaction starts with BEGIN IMMEDIATE: many parallel
         # dispatches only queue in SQLite's busy handler, which sleeps and polls. Queue them here
@@ -136,7 +141,10 @@ class TelegramChannel(Channel):
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self._keyboard_chats: set[str] = set()  # chats showing our reply keyboard (best effort, per process)
-        self.keyboards = Keyboards(session_factory)  # what each label of a chat's reply keyboard stands for
+        # What each label of a chat's reply keyboard stands for. One process answers every chat on
+        # SQLite and with long polling: it may keep what it knows in memory.
+        local = settings.is_sqlite or self.mode == "polling"
+        self.keyboards = Keyboards(session_factory, local=local)
         self._running = False
         if self.mode == "webhook":
             web_app.router.add_post(WEBHOOK_PATH, self._webhook)
@@ -151,6 +159,7 @@ class TelegramChannel(Channel):
                 self.settings.telegram_webhook_url or "",
                 secret_token=self.settings.telegram_webhook_secret,
                 allowed_updates=ALLOWED_UPDATES,
+                max_connections=self.settings.telegram_webhook_max_connections,
             )
             await self.app.start()
         else:
@@ -296,14 +305,15 @@ class TelegramChannel(Channel):
             self._keyboard_chats.discard(chat_id)
             await self.keyboards.removed(chat_id)
 
-    async def _call(self, chat_id: str, msg: Outgoing) -> Any:
+    async def _call(self, chat_id: str, msg: Outgoing, paid: bool = False) -> Any:
         bot = self.app.bot
         fn: Callable[..., Awaitable[Any]] = {
             "sendMessage": bot.send_message,
             "sendPhoto": bot.send_photo,
             "sendDocument": bot.send_document,
         }[msg.method]
-        result = await fn(chat_id=chat_id, **msg.kwargs())
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
+        result = await fn(chat_id=chat_id, **msg.kwargs(), **extra)
         await self._note_keyboard(chat_id, msg)
         return result
 
@@ -372,7 +382,7 @@ class TelegramChannel(Channel):
         """A push from the outbox; raises RetryLater, Unreachable, TransientError or ChannelError."""
         for msg in self._render(recipient, reply):
             try:
-                await self._call(recipient, msg)
+                await self._call(recipient, msg, paid=delivery.paid_broadcast)
             except RetryAfter as exc:
                 raise RetryLater(_seconds(exc), str(exc)) from exc
             except Forbidden as exc:

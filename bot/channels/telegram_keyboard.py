@@ -10,6 +10,10 @@ usual).
 The mapping of the last keyboard is kept per chat in the database (several processes, restarts);
 without a session factory (benchmarks) it is kept in this process. Labels can hold personal data
 ("Use 0912 345 678"), so only a keyed digest of each label is stored.
+
+With ``local`` (this process is the only one that talks to its chats: SQLite, or long polling) a
+chat's keyboard is read from the database once and then known here: a text costs no database
+session, and showing the same keyboard again writes nothing. Several webhook workers read it every time.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from storage.channels import telegram_services as store
+from storage.channels.telegram_services import KEYBOARD_TTL
 from storage.db import SessionFactory, utcnow
 
 log = logging.getLogger(__name__)
@@ -37,10 +42,19 @@ def label_digest(chat_id: str, label: str) -> str:
 class Keyboards:
     """``shown`` after a reply keyboard was sent, ``removed`` after it was taken away, ``choice`` for a text."""
 
-    def __init__(self, factory: SessionFactory | None, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, factory: SessionFactory | None, clock: Callable[[], datetime] = utcnow, *, local: bool = False
+    ) -> None:
         self.factory = factory
         self.clock = clock
+        self.local = local
         self._memory: dict[str, dict[str, str]] = {}
+        self._known: dict[str, tuple[datetime, dict[str, str]]] = {}  # local: chat → (shown at, mapping)
+
+    def _note(self, chat_id: str, mapping: dict[str, str], at: datetime) -> None:
+        if len(self._known) > 50_000:  # keep memory flat: forgetting only costs one read later
+            self._known.clear()
+        self._known[chat_id] = (at, mapping)
 
     async def shown(self, chat_id: str, choices: Sequence[tuple[str, str]]) -> None:
         """The chat now shows a reply keyboard with these (label, data) choices (maybe none)."""
@@ -48,15 +62,22 @@ class Keyboards:
         if self.factory is None:
             self._memory[chat_id] = dict(pairs)
             return
+        now = self.clock()
+        if self.local:
+            known = self._known.get(chat_id)
+            if known is not None and known[1] == dict(pairs) and (not pairs or now - known[0] < KEYBOARD_TTL / 2):
+                return  # the chat already shows this keyboard (or none) as stored
+            self._note(chat_id, dict(pairs), now)
         try:
             async with self.factory() as s:
                 if pairs:
-                    await store.remember_keyboard(s, chat_id, pairs, self.clock())
+                    await store.remember_keyboard(s, chat_id, pairs, now)
                 else:
                     await store.forget_keyboard(s, chat_id)
                 await s.commit()
         except Exception:  # the message is out; a tap then reads as typed text, which flows still answer
             log.exception("could not remember the reply keyboard of chat %s", chat_id)
+            self._known.pop(chat_id, None)
 
     async def removed(self, chat_id: str) -> None:
         await self.shown(chat_id, ())
@@ -68,9 +89,16 @@ class Keyboards:
         digest = label_digest(chat_id, text)
         if self.factory is None:
             return self._memory.get(chat_id, {}).get(digest)
+        now = self.clock()
+        if self.local and (known := self._known.get(chat_id)) is not None:
+            return known[1].get(digest) if now - known[0] <= KEYBOARD_TTL else None
         try:
             async with self.factory() as s:
-                return await store.keyboard_choice(s, chat_id, digest, self.clock())
+                if self.local:
+                    shown_at, pairs = await store.keyboard_of(s, chat_id)
+                    self._note(chat_id, pairs, shown_at or now)
+                    return pairs.get(digest) if shown_at and now - shown_at <= KEYBOARD_TTL else None
+                return await store.keyboard_choice(s, chat_id, digest, now)
         except Exception:
             log.exception("could not read the reply keyboard of chat %s", chat_id)
             return None

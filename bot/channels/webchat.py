@@ -42,7 +42,8 @@ from typing import Any, Protocol
 from aiohttp import BodyPartReader, WSMsgType, web
 
 from bot.channels.base import DIRECT, Channel, Delivery, Dispatch
-from bot.channels.webchat_history import HistoryWriter, Stored, incoming, outgoing, replay
+from bot.channels.webchat_bus import PgPushBus
+from bot.channels.webchat_history import HistoryWriter, Stored, by_ids, incoming, outgoing, replay
 from bot.channels.webchat_i18n import LANGUAGE_NAMES, page_strings, render, t
 from bot.channels.webchat_identity import COOKIE, Identities, storage_prefix
 from bot.channels.webchat_limits import RateLimiter
@@ -113,6 +114,7 @@ class WebChatChannel(Channel):
         rate_limiter: RateLimiter | None = None,
         upload_dir: Path | None = None,
         serialise_db: bool | None = None,
+        bus: PgPushBus | None = None,
     ) -> None:
         super().__init__(dispatcher)
         self.settings = settings
@@ -130,6 +132,7 @@ class WebChatChannel(Channel):
         root = upload_dir or Path(getattr(settings, "data_dir", "data")) / "uploads"
         self.files: FileStore = LocalFileStore(Path(root))
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}
+        self.bus = bus  # several workers (PostgreSQL): pushes stored elsewhere reach our sockets
         self._template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
         self._embed = (STATIC_DIR / "embed.js").read_text(encoding="utf-8")
         r = web_app.router
@@ -146,11 +149,15 @@ class WebChatChannel(Channel):
     # --- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
         await self.identities.load(self.factory)
+        if self.bus is not None:
+            await self.bus.start(self._stored_elsewhere)
 
     async def stop(self) -> None:
         for conns in list(self.sockets.values()):
             for ws in list(conns):
                 await ws.close(code=1001, message=b"server stopping")
+        if self.bus is not None:
+            await self.bus.stop()
         await self.history.stop()
 
     def status(self) -> dict[str, object]:
@@ -162,6 +169,7 @@ class WebChatChannel(Channel):
         Never "unreachable": a browser that is closed sees it on its next visit."""
         stored = await self.history.add([outgoing(recipient, self._payload(recipient, reply), self.clock())])
         await self._push(recipient, stored)
+        await self._announce(recipient, stored)
 
     async def fetch_file(self, attachment: Attachment) -> bytes:
         """The bytes of a file this browser uploaded (``ref`` is its key in the file store)."""
@@ -244,6 +252,15 @@ class WebChatChannel(Channel):
             except (ConnectionError, RuntimeError):
                 self._forget(browser_id, ws)
 
+    async def _announce(self, browser_id: str, stored: Sequence[Stored]) -> None:
+        if self.bus is not None:
+            await self.bus.publish(browser_id, [m.id for m in stored])
+
+    async def _stored_elsewhere(self, browser_id: str, ids: list[int]) -> None:
+        """Another worker stored these messages: push them if this process holds the browser's socket."""
+        if browser_id in self.sockets:
+            await self._push(browser_id, await by_ids(self.factory, browser_id, ids))
+
     def _forget(self, browser_id: str, ws: web.WebSocketResponse) -> None:
         conns = self.sockets.get(browser_id)
         if conns is not None:
@@ -266,7 +283,9 @@ class WebChatChannel(Channel):
                 in_row.payload = dict(in_row.payload, attachments=shown["attachments"])
             rows.append(in_row)
         rows += [outgoing(browser_id, self._payload(browser_id, r), now) for r in replies]
-        await self._push(browser_id, await self.history.add(rows))
+        stored = await self.history.add(rows)
+        await self._push(browser_id, stored)
+        await self._announce(browser_id, stored)  # the same browser's tabs on other workers
 
     # --- HTTP -------------------------------------------------------------------------------------
     async def page(self, request: web.Request) -> web.Response:

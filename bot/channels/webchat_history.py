@@ -107,3 +107,14 @@ async def replay(factory: SessionFactory, browser_id: str, after: int) -> list[S
         )
         rows = list(await s.exec(q))
     return [_stored(m) for m in reversed(rows)]
+
+
+async def by_ids(factory: SessionFactory, browser_id: str, ids: list[int]) -> list[Stored]:
+    """These stored messages of ``browser_id`` (oldest first): another worker stored them."""
+    async with factory() as s:
+        q = (
+            select(WebChatMessage)
+            .where(WebChatMessage.browser_id == browser_id, col(WebChatMessage.id).in_(ids))
+            .order_by(col(WebChatMessage.id))
+        )
+        return [_stored(m) for m in await s.exec(q)]

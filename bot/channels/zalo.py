@@ -145,6 +145,7 @@ class ZaloChannel(Channel):
         self._tokens: ZaloTokenStore | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: dict[str, asyncio.Lock] = {}
+        self._quota_lock = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
         self._quote_ok = True
         self.stats: dict[str, int] = {"events": 0, "duplicates": 0, "rejected": 0, "sent": 0}
@@ -453,8 +454,18 @@ class ZaloChannel(Channel):
             raise Waiting(WINDOW_ERROR)
         kind = delivery.kind
         counted = kind in self.opts.quota_kinds and self.opts.notice_quota_per_day is not None
-        if counted and not await self._quota_left(kind):
-            raise Waiting(f"{QUOTA_ERROR} ({self.opts.notice_quota_per_day})", retry_at=self._next_local_day())
+        if not counted:
+            await self._push(recipient, reply)
+            return
+        # Check, send and count one at a time: the outbox sends several at once, and the quota must
+        # not be overrun by sends that all saw it open (one process sends on Zalo: see bot.outbox).
+        async with self._quota_lock:
+            if not await self._quota_left(kind):
+                raise Waiting(f"{QUOTA_ERROR} ({self.opts.notice_quota_per_day})", retry_at=self._next_local_day())
+            await self._push(recipient, reply)
+            await self._count(kind)
+
+    async def _push(self, recipient: str, reply: Reply) -> None:
         try:
             choices = await self._render(
                 recipient, reply, quote=None, locale=reply.locale or await self._locale(recipient)
@@ -472,8 +483,6 @@ class ZaloChannel(Channel):
             raise Waiting(f"{QUOTA_ERROR} (Zalo {exc.code})", retry_at=self._next_local_day()) from exc
         except ZaloError as exc:
             raise TransientError(f"zalo: {exc}") from exc
-        if counted:
-            await self._count(kind)
         await self._set_choices(recipient, choices, only_if_set=True)
 
     def _local_day(self) -> str:

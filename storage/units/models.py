@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 UNIT_KINDS = ("province", "district", "town", "commune", "ward", "township", "village", "residential_group")
@@ -14,6 +15,11 @@ COMMUNITY_LEVEL = ("village", "residential_group")
 class Unit(SQLModel, table=True):
     """One unit in one period. Codes can be reused (13384 was xã Quế, is now phường Kim Bảng),
     so the key is a surrogate id and (code, valid_from) tells versions apart."""
+
+    # One row per version (migration 0008_units_unique); an unset valid_from counts as one value.
+    __table_args__ = (
+        Index("uq_unit_version", "deployment", "code", text("coalesce(valid_from, '1900-01-01')"), unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(index=True, max_length=32)

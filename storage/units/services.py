@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.textfold import fold, strip_prefixes
+from storage.units.cache import cached_unit
 from storage.units.models import COMMUNE_LEVEL, COMMUNITY_LEVEL, Unit, UnitLineage
 
 __all__ = [
@@ -176,8 +177,8 @@ async def load_deployment_units(session: AsyncSession, deployment: str, path: Pa
 
 
 async def get(session: AsyncSession, unit_id: int) -> Unit | None:
-    """The unit with this id, any period."""
-    return await session.get(Unit, unit_id)
+    """The unit with this id, any period (from this process's cache when fresh)."""
+    return await cached_unit(session, unit_id)
 
 
 async def by_code(

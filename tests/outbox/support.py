@@ -20,20 +20,32 @@ class FakeChannel(Channel):
         self.latency = latency
         self.calls = 0
         self.deliveries: list[Delivery] = []
+        self.calls_log: list[tuple[str, float, float, str]] = []  # recipient, start, end, outcome
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     async def send(self, recipient: str, reply: Reply, delivery: Delivery = DIRECT) -> None:
         import asyncio
 
         self.calls += 1
-        if self.latency:
-            await asyncio.sleep(self.latency)
-        if self.fail_all_next:
-            raise self.fail_all_next.pop(0)
-        queue = self.script.get(recipient)
-        if queue:
-            raise queue.pop(0)
-        self.sent.append((recipient, reply.text, time.monotonic()))
-        self.deliveries.append(delivery)
+        start = time.monotonic()
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            error = self.fail_all_next.pop(0) if self.fail_all_next else None
+            queue = self.script.get(recipient)
+            if error is None and queue:
+                error = queue.pop(0)
+            if error is not None:
+                self.calls_log.append((recipient, start, time.monotonic(), type(error).__name__))
+                raise error
+            self.sent.append((recipient, reply.text, time.monotonic()))
+            self.calls_log.append((recipient, start, time.monotonic(), "sent"))
+            self.deliveries.append(delivery)
+        finally:
+            self.in_flight -= 1
 
 
 def texts_by_recipient(sent: Sequence[tuple[str, str, float]]) -> dict[str, list[str]]:
