@@ -17,6 +17,8 @@ TABLE_MODULES = (
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",
+    # open311: API keys of other systems (infrastructure, no feature manifest)
+    "storage.apikeys.models",
 )
 
 for _name in TABLE_MODULES:
