@@ -14,3 +14,6 @@ from tests.world import World
 async def api(world: World) -> AsyncIterator[Api]:
     async with api_client(world) as a:
         yield a
+
+
+from tests.app.test_cli import db_env  # noqa: E402, F401  (the CLI's database, for test_keys)

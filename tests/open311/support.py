@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import insert
 
 import handlers.petitions.notify  # noqa: F401  (submit queues the staff pushes, as in the app)
 from bot import open311
 from storage import apikeys, units
 from storage.db import utcnow
+from storage.petitions.models import Case
 from tests.world import World
 
 BASE = "/open311/v2"
@@ -63,3 +66,43 @@ async def api_client(world: World) -> AsyncIterator[Api]:
         yield Api(client, world, await make_key(world, "13384"), await make_key(world, "13393", "Cổng B"))
     finally:
         await client.close()
+
+
+async def seed_cases(
+    world: World, n: int, *, start: datetime, step: timedelta, route: str = "phan_anh", publish: bool = True, **kw: Any
+) -> list[str]:
+    """``n`` petitions of ward A in one bulk insert, created ``step`` apart from ``start``; their codes."""
+    rows = []
+    for i in range(n):
+        at = start + i * step
+        rows.append(
+            dict(
+                code=f"KB-T{i:06d}",
+                route=route,
+                category="roads",
+                status="new",
+                is_open=True,
+                version=1,
+                author_id=world.ids["resident"],
+                channel="test",
+                locale="vi",
+                anonymous=False,
+                publish_consent=publish,
+                ward_id=world.ward_a,
+                unit_id=world.ward_a,
+                description=f"Ổ gà số {i} trên đường liên thôn, xe máy dễ ngã.",
+                description_folded=f"o ga so {i}",
+                created_at=at,
+                updated_at=at,
+                ack_due=at + timedelta(days=7),
+                answer_due=at + timedelta(days=14),
+                reopen_count=0,
+                escalated=False,
+                extensions=0,
+                **kw,
+            )
+        )
+    async with world.factory() as s:
+        await s.exec(insert(Case), params=rows)  # type: ignore[call-overload]
+        await s.commit()
+    return [r["code"] for r in rows]
