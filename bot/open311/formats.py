@@ -59,7 +59,8 @@ def to_xml(root: str, value: Any) -> bytes:
     else:
         for k, v in value.items():
             _fill(el, k, v)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(el, encoding="utf-8")
+    body: bytes = ET.tostring(el, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def from_xml(data: bytes | str) -> Any:

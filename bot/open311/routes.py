@@ -67,7 +67,7 @@ def _fmt(request: web.Request) -> str:
 
 
 def _locale(request: web.Request) -> str:
-    lang = (request.query.get("locale") or request.headers.get("Accept-Language", "vi"))[:2].lower()
+    lang = (request.query.get("locale") or request.headers.get("Accept-Language") or "vi")[:2].lower()
     return "en" if lang == "en" else "vi"
 
 

@@ -96,7 +96,7 @@ async def api_cases(
 
     The two parts are read apart, each in index order up to ``limit``, and merged: an OR of the two
     would make the database sort every petition of the period."""
-    filters = [col(Case.route).in_(list(routes))]
+    filters: list[Any] = [col(Case.route).in_(list(routes))]
     if codes:
         filters.append(col(Case.code).in_(list(codes)))
     if services:
@@ -141,5 +141,5 @@ async def status_changes(session: AsyncSession, case_ids: Sequence[int]) -> dict
     for case_id, at, before, after in await conn.execute(q):
         if before == after:
             continue
-        out.setdefault(case_id, []).append(StatusChange(case_id, at, after))
+        out.setdefault(case_id, []).append(StatusChange(case_id, at, str(after)))
     return out

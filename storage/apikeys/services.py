@@ -137,15 +137,18 @@ async def authenticate(session: AsyncSession, token: str, *, now: datetime) -> A
     return key
 
 
-async def audit_request(
-    session: AsyncSession, key: ApiKey, *, method: str, path: str, status: int, case_code: str | None = None
-) -> None:
+async def audit_request(session: AsyncSession, key: ApiKey, *, method: str, path: str, status: int) -> None:
     """One audit row per request made with a key: what was asked and how it was answered."""
-    data: dict[str, object] = {"method": method, "path": path[:200], "status": status}
-    if case_code:
-        data["case"] = case_code
     await audit.log(
-        session, "apikey.request", "apikey", key.id, actor_label=f"apikey:{key.prefix}", unit_id=key.unit_id, **data
+        session,
+        "apikey.request",
+        "apikey",
+        key.id,
+        actor_label=f"apikey:{key.prefix}",
+        unit_id=key.unit_id,
+        method=method,
+        path=path[:200],
+        status=status,
     )
 
 
@@ -181,11 +184,11 @@ async def author_for(session: AsyncSession, key: ApiKey, contact: Contact | None
       nothing.
     """
     if contact is None or contact.empty:
-        person = Person(created_at=now)
-        session.add(person)
+        nobody = Person(created_at=now)
+        session.add(nobody)
         await session.flush()
-        return person
-    person = None
+        return nobody
+    person: Person | None = None
     if contact.phone:
         person = (
             await session.exec(
@@ -199,7 +202,8 @@ async def author_for(session: AsyncSession, key: ApiKey, contact: Contact | None
         person = Person(created_at=now)
         session.add(person)
         await session.flush()
-        session.add(ApiContact(person_id=person.id, api_key_id=key.id, email=contact.email, created_at=now))  # type: ignore[arg-type]
+        assert person.id is not None and key.id is not None
+        session.add(ApiContact(person_id=person.id, api_key_id=key.id, email=contact.email, created_at=now))
     else:
         row = await session.get(ApiContact, person.id)
         if row is not None and contact.email and row.email != contact.email:
