@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 from aiohttp import web
 
-__all__ = ["FORMATS", "ITEM_TAGS", "from_xml", "render", "to_xml"]
+__all__ = ["FORMATS", "ITEM_TAGS", "from_xml", "json_bytes", "render", "render_list", "to_xml", "xml_item"]
 
 FORMATS = ("json", "xml")
 ITEM_TAGS = {
@@ -63,6 +63,29 @@ def to_xml(root: str, value: Any) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def xml_item(tag: str, value: dict[str, Any]) -> bytes:
+    """One list item (``<request>…</request>``) as bytes, to be joined by ``render_list``."""
+    el = ET.Element(tag)
+    for k, v in value.items():
+        _fill(el, k, v)
+    body: bytes = ET.tostring(el, encoding="utf-8")
+    return body
+
+
+def render_list(fmt: str, root: str, items: list[bytes], *, status: int = 200) -> web.Response:
+    """A list whose items were rendered already (``json_bytes`` / ``xml_item``), joined in ``fmt``."""
+    if fmt == "xml":
+        body = b'<?xml version="1.0" encoding="utf-8"?>\n<' + root.encode() + b">" + b"".join(items)
+        body += b"</" + root.encode() + b">"
+    else:
+        body = b"[" + b",".join(items) + b"]"
+    return web.Response(body=body, status=status, content_type=CONTENT_TYPES[fmt], charset="utf-8")
+
+
 def from_xml(data: bytes | str) -> Any:
     """The value ``to_xml`` wrote, all leaves as strings (a list where the tag is a known list)."""
     el = ET.fromstring(data)
@@ -84,7 +107,7 @@ def render(
     if fmt == "xml":
         body = to_xml(root, value)
     else:
-        body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = json_bytes(value)
     return web.Response(
         body=body,
         status=status,

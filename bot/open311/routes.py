@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,9 +19,9 @@ from bot.core.errors import DomainError, RateLimited
 from bot.core.i18n import gettext
 from bot.open311 import catalog
 from bot.open311.errors import BadRequest, Forbidden, NotFound311, Open311Error, TooMany
-from bot.open311.formats import render
+from bot.open311.formats import json_bytes, render, render_list, xml_item
 from bot.open311.params import MAX_REQUESTS, list_query, new_request
-from bot.open311.records import iso, request_record
+from bot.open311.records import RecordCache, Rendered, fixed_zone, iso, request_record
 from handlers.framework import Services
 from storage import apikeys, petitions, units
 from storage.apikeys.models import ApiKey
@@ -40,15 +39,24 @@ _OPEN = frozenset(OPEN_STATUSES)
 
 @dataclass
 class Open311:
-    """What the endpoints share: the database, the deployment and a cache of unit names."""
+    """What the endpoints share: the database, the deployment, its petition settings, the offset of
+    its time zone, and caches of unit names and rendered requests."""
 
     factory: SessionFactory
     services: Services
     names: dict[tuple[int, str], str] = field(default_factory=dict)
+    cache: RecordCache = field(default_factory=RecordCache)
 
-    @property
-    def cfg(self) -> CasesConfig:
-        return petitions.config_for(self.services)
+    def __post_init__(self) -> None:
+        self.cfg: CasesConfig = petitions.config_for(self.services)
+        self.tz = fixed_zone(self.services.tz)
+        self.service_names = {
+            locale: {
+                svc.code: item["service_name"]
+                for svc, item in zip(catalog.services(self.cfg), catalog.service_list(self.cfg, locale), strict=True)
+            }
+            for locale in ("vi", "en")
+        }
 
     async def unit_name(self, session: AsyncSession, unit_id: int, locale: str) -> str:
         key = (unit_id, locale)
@@ -158,31 +166,41 @@ async def service_definition(request: web.Request) -> web.Response:
 
 async def _records(
     st: Open311, s: AsyncSession, rows: list[apikeys.ApiCase], key: ApiKey | None, locale: str
-) -> list[dict[str, Any]]:
-    cfg, tz = st.cfg, st.services.tz
-    ids = [r.id for r in rows]
-    history = await apikeys.status_changes(s, ids)
-    filed = await apikeys.filings(s, ids) if key is not None else {}
-    names = {
-        svc.code: n["service_name"]
-        for svc, n in zip(catalog.services(cfg), catalog.service_list(cfg, locale), strict=True)
-    }
-    out = []
+) -> list[Rendered]:
+    """The rendered requests of ``rows``, from the cache where nothing they are made of changed."""
+    filed = await apikeys.filings(s, [r.id for r in rows]) if key is not None else {}
+    keys = []
     for r in rows:
         filing = filed.get(r.id)
-        out.append(
-            request_record(
-                r,
-                tz=tz,
-                service_name=names.get(f"{r.route}.{r.category}", r.category),
-                agency=await st.unit_name(s, r.unit_id, locale),
-                history=history.get(r.id, []),
-                filing=filing,
-                own=key is not None and filing is not None and filing.api_key_id == key.id,
-                open_statuses=_OPEN,
-            )
+        own = key is not None and filing is not None and filing.api_key_id == key.id
+        keys.append((r, own, filing.media_url if own and filing is not None else None, locale))
+    out: list[Rendered | None] = [st.cache.get(k) for k in keys]
+    missing = [r.id for r, hit in zip(rows, out, strict=True) if hit is None]
+    history = await apikeys.status_changes(s, missing)
+    names = st.service_names[locale]
+    for i, k in enumerate(keys):
+        if out[i] is not None:
+            continue
+        r, own, media_url, _ = k
+        value = request_record(
+            r,
+            tz=st.tz,
+            service_name=names.get(f"{r.route}.{r.category}", r.category),
+            agency=await st.unit_name(s, r.unit_id, locale),
+            history=history.get(r.id, []),
+            media_url=media_url,
+            own=own,
+            open_statuses=_OPEN,
         )
-    return out
+        rendered = Rendered(value, json_bytes(value), xml_item("request", value))
+        st.cache.put(k, rendered)
+        out[i] = rendered
+    return [r for r in out if r is not None]
+
+
+def _answer(request: web.Request, records: list[Rendered]) -> web.Response:
+    fmt = _fmt(request)
+    return render_list(fmt, "service_requests", [r.xml if fmt == "xml" else r.json for r in records])
 
 
 async def get_requests(request: web.Request) -> web.Response:
@@ -210,7 +228,7 @@ async def get_requests(request: web.Request) -> web.Response:
                 limit=MAX_REQUESTS,
             )
             records = await _records(st, s, rows, key, _locale(request))
-        return render(_fmt(request), "service_requests", records)
+        return _answer(request, records)
 
     return await _call(request, request.query.get("api_key"), body, key_required=False)
 
@@ -226,7 +244,7 @@ async def get_request(request: web.Request) -> web.Response:
             if not rows:
                 raise NotFound311("service_request_id not found")
             records = await _records(st, s, rows, key, _locale(request))
-        return render(_fmt(request), "service_requests", records)
+        return _answer(request, records)
 
     return await _call(request, request.query.get("api_key"), body, key_required=False)
 
@@ -304,7 +322,7 @@ async def post_request(request: web.Request) -> web.Response:
                 await s.rollback()
                 raise _domain_error(err) from None
         st.services.wake_outbox()
-        notice = f"Expected answer by {iso(case.answer_due, st.services.tz)}"
+        notice = f"Expected answer by {iso(case.answer_due, st.tz)}"
         return render(
             _fmt(request), "service_requests", [{"service_request_id": case.code, "service_notice": notice}], status=201
         )

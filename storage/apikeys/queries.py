@@ -65,6 +65,7 @@ class ApiCase:
     place_text: str | None
     created_at: datetime
     answer_due: datetime
+    version: int
 
 
 _COLS = tuple(col(getattr(Case, f)) for f in ApiCase.__dataclass_fields__)
@@ -120,7 +121,7 @@ async def api_cases(
 async def _read(session: AsyncSession, where: list[Any], limit: int) -> list[ApiCase]:
     q = sa_select(*_COLS).where(*where).order_by(col(Case.created_at).desc(), col(Case.id).desc()).limit(limit)
     conn = await session.connection()
-    return [ApiCase(**row._mapping) for row in await conn.execute(q)]
+    return [ApiCase(*row) for row in await conn.execute(q)]  # positional: _COLS is the field order
 
 
 async def status_changes(session: AsyncSession, case_ids: Sequence[int]) -> dict[int, list[StatusChange]]:
@@ -128,18 +129,17 @@ async def status_changes(session: AsyncSession, case_ids: Sequence[int]) -> dict
     if not case_ids:
         return {}
     q = (
-        sa_select(col(CaseEvent.case_id), col(CaseEvent.at), col(CaseEvent.from_status), col(CaseEvent.to_status))
+        sa_select(col(CaseEvent.case_id), col(CaseEvent.at), col(CaseEvent.to_status))
         .where(
             col(CaseEvent.case_id).in_(list(case_ids)),
             col(CaseEvent.public).is_(True),
             col(CaseEvent.to_status).is_not(None),
+            or_(col(CaseEvent.from_status).is_(None), col(CaseEvent.from_status) != col(CaseEvent.to_status)),
         )
         .order_by(col(CaseEvent.case_id), col(CaseEvent.at), col(CaseEvent.id))
     )
     out: dict[int, list[StatusChange]] = {}
     conn = await session.connection()
-    for case_id, at, before, after in await conn.execute(q):
-        if before == after:
-            continue
+    for case_id, at, after in await conn.execute(q):
         out.setdefault(case_id, []).append(StatusChange(case_id, at, str(after)))
     return out
