@@ -84,9 +84,8 @@ def request_record(
 
 @dataclass(frozen=True)
 class Rendered:
-    """One request rendered once: the value, and its JSON and XML text."""
+    """One request rendered once: its JSON and XML text."""
 
-    value: dict[str, Any]
     json: bytes
     xml: bytes
 
@@ -95,9 +94,9 @@ CacheKey = tuple[ApiCase, bool, str | None, str]
 
 
 class RecordCache:
-    """Least recently used rendered requests, at most ``size`` (about 2 kB each)."""
+    """Least recently used rendered requests, at most ``size`` (2–3 kB each with their keys)."""
 
-    def __init__(self, size: int = 20_000) -> None:
+    def __init__(self, size: int = 10_000) -> None:
         self.size = size
         self._items: OrderedDict[CacheKey, Rendered] = OrderedDict()
 

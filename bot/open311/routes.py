@@ -15,6 +15,7 @@ from datetime import datetime
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.channels.webchat_limits import TokenBuckets
 from bot.core.errors import DomainError, RateLimited
 from bot.core.i18n import gettext
 from bot.open311 import catalog
@@ -34,6 +35,7 @@ __all__ = ["BASE", "Open311", "add_routes"]
 
 BASE = "/open311/v2"
 CHANNEL = "open311"
+PUBLIC_PER_MINUTE = 120
 _OPEN = frozenset(OPEN_STATUSES)
 
 
@@ -46,6 +48,8 @@ class Open311:
     services: Services
     names: dict[tuple[int, str], str] = field(default_factory=dict)
     cache: RecordCache = field(default_factory=RecordCache)
+    public_limit: TokenBuckets = field(default_factory=lambda: TokenBuckets(PUBLIC_PER_MINUTE, 60.0))
+    """Reads without a key, per client IP and per process (they cost the same in every worker)."""
 
     def __post_init__(self) -> None:
         self.cfg: CasesConfig = petitions.config_for(self.services)
@@ -91,6 +95,10 @@ async def _call(request: web.Request, token: str | None, body: Body, *, key_requ
             key = await _authenticate(st, token, now)
         elif key_required:
             raise Forbidden("api_key is required")
+        else:
+            wait = st.public_limit.take(request.remote or "?")
+            if wait:
+                raise TooMany("too many requests without an api_key from this address", retry_after=wait)
         resp = await body(key)
         status = resp.status
         return resp
@@ -192,7 +200,7 @@ async def _records(
             own=own,
             open_statuses=_OPEN,
         )
-        rendered = Rendered(value, json_bytes(value), xml_item("request", value))
+        rendered = Rendered(json_bytes(value), xml_item("request", value))
         st.cache.put(k, rendered)
         out[i] = rendered
     return [r for r in out if r is not None]

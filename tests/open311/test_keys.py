@@ -101,3 +101,16 @@ def test_cli_create_list_revoke(db_env: dict[str, str], engine) -> None:  # type
     assert res.returncode == 2 and "--unit 00000" in res.stderr
     res = run_cli("apikey", "revoke", "--id", "999", env=db_env)
     assert res.returncode == 2 and "--id 999" in res.stderr
+
+
+async def test_reads_without_a_key_are_limited_per_address(api: Api) -> None:
+    from bot.channels.webchat_limits import TokenBuckets
+    from bot.open311.routes import STATE
+
+    api.client.server.app[STATE].public_limit = TokenBuckets(3, 60.0)
+    for _ in range(3):
+        assert (await api.get("requests.json"))[0] == 200
+    status, body = await api.get("requests.json")
+    assert status == 429 and "without an api_key" in body[0]["description"]
+    assert (await api.get("requests.json", api_key=api.key_a))[0] == 200  # a key has its own bucket
+    assert (await api.get("services.json"))[0] == 200  # the catalogue is not limited
