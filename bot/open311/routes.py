@@ -92,7 +92,7 @@ async def _call(request: web.Request, token: str | None, body: Body, *, key_requ
     status = 500
     try:
         if token:
-            key = await _authenticate(st, token, now)
+            key = await _authenticate(st, request, token, now)
         elif key_required:
             raise Forbidden("api_key is required")
         else:
@@ -112,17 +112,20 @@ async def _call(request: web.Request, token: str | None, body: Body, *, key_requ
                 await apikeys.audit_request(s, key, method=request.method, path=request.path, status=status)
 
 
-async def _authenticate(st: Open311, token: str, now: datetime) -> ApiKey:
+async def _authenticate(st: Open311, request: web.Request, token: str, now: datetime) -> ApiKey:
+    """The key, one token taken; a throttled or revoked key's request is audited here (an unknown
+    key has nothing to audit against: it is only refused)."""
+    method, path = request.method, request.path
     async with st.factory() as s:
         try:
             key = await apikeys.authenticate(s, token, now=now)
         except apikeys.KeyThrottled as exc:
-            await apikeys.audit_request(s, exc.key, method="", path="", status=429)
+            await apikeys.audit_request(s, exc.key, method=method, path=path, status=429)
             await s.commit()
             raise TooMany("too many requests for this api_key", retry_after=exc.retry_after) from None
         except apikeys.KeyRefused as exc:
             if exc.key is not None:
-                await apikeys.audit_request(s, exc.key, method="", path="revoked", status=403)
+                await apikeys.audit_request(s, exc.key, method=method, path=path, status=403)
                 await s.commit()
             raise Forbidden("api_key is not valid") from None
         await s.commit()

@@ -39,7 +39,7 @@ async def test_revoked_key_is_refused_and_audited(api: Api) -> None:
     assert status == 403 and body == [{"code": 403, "description": "api_key is not valid"}]
     status, body = await api.get("requests.json", api_key=api.key_a)
     assert status == 403
-    assert await _audit(api) == [("POST", 201), ("", 403), ("", 403)]
+    assert await _audit(api) == [("POST", 201), ("POST", 403), ("GET", 403)]
 
 
 async def test_missing_or_unknown_key(api: Api) -> None:
@@ -80,6 +80,7 @@ async def test_rate_limit_per_key(api: Api) -> None:
     resp = await api.client.get("/open311/v2/requests.json", params={"api_key": key})
     assert resp.status == 429 and int(resp.headers["Retry-After"]) >= 1
     assert (await resp.json())[0]["code"] == 429
+    assert (await _audit(api))[-3:] == [("GET", 200), ("GET", 200), ("GET", 429)]
     assert (await api.get("requests.json", api_key=api.key_a))[0] == 200  # other keys are not affected
     assert (await api.get("requests.json"))[0] == 200
 
