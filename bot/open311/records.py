@@ -10,15 +10,15 @@ without texts (what a follower sees).
 Our extensions to GeoReport v2: ``detailed_status`` (our status vocabulary), ``status_history``;
 ``expected_datetime`` is the legal answer date and ``agency_responsible`` the responsible unit.
 
-The cache keys a rendered request by everything it is made of — the petition's row as read now
-(its ``version`` moves with every change, so the history too), whether the caller filed it, the
-media URL and the language — so a hit is exactly what would be rendered again, in every worker.
+The cache keys a rendered request (its JSON or XML text) by everything it is made of — the
+petition's row as read now (its ``version`` moves with every change, so the history too), whether
+the caller filed it, the media URL, the language and the format — so a hit is exactly what would be
+rendered again, in every worker.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from storage.apikeys.queries import ApiCase, StatusChange
 from storage.petitions.queries import scrub
 
-__all__ = ["RecordCache", "Rendered", "fixed_zone", "iso", "request_record"]
+__all__ = ["CacheKey", "RecordCache", "fixed_zone", "iso", "request_record"]
 
 
 def fixed_zone(tz: ZoneInfo, now: datetime | None = None) -> timezone:
@@ -82,15 +82,8 @@ def request_record(
     return rec
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """One request rendered once: its JSON and XML text."""
-
-    json: bytes
-    xml: bytes
-
-
-CacheKey = tuple[ApiCase, bool, str | None, str]
+CacheKey = tuple[ApiCase, bool, str | None, str, str]
+"""(the row, filed by the caller, its media URL, the language, the format)."""
 
 
 class RecordCache:
@@ -98,15 +91,15 @@ class RecordCache:
 
     def __init__(self, size: int = 10_000) -> None:
         self.size = size
-        self._items: OrderedDict[CacheKey, Rendered] = OrderedDict()
+        self._items: OrderedDict[CacheKey, bytes] = OrderedDict()
 
-    def get(self, key: CacheKey) -> Rendered | None:
+    def get(self, key: CacheKey) -> bytes | None:
         hit = self._items.get(key)
         if hit is not None:
             self._items.move_to_end(key)
         return hit
 
-    def put(self, key: CacheKey, value: Rendered) -> None:
+    def put(self, key: CacheKey, value: bytes) -> None:
         self._items[key] = value
         self._items.move_to_end(key)
         while len(self._items) > self.size:

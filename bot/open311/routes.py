@@ -22,7 +22,7 @@ from bot.open311 import catalog
 from bot.open311.errors import BadRequest, Forbidden, NotFound311, Open311Error, TooMany
 from bot.open311.formats import json_bytes, render, render_list, xml_item
 from bot.open311.params import MAX_REQUESTS, list_query, new_request
-from bot.open311.records import RecordCache, Rendered, fixed_zone, iso, request_record
+from bot.open311.records import CacheKey, RecordCache, fixed_zone, iso, request_record
 from handlers.framework import Services
 from storage import apikeys, petitions, units
 from storage.apikeys.models import ApiKey
@@ -176,23 +176,23 @@ async def service_definition(request: web.Request) -> web.Response:
 
 
 async def _records(
-    st: Open311, s: AsyncSession, rows: list[apikeys.ApiCase], key: ApiKey | None, locale: str
-) -> list[Rendered]:
-    """The rendered requests of ``rows``, from the cache where nothing they are made of changed."""
+    st: Open311, s: AsyncSession, rows: list[apikeys.ApiCase], key: ApiKey | None, locale: str, fmt: str
+) -> list[bytes]:
+    """The rendered requests of ``rows`` in ``fmt``, from the cache where nothing they are made of changed."""
     filed = await apikeys.filings(s, [r.id for r in rows]) if key is not None else {}
-    keys = []
+    keys: list[CacheKey] = []
     for r in rows:
         filing = filed.get(r.id)
         own = key is not None and filing is not None and filing.api_key_id == key.id
-        keys.append((r, own, filing.media_url if own and filing is not None else None, locale))
-    out: list[Rendered | None] = [st.cache.get(k) for k in keys]
+        keys.append((r, own, filing.media_url if own and filing is not None else None, locale, fmt))
+    out: list[bytes | None] = [st.cache.get(k) for k in keys]
     missing = [r.id for r, hit in zip(rows, out, strict=True) if hit is None]
     history = await apikeys.status_changes(s, missing)
     names = st.service_names[locale]
     for i, k in enumerate(keys):
         if out[i] is not None:
             continue
-        r, own, media_url, _ = k
+        r, own, media_url, _, _ = k
         value = request_record(
             r,
             tz=st.tz,
@@ -203,15 +203,10 @@ async def _records(
             own=own,
             open_statuses=_OPEN,
         )
-        rendered = Rendered(json_bytes(value), xml_item("request", value))
-        st.cache.put(k, rendered)
-        out[i] = rendered
-    return [r for r in out if r is not None]
-
-
-def _answer(request: web.Request, records: list[Rendered]) -> web.Response:
-    fmt = _fmt(request)
-    return render_list(fmt, "service_requests", [r.xml if fmt == "xml" else r.json for r in records])
+        text = xml_item("request", value) if fmt == "xml" else json_bytes(value)
+        st.cache.put(k, text)
+        out[i] = text
+    return [t for t in out if t is not None]
 
 
 async def get_requests(request: web.Request) -> web.Response:
@@ -238,8 +233,8 @@ async def get_requests(request: web.Request) -> web.Response:
                 is_open=q.is_open,
                 limit=MAX_REQUESTS,
             )
-            records = await _records(st, s, rows, key, _locale(request))
-        return _answer(request, records)
+            records = await _records(st, s, rows, key, _locale(request), _fmt(request))
+        return render_list(_fmt(request), "service_requests", records)
 
     return await _call(request, request.query.get("api_key"), body, key_required=False)
 
@@ -254,8 +249,8 @@ async def get_request(request: web.Request) -> web.Response:
             rows = await apikeys.api_cases(s, routes=catalog.API_ROUTES, unit_ids=scope, codes=[code], limit=1)
             if not rows:
                 raise NotFound311("service_request_id not found")
-            records = await _records(st, s, rows, key, _locale(request))
-        return _answer(request, records)
+            records = await _records(st, s, rows, key, _locale(request), _fmt(request))
+        return render_list(_fmt(request), "service_requests", records)
 
     return await _call(request, request.query.get("api_key"), body, key_required=False)
 

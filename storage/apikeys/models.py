@@ -53,15 +53,15 @@ class ApiContact(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-# The public list of ``GET requests`` (no key) reads published petitions newest first across the
-# whole area; no index on ``cases`` serves that order. It belongs to the cases table but is created by
-# this branch's migration (depends on 0002_cases), so it is declared here, next to its one reader.
+# ``GET requests`` reads petitions newest first: the published ones across the area, and a key's
+# unit's, with or without the open/closed filter. No index on ``cases`` serves those orders. They
+# belong to the cases table but are created by this branch's migration (depends on 0002_cases), so
+# they are declared here, next to their one reader (``queries.api_cases``).
 from sqlalchemy import Index  # noqa: E402
 
 from storage.petitions.models import Case  # noqa: E402
 
-ix_case_open311_public = Index(
-    "ix_case_open311_public",
-    Case.__table__.c.publish_consent,  # type: ignore[attr-defined]
-    Case.__table__.c.created_at,  # type: ignore[attr-defined]
-)
+_c = Case.__table__.c  # type: ignore[attr-defined]
+ix_case_open311_public = Index("ix_case_open311_public", _c.publish_consent, _c.created_at)
+ix_case_open311_public_open = Index("ix_case_open311_public_open", _c.publish_consent, _c.is_open, _c.created_at)
+ix_case_open311_unit_open = Index("ix_case_open311_unit_open", _c.unit_id, _c.is_open, _c.created_at)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import String, and_, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -69,6 +69,10 @@ class ApiCase:
 
 
 _COLS = tuple(col(getattr(Case, f)) for f in ApiCase.__dataclass_fields__)
+_CREATED = type_coerce(col(Case.created_at), String)
+"""As the database stores it (text on SQLite, a timestamp on PostgreSQL): sortable, and not parsed."""
+_NEWEST = (col(Case.created_at).desc(), col(Case.id).desc())
+_SPLIT_UNITS = 12
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,10 @@ async def api_cases(
     every one the responsible unit of which is in ``unit_ids``. ``codes`` picks tracking codes;
     ``services`` (route, category) pairs; ``start``/``end`` bound ``created_at`` (``[start, end)``).
 
-    The two parts are read apart, each in index order up to ``limit``, and merged: an OR of the two
-    would make the database sort every petition of the period."""
+    Each part (the public one, each unit of the key) is read apart, newest first in the order of an
+    index, as ``(created_at, id)`` only; the parts are merged, and only the ``limit`` petitions kept
+    are read whole. An OR of the parts, or an IN over several units, would make the database sort
+    every petition of the period instead."""
     filters: list[Any] = [col(Case.route).in_(list(routes))]
     if codes:
         filters.append(col(Case.code).in_(list(codes)))
@@ -107,21 +113,27 @@ async def api_cases(
     if end is not None:
         filters.append(col(Case.created_at) < end)
     if is_open is not None:
-        filters.append(col(Case.is_open).is_(is_open))
-    public = [col(Case.publish_consent).is_(True), col(Case.status) != "withdrawn"]
-    rows = await _read(session, [*filters, *public], limit)
+        filters.append(col(Case.is_open) == is_open)  # "=", not "IS": PostgreSQL uses its index only for "="
+    parts: list[list[Any]] = [[col(Case.publish_consent) == True, col(Case.status) != "withdrawn"]]
     if unit_ids:
-        seen = {r.id for r in rows}
-        more = await _read(session, [*filters, col(Case.unit_id).in_(list(unit_ids))], limit)
-        rows += [r for r in more if r.id not in seen]
-        rows.sort(key=lambda r: (r.created_at, r.id), reverse=True)
-    return rows[:limit]
-
-
-async def _read(session: AsyncSession, where: list[Any], limit: int) -> list[ApiCase]:
-    q = sa_select(*_COLS).where(*where).order_by(col(Case.created_at).desc(), col(Case.id).desc()).limit(limit)
+        ids = list(dict.fromkeys(unit_ids))
+        if len(ids) <= _SPLIT_UNITS:
+            parts += [[col(Case.unit_id) == u] for u in ids]
+        else:
+            parts.append([col(Case.unit_id).in_(ids)])
     conn = await session.connection()
-    return [ApiCase(*row) for row in await conn.execute(q)]  # positional: _COLS is the field order
+    keys: dict[int, Any] = {}
+    for part in parts:
+        q = sa_select(_CREATED, col(Case.id)).where(*filters, *part).order_by(*_NEWEST).limit(limit)
+        for created, case_id in await conn.execute(q):
+            keys[int(case_id or 0)] = created
+    chosen = sorted(keys.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:limit]
+    if not chosen:
+        return []
+    whole = sa_select(*_COLS).where(col(Case.id).in_([case_id for case_id, _ in chosen]))
+    found = [ApiCase(*row) for row in await conn.execute(whole)]  # positional: _COLS is the field order
+    rows = {r.id: r for r in found}
+    return [rows[case_id] for case_id, _ in chosen if case_id in rows]
 
 
 async def status_changes(session: AsyncSession, case_ids: Sequence[int]) -> dict[int, list[StatusChange]]:

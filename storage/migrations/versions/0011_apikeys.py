@@ -1,5 +1,5 @@
 """apikeys: keys of other systems (Open311), the petitions filed through them, API authors' e-mail;
-an index on cases for the public Open311 list (published petitions, newest first)
+indexes on cases for the Open311 lists (newest first: published petitions, a unit's, open or closed)
 
 Revision ID: 0011_apikeys
 Revises: 0001_core
@@ -66,10 +66,16 @@ def upgrade() -> None:
     with op.batch_alter_table("apicontact", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_apicontact_api_key_id"), ["api_key_id"], unique=False)
 
+    # GET requests, newest first: published petitions; with status=open|closed; a unit's with the filter
+    # (a unit's without it: the cases branch's ix_case_stats).
     op.create_index("ix_case_open311_public", "cases", ["publish_consent", "created_at"], unique=False)
+    op.create_index("ix_case_open311_public_open", "cases", ["publish_consent", "is_open", "created_at"], unique=False)
+    op.create_index("ix_case_open311_unit_open", "cases", ["unit_id", "is_open", "created_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_open311_unit_open", table_name="cases")
+    op.drop_index("ix_case_open311_public_open", table_name="cases")
     op.drop_index("ix_case_open311_public", table_name="cases")
     op.drop_table("apicontact")
     op.drop_table("apirequest")
