@@ -283,7 +283,10 @@ def _domain_error(err: DomainError) -> Open311Error:
 
 async def post_request(request: web.Request) -> web.Response:
     st = request.app[STATE]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    try:
+        form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    except (ValueError, UnicodeDecodeError):  # a body that is not a form: answered as a missing field
+        form = {}
 
     async def body(key: ApiKey | None) -> web.Response:
         assert key is not None
