@@ -1,4 +1,5 @@
-"""``loalang apikey create | list | revoke``: keys for other systems calling the Open311 API.
+"""``loalang apikey create | list | revoke | forget-contact``: keys for other systems calling the Open311
+API, and erasing the contact an API author gave.
 
 The key is printed once, at creation; only its SHA-256 hash is stored. Each key covers one unit
 (and the units below it) and has its own rate limit.
@@ -33,6 +34,12 @@ def register(subparsers: Any) -> dict[str, Command]:
     ls.add_argument("--active", action="store_true", help="only keys not revoked")
     r = ks.add_parser("revoke", help="revoke a key at once (kept for the audit trail)")
     r.add_argument("--id", type=int, required=True, help="the key's id (see: loalang apikey list)")
+    f = ks.add_parser(
+        "forget-contact",
+        help="erase the contact an API author gave (their petitions stay, without their identity)",
+        description="For a person who asks to be forgotten and filed through another system (no chat to send /forget).",
+    )
+    f.add_argument("--phone", required=True, help="the phone number they gave, e.g. 0912 345 678")
     return {"apikey": cmd_apikey}
 
 
@@ -69,6 +76,16 @@ async def cmd_apikey(settings: Settings, args: argparse.Namespace) -> int:
                         f"{key.id:<5} {key.prefix:<13} {unit.code if unit else '?':<7} {key.rate_per_minute:<9} "
                         f"{created:<17} {used:<17} {revoked:<8} {key.name}"
                     )
+                return 0
+            if args.apikey_command == "forget-contact":
+                from storage.people.services import normalise_phone
+
+                phone = normalise_phone(args.phone)
+                if phone is None:
+                    raise ConfigError(f"--phone {args.phone} is not a phone number")
+                n = await apikeys.forget_contact(s, phone, by="cli", now=utcnow())
+                await s.commit()
+                print(f"{n} API author(s) with phone {phone} erased.")
                 return 0
             try:
                 key = await apikeys.revoke_key(s, args.id, by="cli", now=utcnow())

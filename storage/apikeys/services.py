@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import DomainError, NotFound, RateLimited
-from storage import audit
+from storage import audit, petitions
 from storage.apikeys.models import ApiContact, ApiKey, ApiRequest
 from storage.people import services as people
 from storage.people.models import Person
@@ -35,6 +35,7 @@ __all__ = [
     "authenticate",
     "author_for",
     "create_key",
+    "forget_contact",
     "hash_key",
     "record_filing",
     "revoke_key",
@@ -218,6 +219,29 @@ async def author_for(session: AsyncSession, key: ApiKey, contact: Contact | None
     )
     await session.flush()
     return person
+
+
+async def forget_contact(session: AsyncSession, phone: str, *, by: str, now: datetime) -> int:
+    """Erase the API authors with this (normalised) phone, as ``/forget`` does for a chat resident:
+    their petitions stay as public record without their identity, the person's name, phone and
+    consent are erased, and so is the e-mail. Returns how many people were erased (an operator acts
+    for a person who has no chat to send ``/forget`` from)."""
+    rows = list(
+        await session.exec(
+            select(Person, ApiContact)
+            .join(ApiContact, col(ApiContact.person_id) == col(Person.id))
+            .where(Person.phone == phone, col(Person.erased_at).is_(None))
+        )
+    )
+    for person, contact in rows:
+        assert person.id is not None
+        await petitions.deidentify_author(session, person.id)
+        await people.erase_person(session, person, now)
+        contact.email = None
+        session.add(contact)
+        await audit.log(session, "apikey.contact_erased", "person", person.id, actor_label=by)
+    await session.flush()
+    return len(rows)
 
 
 async def record_filing(

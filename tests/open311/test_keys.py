@@ -102,6 +102,10 @@ def test_cli_create_list_revoke(db_env: dict[str, str], engine) -> None:  # type
     assert res.returncode == 2 and "--unit 00000" in res.stderr
     res = run_cli("apikey", "revoke", "--id", "999", env=db_env)
     assert res.returncode == 2 and "--id 999" in res.stderr
+    res = run_cli("apikey", "forget-contact", "--phone", "0987 654 321", env=db_env)
+    assert res.returncode == 0 and "0 API author(s) with phone 0987654321 erased" in res.stdout
+    res = run_cli("apikey", "forget-contact", "--phone", "abc", env=db_env)
+    assert res.returncode == 2 and "--phone abc" in res.stderr
 
 
 async def test_reads_without_a_key_are_limited_per_address(api: Api) -> None:

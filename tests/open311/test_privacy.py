@@ -113,3 +113,24 @@ async def test_anonymous_only_for_phan_anh(api: Api, world: World) -> None:
     async with world.factory() as s:
         case = (await s.exec(select(Case).where(Case.code == code))).one()
     assert case.anonymous is True
+
+
+async def test_an_api_author_can_be_forgotten(api: Api, world: World) -> None:
+    form = {"address_string": "Ngõ 5", "phone": "0987 654 321", "first_name": "Hoa", "email": "hoa@example.vn"}
+    code = await api.file(**form, **{"attribute[contact_consent]": "true", "attribute[publish]": "true"})
+    async with world.factory() as s:
+        case = (await s.exec(select(Case).where(Case.code == code))).one()
+        person_id = case.author_id
+        from storage import apikeys
+
+        assert await apikeys.forget_contact(s, "0987654321", by="test", now=utcnow()) == 1
+        await s.commit()
+    async with world.factory() as s:
+        case = (await s.exec(select(Case).where(Case.code == code))).one()
+        person = await s.get(Person, person_id)
+        contact = await s.get(ApiContact, person_id)
+    assert case.author_id is None and case.status == "new"  # the petition stays, without its author
+    assert person is not None and (person.display_name, person.phone, person.consent_given) == (None, None, False)
+    assert contact is not None and contact.email is None
+    status, [shown] = await api.get(f"requests/{code}.json")
+    assert status == 200 and shown["service_request_id"] == code
