@@ -1,5 +1,5 @@
 """The ``loalang`` command: run | demo | stats | db upgrade | units list | invite | users list|grant|revoke, and
-the features' and Zalo's sub-commands."""
+the features', Zalo's and the API keys' sub-commands."""
 
 from __future__ import annotations
 
@@ -329,12 +329,13 @@ def _feature_command(cmd: CliCommand) -> Command:
 
 def _build() -> argparse.ArgumentParser:
     """The parser: the application's own commands, Zalo's, then every feature manifest's."""
-    from bot import cli_zalo
+    from bot import cli_apikeys, cli_zalo
     from handlers.features import APP
 
     parser = _parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     COMMANDS.update(cli_zalo.register(sub))
+    COMMANDS.update(cli_apikeys.register(sub))  # loalang apikey create | list | revoke (Open311)
     for cmd in APP.cli:
         cmd.configure(sub.add_parser(cmd.name, help=cmd.help))
         COMMANDS[cmd.name] = _feature_command(cmd)

@@ -17,9 +17,10 @@ TABLE_MODULES = (
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",
-    # disclosures (issue 13)
+    # open311: API keys of other systems (infrastructure, no feature manifest)
+    "storage.apikeys.models",
+    # features
     "storage.disclosures.models",
-    # households, decisions, consultations (decide)
     "storage.households.models",
     "storage.decisions.models",
     "storage.consultations.models",
