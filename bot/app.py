@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from bot import __version__
+from bot import __version__, dashboard
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.core.errors import ConfigError
@@ -64,6 +64,7 @@ class App:
         self.dispatcher = Dispatcher(self.services)
         self.channels: dict[str, Channel] = {}
         self.web_app = build_web_app(self)
+        dashboard.setup(self)
         self.runner: web.AppRunner | None = None
         self.outbox: OutboxSender | None = None
         self.scheduler: Scheduler | None = None

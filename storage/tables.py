@@ -17,6 +17,7 @@ TABLE_MODULES = (
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",
+    "storage.dashboard.models",
 )
 
 for _name in TABLE_MODULES:

@@ -1,0 +1,43 @@
+"""The dashboard's page modules, mounted in this order by ``bot.dashboard.setup``, and the
+navigation. Each module has ``routes = web.RouteTableDef()``; a new page module appends itself to
+``PAGES`` and its entry to ``NAV`` (one line each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+from bot.core.i18n import N_
+from bot.core.roles import CASE_READERS, Role
+from bot.dashboard import auth, queue_page
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    """A message id."""
+    roles: tuple[str, ...]
+    """Who sees the entry (the page checks again: this only hides what would be refused)."""
+
+
+PAGES: tuple[ModuleType, ...] = (
+    auth,
+    queue_page,
+    # stats: statistics, yearly assessment, notices/campaign reports, poster, public page
+)
+
+AUDIT_READERS: tuple[str, ...] = (Role.UNIT_HEAD, Role.DISTRICT_ADMIN, Role.INSPECTOR)
+"""Who may open the audit page (of their units)."""
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("/admin/queue", N_("Queue"), CASE_READERS),
+    NavItem("/admin/audit", N_("Audit"), AUDIT_READERS),
+    # stats: NavItem("/admin/stats", N_("Statistics"), ...),
+)
+
+
+def nav_items(actor: object) -> list[NavItem]:
+    """The entries ``actor`` (a ``core.Actor``) may open."""
+    has = getattr(actor, "has", None)
+    return [i for i in NAV if has is not None and has(*i.roles)]
