@@ -9,7 +9,7 @@ from types import ModuleType
 
 from bot.core.i18n import N_
 from bot.core.roles import CASE_READERS, Role
-from bot.dashboard import auth, queue_page
+from bot.dashboard import auth, case_page, queue_page
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class NavItem:
 PAGES: tuple[ModuleType, ...] = (
     auth,
     queue_page,
+    case_page,
     # stats: statistics, yearly assessment, notices/campaign reports, poster, public page
 )
 

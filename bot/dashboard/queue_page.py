@@ -107,7 +107,7 @@ async def bulk_assign(request: web.Request) -> web.StreamResponse:
                     refused = isinstance(err, PermissionDenied)
                     failed += 1
             if refused:
-                await refuse(request, actor, case_id=int(case_id), action="assign")
+                await refuse(request, actor, case_id=int(case_id), attempted="assign")
     services.wake_outbox()
     sep = "&" if "?" in back else "?"
     return redirect(f"{back}{sep}assigned={done}&failed={failed}")
