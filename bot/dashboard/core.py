@@ -34,7 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import NotFound, PermissionDenied
 from bot.core.i18n import SUPPORTED, Translator
-from bot.core.roles import ROLE_NAMES, STAFF
+from bot.core.roles import ROLE_NAMES, STAFF, Role
 from handlers.framework.services import Services
 from storage import audit, dashboard
 from storage.dashboard.models import DashboardSession
@@ -42,6 +42,7 @@ from storage.people.models import Person, RoleGrant
 from storage.petitions.errors import OutOfScope
 
 __all__ = [
+    "AUDIT_READERS",
     "COOKIE",
     "CSP",
     "Actor",
@@ -56,6 +57,9 @@ __all__ = [
     "require_staff",
     "state",
 ]
+
+AUDIT_READERS: tuple[str, ...] = (Role.UNIT_HEAD, Role.DISTRICT_ADMIN, Role.INSPECTOR)
+"""Who may open the audit page (of their units)."""
 
 COOKIE = "loalang_admin"
 LANG_COOKIE = "loalang_lang"
@@ -207,6 +211,8 @@ async def refuse(
 
 
 def _headers(resp: web.StreamResponse) -> web.StreamResponse:
+    if resp.prepared:  # a streamed response set its own before the first byte
+        return resp
     resp.headers.setdefault("Content-Security-Policy", CSP)
     resp.headers.setdefault("Cache-Control", "no-store")
     resp.headers.setdefault("X-Frame-Options", "DENY")

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from bot.core.i18n import N_
-from bot.core.roles import CASE_READERS, Role
-from bot.dashboard import auth, case_page, queue_page
+from bot.core.roles import CASE_READERS
+from bot.dashboard import audit_page, auth, case_page, export, queue_page
+from bot.dashboard.core import AUDIT_READERS
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,11 @@ class NavItem:
 PAGES: tuple[ModuleType, ...] = (
     auth,
     queue_page,
+    export,
     case_page,
+    audit_page,
     # stats: statistics, yearly assessment, notices/campaign reports, poster, public page
 )
-
-AUDIT_READERS: tuple[str, ...] = (Role.UNIT_HEAD, Role.DISTRICT_ADMIN, Role.INSPECTOR)
-"""Who may open the audit page (of their units)."""
 
 NAV: tuple[NavItem, ...] = (
     NavItem("/admin/queue", N_("Queue"), CASE_READERS),

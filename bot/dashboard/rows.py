@@ -59,9 +59,18 @@ async def _person_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
 
 
 async def rows_of(
-    session: AsyncSession, cfg: CasesConfig, cases: Iterable[Case], *, now: datetime, locale: str, tz: ZoneInfo
+    session: AsyncSession,
+    cfg: CasesConfig,
+    cases: Iterable[Case],
+    *,
+    now: datetime,
+    locale: str,
+    tz: ZoneInfo,
+    date_locale: str | None = None,
 ) -> list[Row]:
+    """``date_locale``: how dates are written ("en": ISO, for files), the labels' locale by default."""
     cases = list(cases)
+    dl = date_locale or locale
     units = await _unit_names(session, {c.unit_id for c in cases} | {c.village_id for c in cases if c.village_id})
     people = await _person_names(session, {c.assignee_id for c in cases if c.assignee_id})
     out = []
@@ -81,11 +90,11 @@ async def rows_of(
                 village=units.get(c.village_id, "") if c.village_id else "",
                 status=label(STATUS_LABELS, c.status, locale),
                 status_key=c.status,
-                received=fmt_date(c.created_at, tz, locale),
-                acknowledged=fmt_date(c.acknowledged_at, tz, locale),
-                answered=fmt_date(c.answered_at, tz, locale),
-                closed=fmt_date(c.closed_at, tz, locale),
-                due=fmt_date(c.answer_due, tz, locale),
+                received=fmt_date(c.created_at, tz, dl),
+                acknowledged=fmt_date(c.acknowledged_at, tz, dl),
+                answered=fmt_date(c.answered_at, tz, dl),
+                closed=fmt_date(c.closed_at, tz, dl),
+                due=fmt_date(c.answer_due, tz, dl),
                 days_overdue=overdue_days,
                 due_soon=running and not overdue_days and (c.answer_due - now).days < 3,
                 rating=c.rating,
