@@ -93,7 +93,12 @@ async def audit_page(request: web.Request) -> web.StreamResponse:
     t = Translator(actor.locale)
     shown = []
     for r in rows[:PAGE]:
-        who = r.actor_name or (t(ACTOR_NAMES[r.actor_label]) if r.actor_label in ACTOR_NAMES else r.actor_label or "")
+        if r.actor_name is not None:
+            who = r.actor_name
+        elif r.actor_id is not None:
+            who = t(ACTOR_NAMES[Role.RESIDENT])  # never a resident's name (a denouncer's, say)
+        else:
+            who = t(ACTOR_NAMES[r.actor_label]) if r.actor_label in ACTOR_NAMES else r.actor_label or ""
         shown.append(
             {
                 "when": fmt_time(r.at, tz, actor.locale),

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.roles import STAFF
 from storage.audit.models import AuditEvent
 from storage.people.models import Person, RoleGrant
 
@@ -29,6 +30,8 @@ class AuditRow:
     at: datetime
     actor_id: int | None
     actor_name: str | None
+    """The actor's name when they hold or held a staff role; None for a resident (a denouncer's
+    name must not appear beside their petition's submission)."""
     actor_label: str | None
     action: str
     subject_type: str
@@ -51,11 +54,16 @@ async def audit_events(
 ) -> list[AuditRow]:
     """Events of ``unit_ids`` (None: every unit), newest first, at most ``limit``. ``action`` is an
     exact action or a prefix ending in "." (``case.``); ``refusals_only`` keeps refused actions."""
+    is_staff = (
+        sa_select(col(RoleGrant.id))
+        .where(col(RoleGrant.person_id) == col(AuditEvent.actor_id), col(RoleGrant.role).in_(STAFF))
+        .exists()
+    )
     q = sa_select(
         col(AuditEvent.id),
         col(AuditEvent.at),
         col(AuditEvent.actor_id),
-        col(Person.display_name),
+        case((is_staff, col(Person.display_name)), else_=None),
         col(AuditEvent.actor_label),
         col(AuditEvent.action),
         col(AuditEvent.subject_type),

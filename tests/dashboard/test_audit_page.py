@@ -47,3 +47,4 @@ async def test_no_identity_on_the_audit_page(server: Server, world: World) -> No
     )
     _, body = await _get(server, "head_a", "/admin/audit")
     assert DENOUNCER.full_name not in body and (DENOUNCER.phone or "") not in body
+    assert "Nguyễn Văn An" not in body and "người dân" in body  # the resident who sent it: not by name
