@@ -9,7 +9,7 @@ from types import ModuleType
 
 from bot.core.i18n import N_
 from bot.core.roles import CASE_READERS
-from bot.dashboard import audit_page, auth, case_page, export, queue_page
+from bot.dashboard import assessment_page, audit_page, auth, case_page, export, public_page, queue_page, stats_page
 from bot.dashboard.core import AUDIT_READERS
 
 
@@ -29,12 +29,17 @@ PAGES: tuple[ModuleType, ...] = (
     case_page,
     audit_page,
     # stats: statistics, yearly assessment, notices/campaign reports, poster, public page
+    stats_page,
+    assessment_page,
+    public_page,
 )
 
 NAV: tuple[NavItem, ...] = (
     NavItem("/admin/queue", N_("Queue"), CASE_READERS),
     NavItem("/admin/audit", N_("Audit"), AUDIT_READERS),
     # stats: NavItem("/admin/stats", N_("Statistics"), ...),
+    NavItem("/admin/stats", N_("Statistics"), CASE_READERS),
+    NavItem("/admin/assessment", N_("Yearly assessment"), CASE_READERS),
 )
 
 
