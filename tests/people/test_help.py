@@ -62,6 +62,7 @@ async def test_an_official_sees_their_work_first(world: World) -> None:
     await chat.say("/help")
     work = [
         _t("For your work"),
+        _line("Sign in to the web dashboard", "dashboard"),
         _line("Petitions waiting for your unit", "queue"),
         _line("Send a notice to residents", "notice"),
         _line("Quiz results per village", "quizstats"),
@@ -72,7 +73,11 @@ async def test_an_official_sees_their_work_first(world: World) -> None:
 async def test_an_inspector_sees_what_they_can_inspect(world: World) -> None:
     chat = world.chat("inspector_a")
     await chat.say("/help")
-    work = [_t("For your work"), _line("Petitions waiting for your unit", "queue")]
+    work = [
+        _t("For your work"),
+        _line("Sign in to the web dashboard", "dashboard"),
+        _line("Petitions waiting for your unit", "queue"),
+    ]
     assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, PROFILE, AROUND)
 
 
