@@ -197,8 +197,57 @@ def seed_cases(url: str, area: Area, residents: tuple[int, int], start: int, cou
         loader.load("cases", case_rows(s, min(CHUNK, start + count - s), area, residents, rnd))
 
 
+def _rollup_migration() -> Any:
+    """The migration that creates the statistics rollup and its triggers (its SQL, reused here)."""
+    import importlib.util
+
+    path = ROOT / "storage" / "migrations" / "versions" / "0010_case_stats_indexes.py"
+    spec = importlib.util.spec_from_file_location("rollup_migration", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def without_rollup_triggers(url: str) -> None:
+    """Drop the rollup's triggers before a bulk load (``finish`` rebuilds the rollup in one pass and
+    puts them back): a million row triggers cost minutes, one GROUP BY seconds."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            if url.startswith("postgresql"):
+                await conn.execute(text("DROP TRIGGER IF EXISTS case_stats_update ON cases"))
+                await conn.execute(text("DROP TRIGGER IF EXISTS case_stats_insert_delete ON cases"))
+                await conn.execute(text("DROP FUNCTION IF EXISTS case_stats_apply()"))
+            else:
+                for name in ("case_stats_insert", "case_stats_delete", "case_stats_update"):
+                    await conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+    finally:
+        await engine.dispose()
+
+
+async def rebuild_rollup(url: str) -> None:
+    """Recount the rollup from the petitions and (re)create its triggers, as the migration does."""
+    m = _rollup_migration()
+    pg = url.startswith("postgresql")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM case_stats_month"))
+            for statement in m._backfill(pg):
+                await conn.execute(text(statement))
+        await without_rollup_triggers(url)
+        async with engine.begin() as conn:
+            for statement in m._pg_triggers() if pg else m._sqlite_triggers():
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
 async def finish(url: str) -> None:
-    """Sequences past the seeded ids and fresh planner statistics (VACUUM for index-only scans)."""
+    """The rollup recounted, sequences past the seeded ids and fresh planner statistics (VACUUM
+    for index-only scans)."""
+    await rebuild_rollup(url)
     engine = create_engine(url)
     try:
         if url.startswith("postgresql"):
@@ -237,6 +286,7 @@ def main() -> None:
     args = ap.parse_args()
     t = time.perf_counter()
     area = asyncio.run(prepare(args.url))
+    asyncio.run(without_rollup_triggers(args.url))
     residents = seed_residents(args.url, area, args.residents)
     seed_cases(args.url, area, residents, 0, args.cases)
     asyncio.run(finish(args.url))

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     zalo_interaction_window_seconds: int = Field(default=7 * 86400, ge=3600)
     # --- dashboard ---
     public_base_url: str | None = None  # e.g. "https://loalang.kimbang.gov.vn"; unset: http://HTTP_HOST:HTTP_PORT
+    # --- printed poster (dashboard) ---
+    zalo_oa_id: str | None = None  # the Zalo Official Account's id: the poster's QR code opens https://zalo.me/<id>
 
     @field_validator("database_url")
     @classmethod

@@ -8,8 +8,19 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from bot.core.i18n import N_
-from bot.core.roles import CASE_READERS
-from bot.dashboard import assessment_page, audit_page, auth, case_page, export, public_page, queue_page, stats_page
+from bot.core.roles import CASE_READERS, NOTICE_SENDERS, STAFF
+from bot.dashboard import (
+    assessment_page,
+    audit_page,
+    auth,
+    case_page,
+    export,
+    poster_page,
+    public_page,
+    queue_page,
+    reports_page,
+    stats_page,
+)
 from bot.dashboard.core import AUDIT_READERS
 
 
@@ -26,11 +37,14 @@ PAGES: tuple[ModuleType, ...] = (
     auth,
     queue_page,
     export,
+    poster_page,
     case_page,
     audit_page,
     # stats: statistics, yearly assessment, notices/campaign reports, poster, public page
     stats_page,
     assessment_page,
+    reports_page,
+    poster_page,
     public_page,
 )
 
@@ -40,6 +54,8 @@ NAV: tuple[NavItem, ...] = (
     # stats: NavItem("/admin/stats", N_("Statistics"), ...),
     NavItem("/admin/stats", N_("Statistics"), CASE_READERS),
     NavItem("/admin/assessment", N_("Yearly assessment"), CASE_READERS),
+    NavItem("/admin/reports", N_("Notices and campaigns"), NOTICE_SENDERS),
+    NavItem("/admin/poster", N_("Poster"), STAFF),
 )
 
 

@@ -37,10 +37,10 @@ class Case(SQLModel, table=True):
         ),
         Index(
             "ix_case_stats_answered",
-            *("unit_id", "answered_at", "status", "answer_due", "route", "category", "village_id", "created_at"),
+            *("unit_id", "status", "answered_at", "answer_due", "route", "category", "village_id", "created_at"),
         ),
         Index("ix_case_stats_rated", "unit_id", "rated_at", "rating", "route", "category", "village_id"),
-        Index("ix_case_stats_open", "is_open", "unit_id", "answer_due", "paused_at", "route", "category", "village_id"),
+        Index("ix_case_stats_open", "unit_id", "is_open", "answer_due", "paused_at", "route", "category", "village_id"),
         Index(
             "ix_case_stats_unacked",
             *("unit_id", "acknowledged_at", "ack_due", "created_at", "route", "category", "village_id"),

@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlalchemy import case as sa_case
 from sqlalchemy import select as sa_select
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.petitions.deadlines import WorkingCalendar
 from storage.petitions.models import Case, CaseStatsMonth
+from storage.units.models import Unit
 
 ANSWER_STANDS = ("answered", "closed")  # statuses in which ``answered_at`` is the answer still in force
 ANY: Any = object()
@@ -238,6 +239,8 @@ async def answer_days(
     pair (from the answers' covering index) and the calendar is consulted once per day of the span."""
     sent = local(session, col(Case.created_at), calendar, "day")
     answered = local(session, col(Case.answered_at), calendar, "day")
+    if ids is None:  # every unit, named: the covering index leads with the unit
+        ids = [i for i in await session.exec(select(Unit.id)) if i is not None]
     q = sa_select(sent, answered, func.count()).where(
         col(Case.answered_at) >= start, col(Case.answered_at) < end, col(Case.status).in_(ANSWER_STANDS)
     )
