@@ -5,6 +5,7 @@ the current year so far by default, a few presets), and the units a staff member
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from bot.core.errors import NotFound
 from bot.core.i18n import N_
 from bot.core.roles import CASE_READERS, Role
 from storage import units
+from storage.people.models import RoleGrant
 from storage.petitions.breakdown import month_bounds
 from storage.petitions.deadlines import WorkingCalendar
 from storage.units.models import Unit
@@ -103,12 +105,12 @@ class Scope:
         return "" if self.unit is None else str(self.unit.id)
 
 
-async def scopes_of(session: AsyncSession, grants: list[object], deployment: str) -> list[Unit | None]:
+async def scopes_of(session: AsyncSession, grants: Sequence[RoleGrant], deployment: str) -> list[Unit | None]:
     """The units offered in the unit choice: the actor's units of the case readers' roles, and for
     an area administrator the whole area (None) and every commune."""
     out: list[Unit | None] = []
     for g in grants:
-        role, unit_id = getattr(g, "role", None), getattr(g, "unit_id", None)
+        role, unit_id = g.role, g.unit_id
         if role == Role.DISTRICT_ADMIN:
             out = [None, *await units.current_communes(session, deployment)]
             break

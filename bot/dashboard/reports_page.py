@@ -42,9 +42,13 @@ async def _campaigns(session: AsyncSession, actor: Actor) -> list[Campaign]:
 def _rows(table: dict[Any, dict[str, int]], names: dict[Any, str], seen: dict[Any, int] | None) -> list[dict[str, Any]]:
     rows = []
     for key, counts in sorted(table.items(), key=lambda kv: names.get(kv[0], str(kv[0]))):
-        row = {"name": names.get(key, str(key)), "counts": [counts.get(s, 0) for s in DELIVERY_STATES]}
-        row["seen"] = None if seen is None else seen.get(key, 0)
-        rows.append(row)
+        rows.append(
+            {
+                "name": names.get(key, str(key)),
+                "counts": [counts.get(s, 0) for s in DELIVERY_STATES],
+                "seen": None if seen is None else seen.get(key, 0),
+            }
+        )
     return rows
 
 

@@ -72,8 +72,9 @@ async def delivery(session: AsyncSession, ref_type: str, ref_id: int) -> Deliver
     out = Delivery()
     for channel, village, st, n in rows:
         st = "queued" if st == "sending" else st
-        for key, table in ((channel, out.by_channel), (village, out.by_village)):
-            counts = table.setdefault(key, dict.fromkeys(DELIVERY_STATES, 0))
+        by_channel = out.by_channel.setdefault(channel, dict.fromkeys(DELIVERY_STATES, 0))
+        by_village = out.by_village.setdefault(village, dict.fromkeys(DELIVERY_STATES, 0))
+        for counts in (by_channel, by_village):
             counts[st] = counts.get(st, 0) + int(n)
     if ref_type == "notice":
         seen = await session.exec(
