@@ -29,10 +29,11 @@ from typing import Any  # noqa: E402
 from sqlalchemy import create_engine as sync_engine  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
-from storage import units  # noqa: E402
+from storage import petitions, units  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade_sync  # noqa: E402
 from storage.people.models import ChannelIdentity, Person  # noqa: E402
+from storage.petitions import workdays  # noqa: E402
 from storage.petitions.models import Case  # noqa: E402
 
 DEPLOYMENT = ROOT / "bot" / "deployments" / "kim_bang"
@@ -250,6 +251,8 @@ async def finish(url: str) -> None:
     await rebuild_rollup(url)
     engine = create_engine(url)
     try:
+        async with session_factory(engine)() as s:  # the working calendar table, answers' days recounted
+            await workdays.ensure(s, petitions.load_config(DEPLOYMENT).calendar, NOW.date())
         if url.startswith("postgresql"):
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT setval('person_id_seq', (SELECT max(id) FROM person))"))

@@ -25,7 +25,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
-from storage.petitions import stats_sql
+from storage.petitions import stats_sql, workdays
 from storage.petitions.deadlines import WorkingCalendar
 from storage.petitions.stats_sql import ANSWER_STANDS, ANY, COUNTERS, Fact
 
@@ -139,12 +139,30 @@ async def _facts(
     end: datetime,
     at: datetime,
 ) -> list[Fact]:
-    if _on_month_start(calendar, start) and _on_month_start(calendar, end) and start < end:
+    if _whole_months(calendar, start, end):
+        await workdays.ensure(session, calendar, at.astimezone(calendar.tz).date())
         months = months_between(calendar, start, end)
         facts = await stats_sql.rollup_facts(session, ids, months[0], months[-1])
         facts += await stats_sql.pending_acks(session, calendar, ids, start, end, at)
         return facts + await stats_sql.overdue_facts(session, ids, at)
     return await stats_sql.scan_facts(session, calendar, ids, start, end, at)
+
+
+def _whole_months(calendar: WorkingCalendar, start: datetime, end: datetime) -> bool:
+    return _on_month_start(calendar, start) and _on_month_start(calendar, end) and start < end
+
+
+async def _answer_days(
+    session: AsyncSession, calendar: WorkingCalendar, ids: list[int] | None, start: datetime, end: datetime
+) -> list[tuple[int, int]]:
+    """The answers' working days: from the rollup for whole months, else (or when the calendar table
+    does not cover some dates) counted from the petitions."""
+    if _whole_months(calendar, start, end):
+        months = months_between(calendar, start, end)
+        rolled = await stats_sql.rolled_answer_days(session, ids, months[0], months[-1])
+        if rolled is not None:
+            return rolled
+    return await stats_sql.answer_days(session, calendar, ids, start, end)
 
 
 def _median(days: list[tuple[int, int]]) -> float | None:
@@ -184,7 +202,7 @@ async def tally(
     for f in await _facts(session, calendar, ids, start, end, _at(end, at)):
         if f.unit is not ANY:
             total.add_counts(f.counts)
-    return total, _median(await stats_sql.answer_days(session, calendar, ids, start, end))
+    return total, _median(await _answer_days(session, calendar, ids, start, end))
 
 
 async def breakdown(
@@ -215,7 +233,7 @@ async def breakdown(
                 target.setdefault(value, Tally()).add_counts(f.counts)
         if f.month is not ANY and f.month in b.by_month:
             b.by_month[f.month].add_counts(f.counts)
-    b.median_days_to_answer = _median(await stats_sql.answer_days(session, calendar, ids, start, end))
+    b.median_days_to_answer = _median(await _answer_days(session, calendar, ids, start, end))
     return b
 
 

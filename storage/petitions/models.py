@@ -168,3 +168,27 @@ class CaseStatsMonth(SQLModel, table=True):
     answered_on_time: int = 0
     ratings: int = 0
     rating_sum: int = 0
+
+
+class WorkingDay(SQLModel, table=True):
+    """The deployment's working calendar as the database sees it: for each local date, how many
+    working days there are from 1 January 2010 up to it (``storage.petitions.workdays`` keeps it in
+    step with ``calendar.yaml``), so a trigger can count the working days between two dates."""
+
+    __tablename__ = "working_day"
+
+    day: str = Field(primary_key=True, max_length=10)
+    n: int
+
+
+class CaseAnswerDays(SQLModel, table=True):
+    """How many answers, per responsible unit and local month of the answer, took ``days`` working
+    days (−1: a date the working calendar table does not cover yet), kept by the same triggers as
+    ``CaseStatsMonth``: the median working days to answer without reading the petitions."""
+
+    __tablename__ = "case_answer_days"
+
+    unit_id: int = Field(primary_key=True)
+    month: str = Field(primary_key=True, max_length=7)
+    days: int = Field(primary_key=True)
+    n: int = 0

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.petitions.deadlines import WorkingCalendar
-from storage.petitions.models import Case, CaseStatsMonth
+from storage.petitions.models import Case, CaseAnswerDays, CaseStatsMonth
 from storage.units.models import Unit
 
 ANSWER_STANDS = ("answered", "closed")  # statuses in which ``answered_at`` is the answer still in force
@@ -254,3 +254,20 @@ async def answer_days(
     first = min(min(a, b) for a, b, _ in rows)
     count = _working_day_counter(calendar, first, max(max(a, b) for a, b, _ in rows))
     return [(count[b] - count[a], n) for a, b, n in rows]
+
+
+async def rolled_answer_days(
+    session: AsyncSession, ids: list[int] | None, first: str, last: str
+) -> list[tuple[int, int]] | None:
+    """[(working days, answers)] of the answers given in months ``first``..``last``, from the rollup
+    (None when some answer's dates are beyond the calendar table: count those live instead)."""
+    m = CaseAnswerDays
+    q = _scoped(
+        sa_select(col(m.days), func.sum(col(m.n))).where(col(m.month) >= first, col(m.month) <= last),
+        col(m.unit_id),
+        ids,
+    ).group_by(col(m.days))
+    rows = [(int(d), int(n or 0)) for d, n in await _rows(session, q)]
+    if any(d < 0 and n for d, n in rows):
+        return None
+    return [(d, n) for d, n in rows if n]

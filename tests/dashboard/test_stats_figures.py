@@ -82,6 +82,10 @@ async def test_the_rollup_follows_changes_and_matches_a_scan(world: World) -> No
             for f in await stats_sql.scan_facts(s, cal, ids, start, end, NOW):
                 scanned.add_counts(f.counts)
             assert rolled.total == scanned
+            live = await stats_sql.answer_days(s, cal, ids, start, end)
+            assert sorted(await stats_sql.rolled_answer_days(s, ids, "2026-01", "2026-03") or []) == sorted(
+                (d, sum(n for dd, n in live if dd == d)) for d in {d for d, _ in live}
+            )
             # a period that is not whole months is scanned: one second less changes nothing here
             other = await breakdown(s, cal, ids, start, end - timedelta(seconds=1), at=NOW)
             assert other.total == rolled.total

@@ -4,9 +4,13 @@ and covering indexes for the parts that depend on "now"
 ``case_stats_month`` holds, per responsible unit, village, route, category and local month, the
 counts the statistics add up (see ``storage.petitions.models.CaseStatsMonth``). Triggers on
 ``cases`` keep it exact in the same transaction as every insert, change or deletion: they take the
-old row's contribution away and add the new one's, so no job and no cache can drift. Overdue now,
-acknowledgements not yet due and the working days to answer depend on today or on the working
-calendar, so they are counted live, from covering indexes that read only the rows involved.
+old row's contribution away and add the new one's, so no job and no cache can drift. Overdue now
+and acknowledgements not yet due depend on today, so they are counted live, from covering indexes
+that read only the rows involved (as is any period that is not whole months).
+
+``case_answer_days`` counts the answers per unit, month and working days taken, the working days
+read from ``working_day`` (the deployment's calendar, written by ``storage.petitions.workdays``,
+which recounts ``case_answer_days`` whenever the calendar changes).
 
 Months are local to Vietnam (UTC+7 all year; PostgreSQL uses the zone Asia/Ho_Chi_Minh).
 
@@ -94,6 +98,37 @@ def _month(pg: bool, expr: str) -> str:
     return f"strftime('%Y-%m', {expr}, '+7 hours')"
 
 
+def _day(pg: bool, expr: str) -> str:
+    if pg:
+        return f"to_char({expr} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')"
+    return f"strftime('%Y-%m-%d', {expr}, '+7 hours')"
+
+
+def _days_upsert(pg: bool, r: str, sign: str) -> str:
+    """The answer's working days into ``case_answer_days`` (−1 when the calendar table lacks a date)."""
+    wd = "(SELECT w.n FROM working_day w WHERE w.day = {})"
+    days = f"coalesce({wd.format(_day(pg, r + '.answered_at'))} - {wd.format(_day(pg, r + '.created_at'))}, -1)"
+    return (
+        f"INSERT INTO case_answer_days (unit_id, month, days, n) "
+        f"SELECT {r}.unit_id, {_month(pg, r + '.answered_at')}, {days}, {sign} "
+        f"WHERE {r}.answered_at IS NOT NULL AND {r}.status IN {STANDS} "
+        "ON CONFLICT (unit_id, month, days) DO UPDATE SET n = case_answer_days.n + excluded.n"
+    )
+
+
+def days_backfill(pg: bool) -> list[str]:
+    """Recount ``case_answer_days`` from the petitions (after the calendar table changed)."""
+    a, c = _day(pg, "c.answered_at"), _day(pg, "c.created_at")
+    month = _month(pg, "c.answered_at")
+    days = "coalesce(wb.n - wa.n, -1)"
+    return [
+        "DELETE FROM case_answer_days",
+        f"INSERT INTO case_answer_days (unit_id, month, days, n) SELECT c.unit_id, {month}, {days}, count(*) "
+        f"FROM cases c LEFT JOIN working_day wa ON wa.day = {c} LEFT JOIN working_day wb ON wb.day = {a} "
+        f"WHERE c.answered_at IS NOT NULL AND c.status IN {STANDS} GROUP BY c.unit_id, {month}, {days}",
+    ]
+
+
 def _upsert(pg: bool, select_list: str, tail: str) -> str:
     table = "case_stats_month"
     sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
@@ -111,6 +146,7 @@ def _row_statements(pg: bool, r: str, sign: str) -> list[str]:
         key = [f"{r}.unit_id", f"coalesce({r}.village_id, 0)", f"{r}.route", f"{r}.category"]
         key.append(_month(pg, f"{r}.{date_col}"))
         out.append(_upsert(pg, ", ".join(key + cols), f"WHERE {cond}"))
+    out.append(_days_upsert(pg, r, sign))
     return out
 
 
@@ -169,7 +205,21 @@ def upgrade() -> None:
         *(sa.Column(c, sa.Integer(), nullable=False) for c in COUNTERS),
         sa.PrimaryKeyConstraint(*KEY),
     )
-    for statement in _backfill(pg) + (_pg_triggers() if pg else _sqlite_triggers()):
+    op.create_table(
+        "working_day",
+        sa.Column("day", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day"),
+    )
+    op.create_table(
+        "case_answer_days",
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("month", sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+        sa.Column("days", sa.Integer(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("unit_id", "month", "days"),
+    )
+    for statement in _backfill(pg) + days_backfill(pg) + (_pg_triggers() if pg else _sqlite_triggers()):
         op.execute(statement)
 
 
@@ -182,6 +232,8 @@ def downgrade() -> None:
     else:
         for name in ("case_stats_insert", "case_stats_delete", "case_stats_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_table("case_answer_days")
+    op.drop_table("working_day")
     op.drop_table("case_stats_month")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         for name in INDEXES:
