@@ -60,7 +60,7 @@ async def ensure(session: AsyncSession, calendar: WorkingCalendar, today: date) 
     want = expected(calendar, today)
     have = {d: n for d, n in await session.exec(select(WorkingDay.day, WorkingDay.n))}
     if have != dict(want):
-        await session.exec(delete(WorkingDay))  # type: ignore[call-overload]
+        await session.exec(delete(WorkingDay))
         conn = await session.connection()
         await conn.execute(insert(WorkingDay.__table__), [{"day": d, "n": n} for d, n in want])  # type: ignore[attr-defined]
         pg = conn.dialect.name == "postgresql"
