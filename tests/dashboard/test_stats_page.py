@@ -73,3 +73,9 @@ async def test_the_page_in_chromium(server: Server, world: World, browser: Any) 
     await page.set_viewport_size({"width": 360, "height": 800})
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
+    await page.get_by_role("button", name="English").click()
+    await page.wait_for_load_state()
+    assert (await page.locator("h1").inner_text()).startswith("Statistics: Kim Bảng")
+    assert await page.locator("text=83.3 %").count() >= 2  # English decimals
+    assert await axe_violations(page) == []
+    await shoot(page, "stats-en")
