@@ -285,7 +285,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.get(AUDITED_KEY):
             await refuse(request, actor)
         return _error_page(request, 403, actor)
-    except NotFound:
+    except (NotFound, web.HTTPNotFound):
         return _error_page(request, 404, request.get(ACTOR_KEY))
     except web.HTTPException as exc:
         _headers(exc)

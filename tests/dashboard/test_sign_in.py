@@ -111,3 +111,9 @@ async def test_language_switch(server: Server, browser: object) -> None:
     await page.wait_for_load_state()
     assert await page.get_attribute("html", "lang") == "en"
     assert await page.get_by_role("button", name="Sign out").count() == 1
+
+
+async def test_unknown_dashboard_address_is_the_not_found_page(server: Server) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/admin/nothing-here") as r:
+        assert r.status == 404 and "Không tìm thấy" in await r.text()
+        assert "default-src 'none'" in r.headers["Content-Security-Policy"]
