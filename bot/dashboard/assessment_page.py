@@ -68,7 +68,7 @@ async def assessment_rows(
     cfg = petitions.config_for(services)
     period = make_period(cfg.calendar, f"{year:04d}-01", f"{year:04d}-12")
     now = services.now()
-    end = min(period.end, now)
+    end = period.end  # whole months: the petitions' figures come from the rollup (overdue is "now")
     options = await scopes_of(session, actor.grants, services.deployment)
     wards = [u for u in options if u is not None]
     if None in options:

@@ -40,10 +40,14 @@ async def unit_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
 
 
 async def other_figures(session: AsyncSession, services: Any, scope: Scope, period: Period) -> list[Figure]:
-    """Every other feature's figures for the scope and period (notices, lessons, residents…)."""
-    end = min(period.end, services.now())
-    figures = await APP.statistics(session, StatsScope(scope.unit_ids, period.start, end, services.deployment_dir))
-    return [f for f in figures if not f.key.startswith("petitions.")]
+    """Every other feature's figures for the scope and period (notices, lessons, residents…): the
+    petitions' own are on the page already, from the breakdown."""
+    stats_scope = StatsScope(scope.unit_ids, period.start, period.end, services.deployment_dir)
+    out: list[Figure] = []
+    for m in APP.manifests:
+        if m.stats is not None and m.name != "petitions":
+            out.extend(await m.stats(session, stats_scope))
+    return out
 
 
 def figure_text(f: Figure, locale: str) -> str:
