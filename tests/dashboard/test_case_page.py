@@ -74,6 +74,8 @@ async def test_an_action_from_the_page_reaches_the_resident_and_the_timeline(
     assert after.status == "answered" and after.answer_text and "vá lại" in after.answer_text
     sent = " ".join(p.get("text", "") for p in await pushes(world, "resident"))
     assert "vá lại" in sent
+    status = await world.chat("resident").say(f"/status {case.code}")  # the chat shows the same petition
+    assert "vá lại" in "\n".join(r.text for r in status)
     async with world.factory() as s:
         audited = list(await s.exec(select(AuditEvent.action).where(AuditEvent.subject_id == str(case.id))))
     assert "case.acknowledge" in audited and "case.resolve" in audited
