@@ -1,8 +1,9 @@
 """The statistics page (``GET /admin/stats?unit=&from=YYYY-MM&to=YYYY-MM``): a unit's petition
 figures for a period of whole months — received, acknowledged and answered on time, median working
 days to answer, overdue now, reopened, mean rating with its count — by kind, field, village and
-month (a bar chart that is also a table), the units ranked for the whole area's administrator, and
-every other feature's figures (``APP.statistics``).
+month (a bar chart that is also a table) and the units ranked for the whole area's administrator.
+Every other feature's figures are in the yearly assessment (``assessment_page``), which iterates
+``APP.statistics``; this page stays on the petitions so it answers fast.
 
 Charts are SVG drawn here from attributes (no script, no inline style: the strict CSP holds), inside
 the table they illustrate, so a screen reader reads the numbers and the page prints as it shows.
@@ -22,9 +23,7 @@ from bot.core.roles import CASE_READERS
 from bot.dashboard.core import db, render, require_staff, state
 from bot.dashboard.figures import MIN_ANSWERED, line, lines, number, ranked
 from bot.dashboard.labels import ROUTE_LABELS, label
-from bot.dashboard.periods import Period, Scope, parse_period, pick_scope, presets, scopes_of
-from handlers.features import APP
-from handlers.framework.manifest import Figure, StatsScope
+from bot.dashboard.periods import parse_period, pick_scope, presets, scopes_of
 from storage import petitions
 from storage.petitions.breakdown import Breakdown, breakdown
 from storage.units.models import Unit
@@ -37,23 +36,6 @@ async def unit_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
         return {}
     rows = await session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(sorted(ids))))
     return {i: n for i, n in rows if i is not None}
-
-
-async def other_figures(session: AsyncSession, services: Any, scope: Scope, period: Period) -> list[Figure]:
-    """Every other feature's figures for the scope and period (notices, lessons, residents…): the
-    petitions' own are on the page already, from the breakdown."""
-    stats_scope = StatsScope(scope.unit_ids, period.start, period.end, services.deployment_dir)
-    out: list[Figure] = []
-    for m in APP.manifests:
-        if m.stats is not None and m.name != "petitions":
-            out.extend(await m.stats(session, stats_scope))
-    return out
-
-
-def figure_text(f: Figure, locale: str) -> str:
-    if isinstance(f.value, float) and f.key.endswith("_rate"):
-        return f"{number(100 * f.value, locale)} %"
-    return number(f.value, locale)
 
 
 def view(b: Breakdown, names: dict[int, str], cfg: Any, locale: str) -> dict[str, Any]:
@@ -93,7 +75,6 @@ async def stats(request: web.Request) -> web.StreamResponse:
         scope = await pick_scope(s, options, request.query.get("unit"))
         b = await breakdown(s, cfg.calendar, scope.unit_ids, period.start, period.end, at=now)
         names = await unit_names(s, set(b.by_unit) | {v for v in b.by_village if v})
-        others = await other_figures(s, services, scope, period)
     loc = actor.locale
     where = scope.unit.name if scope.unit is not None else gettext(loc, "the whole area")
     return render(
@@ -107,8 +88,5 @@ async def stats(request: web.Request) -> web.StreamResponse:
         presets=presets(cfg.calendar, now),
         many_units=len(b.by_unit) > 1,
         min_answered=MIN_ANSWERED,
-        others=[
-            (gettext(loc, f.label), figure_text(f, loc), gettext(loc, f.explain) if f.explain else "") for f in others
-        ],
         **view(b, names, cfg, loc),
     )

@@ -141,6 +141,8 @@ async def _facts(
 ) -> list[Fact]:
     if _whole_months(calendar, start, end):
         await workdays.ensure(session, calendar, at.astimezone(calendar.tz).date())
+        if ids is None:  # every unit, named: the live parts' covering indexes lead with the unit
+            ids = await stats_sql.all_unit_ids(session)
         months = months_between(calendar, start, end)
         facts = await stats_sql.rollup_facts(session, ids, months[0], months[-1])
         facts += await stats_sql.pending_acks(session, calendar, ids, start, end, at)
