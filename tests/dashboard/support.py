@@ -60,11 +60,11 @@ class Server:
         await self.runner.cleanup()
 
 
-async def start(world: World) -> Server:
+async def start(world: World, *, secure: bool = False) -> Server:
     clock = Clock()
     world.services.clock = clock
     web_app = web.Application(middlewares=[security_headers])
-    mount(web_app, world.services)
+    mount(web_app, world.services, secure=secure)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

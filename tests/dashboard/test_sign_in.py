@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from storage.audit.models import AuditEvent
 from storage.dashboard.models import DashboardLoginToken, DashboardSession
-from tests.dashboard.support import Server, csrf_of, sign_in
+from tests.dashboard.support import Server, csrf_of, sign_in, start
 from tests.world import World
 
 
@@ -117,3 +117,13 @@ async def test_unknown_dashboard_address_is_the_not_found_page(server: Server) -
     async with aiohttp.ClientSession() as http, http.get(f"{server.url}/admin/nothing-here") as r:
         assert r.status == 404 and "Không tìm thấy" in await r.text()
         assert "default-src 'none'" in r.headers["Content-Security-Policy"]
+
+
+async def test_cookie_is_secure_behind_https(world: World) -> None:
+    srv = await start(world, secure=True)
+    try:
+        async with aiohttp.ClientSession() as http, http.post(await srv.link("official_a"), allow_redirects=False) as r:
+            cookie = r.headers["Set-Cookie"]
+        assert r.status == 303 and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    finally:
+        await srv.stop()
