@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from bot import __version__, open311
+from bot import __version__, dashboard, open311
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.core.errors import ConfigError
@@ -67,6 +67,7 @@ class App:
         self.web_app = build_web_app(self)
         setup_disclosures_page(self.web_app, self.services)  # the public disclosure register (issue 13)
         open311.setup(self.web_app, self.session_factory, self.services)  # /open311/v2/: other systems file petitions
+        dashboard.setup(self)  # /admin (officials' dashboard) and /public
         self.runner: web.AppRunner | None = None
         self.outbox: OutboxSender | None = None
         self.scheduler: Scheduler | None = None

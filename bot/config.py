@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     zalo_notice_quota_per_day: int | None = Field(default=None, ge=0)
     zalo_replay_window_seconds: int = Field(default=600, ge=10)
     zalo_interaction_window_seconds: int = Field(default=7 * 86400, ge=3600)
+    # --- dashboard ---
+    public_base_url: str | None = None  # e.g. "https://loalang.kimbang.gov.vn"; unset: http://HTTP_HOST:HTTP_PORT
+    # --- printed poster (dashboard) ---
+    zalo_oa_id: str | None = None  # the Zalo Official Account's id: the poster's QR code opens https://zalo.me/<id>
 
     @field_validator("database_url")
     @classmethod
@@ -84,6 +88,7 @@ class Settings(BaseSettings):
         "zalo_app_secret",
         "zalo_oa_secret_key",
         "secret_key",
+        "public_base_url",
         mode="before",
     )
     @classmethod
@@ -113,6 +118,7 @@ class Settings(BaseSettings):
         "telegram_webhook_url",
         "zalo_api_base_url",
         "zalo_oauth_base_url",
+        "public_base_url",
     )
     @classmethod
     def _url(cls, v: str | None) -> str | None:
@@ -162,6 +168,11 @@ class Settings(BaseSettings):
     @property
     def deployment_dir(self) -> Path:
         return DEPLOYMENTS_DIR / self.deployment
+
+    @property
+    def base_url(self) -> str:
+        """The address people reach this server at (links sent in the chat): ``PUBLIC_BASE_URL``."""
+        return self.public_base_url or f"http://{self.http_host}:{self.http_port}"
 
     @property
     def is_sqlite(self) -> bool:

@@ -17,6 +17,7 @@ TABLE_MODULES = (
     "storage.petitions.models",
     "storage.notices.models",
     "storage.learning.models",
+    "storage.dashboard.models",
     # open311: API keys of other systems (infrastructure, no feature manifest)
     "storage.apikeys.models",
     # features

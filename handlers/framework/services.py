@@ -33,6 +33,8 @@ class Services:
     """Tell the outbox sender that rows were queued (a no-op until the sender runs)."""
     demo: bool = False
     """Demo mode (``loalang demo``): the web chat offers persona switching."""
+    public_base_url: str = "http://127.0.0.1:8080"
+    """Where people reach this server (``PUBLIC_BASE_URL``): links sent in the chat (dashboard sign-in)."""
 
     def now(self) -> datetime:
         """Aware UTC now (the clock is replaceable in tests)."""

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.i18n import N_
 from handlers.framework.manifest import Figure, Manifest, StatsScope
-from handlers.people import commands, flows, jobs, join, notify, profile, registry  # noqa: F401  (they register)
+from handlers.people import commands, dashboard, flows, jobs, join, notify, profile, registry  # noqa: F401  (they register)
 from storage.people import queries
 
 CHANNEL_LABELS = {

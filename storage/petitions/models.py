@@ -29,6 +29,22 @@ class Case(SQLModel, table=True):
         Index("ix_case_answered", "status", "answered_at"),
         Index("ix_case_public", "ward_id", "publish_consent", "answered_at"),
         Index("ix_case_stats", "unit_id", "created_at"),
+        # Covering indexes of the statistics (migration 0010_stats_idx; see storage/petitions/breakdown.py).
+        Index(
+            "ix_case_stats_received",
+            *("unit_id", "created_at", "route", "category", "village_id"),
+            *("ack_due", "acknowledged_at", "answered_at", "reopen_count"),
+        ),
+        Index(
+            "ix_case_stats_answered",
+            *("unit_id", "status", "answered_at", "answer_due", "route", "category", "village_id", "created_at"),
+        ),
+        Index("ix_case_stats_rated", "unit_id", "rated_at", "rating", "route", "category", "village_id"),
+        Index("ix_case_stats_open", "unit_id", "is_open", "answer_due", "paused_at", "route", "category", "village_id"),
+        Index(
+            "ix_case_stats_unacked",
+            *("unit_id", "acknowledged_at", "ack_due", "created_at", "route", "category", "village_id"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -126,3 +142,53 @@ class CaseIdentity(SQLModel, table=True):
     confidential: bool = False
     holder_unit_id: int | None = Field(default=None, foreign_key="unit.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseStatsMonth(SQLModel, table=True):
+    """Petition counts per responsible unit, village (0: none), route, category and local month,
+    kept up to date by database triggers on ``cases`` (migration ``0010_stats_idx``), so the
+    statistics read a few thousand rows instead of every petition. Received, acknowledged,
+    acknowledged on time, answered-of-received and reopened count in the month the petition was
+    received; answered and answered on time in the month of the answer that stands; ratings in the
+    month they were given. Months are Vietnam's (UTC+7, no summer time)."""
+
+    __tablename__ = "case_stats_month"
+
+    unit_id: int = Field(primary_key=True)
+    village_id: int = Field(primary_key=True)
+    route: str = Field(primary_key=True, max_length=16)
+    category: str = Field(primary_key=True, max_length=40)
+    month: str = Field(primary_key=True, max_length=7)
+    received: int = 0
+    acked: int = 0
+    ack_on_time: int = 0
+    answered_received: int = 0
+    reopened: int = 0
+    answered: int = 0
+    answered_on_time: int = 0
+    ratings: int = 0
+    rating_sum: int = 0
+
+
+class WorkingDay(SQLModel, table=True):
+    """The deployment's working calendar as the database sees it: for each local date, how many
+    working days there are from 1 January 2010 up to it (``storage.petitions.workdays`` keeps it in
+    step with ``calendar.yaml``), so a trigger can count the working days between two dates."""
+
+    __tablename__ = "working_day"
+
+    day: str = Field(primary_key=True, max_length=10)
+    n: int
+
+
+class CaseAnswerDays(SQLModel, table=True):
+    """How many answers, per responsible unit and local month of the answer, took ``days`` working
+    days (−1: a date the working calendar table does not cover yet), kept by the same triggers as
+    ``CaseStatsMonth``: the median working days to answer without reading the petitions."""
+
+    __tablename__ = "case_answer_days"
+
+    unit_id: int = Field(primary_key=True)
+    month: str = Field(primary_key=True, max_length=7)
+    days: int = Field(primary_key=True)
+    n: int = 0

@@ -69,6 +69,7 @@ async def test_an_official_sees_their_work_first(world: World) -> None:
     await chat.say("/help")
     work = [
         _t("For your work"),
+        _line("Sign in to the web dashboard", "dashboard"),
         _line("Petitions waiting for your unit", "queue"),
         _line("Send a notice to residents", "notice"),
         _line("Quiz results per village", "quizstats"),
@@ -84,6 +85,7 @@ async def test_an_inspector_sees_what_they_can_inspect(world: World) -> None:
     await chat.say("/help")
     work = [
         _t("For your work"),
+        _line("Sign in to the web dashboard", "dashboard"),
         _line("Petitions waiting for your unit", "queue"),
         _line("Post or manage what the ward makes public", "disclose"),
     ]
