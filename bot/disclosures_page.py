@@ -42,7 +42,7 @@ TEXT = {
     ),
     "search": N_("Search"),
     "words": N_("Words"),
-    "kind": N_("Kind"),
+    "kind": N_("Kind of information"),
     "ward": N_("Ward or commune"),
     "all": N_("All"),
     "none": N_("Nothing is posted publicly that matches."),

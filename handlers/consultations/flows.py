@@ -129,7 +129,7 @@ async def _ask_confirm(ctx: Context) -> None:
             unit=unit.name if unit else "",
             days=d["days"],
         ),
-        yes_no_buttons(ctx, ctx._("Publish"), ctx._("Cancel")),
+        yes_no_buttons(ctx, ctx._("Publish for comment"), ctx._("Cancel")),
     )
 
 

@@ -71,7 +71,7 @@ def compliance_table(cfg: DisclosureConfig, c: Compliance, ward_name: str, local
     def flag(v: bool | None) -> str:
         return na if v is None else (yes if v else no)
 
-    h_kind, h_count, h_time = t("Kind"), t("Count"), t("On time")
+    h_kind, h_count, h_time = t("Kind of information"), t("Count"), t("On time")
     h_full, h_ways = t("Full period"), t("Ways")
     out = [
         t("Disclosures of {ward}, {year}", ward=ward_name, year=c.start.year),

@@ -34,7 +34,7 @@ async def test_publish_comment_reply_close_and_summary(world, session_factory):
     await off.say("Mỗi hộ phân loại rác tại nhà; thu gom thứ Ba và thứ Sáu.")
     await off.press("Thôn Ngọc Sơn")
     await off.say("15")
-    await off.press("Đăng")
+    await off.press("Đăng lấy ý kiến")
     async with session_factory() as s:
         c = (await s.exec(select(Consultation))).one()
     assert c.recipients == 3 and c.attachment["ref"] == "doc-1"

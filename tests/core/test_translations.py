@@ -130,3 +130,18 @@ def test_translation_is_used_and_filled() -> None:
     assert gettext("vi", "Main menu") == "Danh mục chính"
     assert gettext("en", "Main menu") == "Main menu"
     assert gettext("vi", "Ward: {name}.", name="<b>").endswith("<b>.")
+
+
+def test_a_msgid_reads_the_same_in_every_catalog() -> None:
+    """The catalogs of a locale are merged at run time: a msgid two domains translate differently would
+    show whichever loaded last, so the same words must read the same everywhere."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, dict[str, str]] = {}
+    for po in sorted((ROOT / "locales" / "vi" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as f:
+            for msg in read_po(f):
+                if isinstance(msg.id, str) and msg.id and msg.string and not msg.fuzzy:
+                    seen.setdefault(msg.id, {})[po.stem] = str(msg.string)
+    differ = {mid: by for mid, by in seen.items() if len(set(by.values())) > 1}
+    assert not differ, differ
