@@ -21,6 +21,8 @@ TABLE_MODULES = (
     "storage.households.models",
     "storage.decisions.models",
     "storage.consultations.models",
+    # village meetings (meetings)
+    "storage.meetings.models",
 )
 
 for _name in TABLE_MODULES:
