@@ -30,7 +30,7 @@ REMINDERS: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1))
 
 
 class InvalidMeeting(DomainError):
-    msgid = N_("The meeting cannot be announced as it is: {why}")
+    msgid = N_("The meeting cannot be announced: its time has passed, or the agenda or the place is missing.")
 
 
 class MeetingStarted(DomainError):
@@ -97,9 +97,9 @@ async def announce(
     now = now or utcnow()
     role = await require_caller(session, grants, village_id)
     if starts_at <= now:
-        raise InvalidMeeting(why=N_("the time has passed"))
+        raise InvalidMeeting()
     if len(agenda.strip()) < 3 or len(place.strip()) < 2:
-        raise InvalidMeeting(why=N_("the agenda and the place are needed"))
+        raise InvalidMeeting()
     if decision_id is not None and decision_id not in {d.id for d in await linkable_decisions(session, village_id)}:
         raise NotFound()
     assert caller.id is not None
