@@ -85,7 +85,11 @@ async def _answer(ctx: Context, arg: str) -> None:
         msg = N_("Thank you. Your household will come to the meeting at {when}. You can change it until the start.")
     else:
         msg = N_("Thank you. Your household cannot come to the meeting at {when}. You can change it until the start.")
-    ctx.say((ctx._("Changed.") + " " if out.changed else "") + ctx._(msg, when=when))
+    # the buttons again: changing one's mind is one tap
+    ctx.say(
+        (ctx._("Changed.") + " " if out.changed else "") + ctx._(msg, when=when),
+        notify.answer_buttons(Translator(ctx.locale), out.meeting),
+    )
 
 
 # --- village heads and ward staff ------------------------------------------------------------------

@@ -106,13 +106,13 @@ class MeetingCounts:
 async def period_counts(
     session: AsyncSession, unit_ids: Sequence[int] | None, start: datetime, end: datetime, now: datetime
 ) -> MeetingCounts:
-    """Meetings held (started) in ``[start, end)`` and before ``now``, the households that confirmed
-    they would come to them, and how many of them have published minutes."""
+    """Meetings held in ``[start, end)`` (their time came before ``now``, or their minutes are out),
+    the households that confirmed they would come to them, and how many have published minutes."""
     q = select(Meeting.id).where(
         Meeting.status == "announced",
         col(Meeting.starts_at) >= start,
         col(Meeting.starts_at) < end,
-        col(Meeting.starts_at) <= now,
+        (col(Meeting.starts_at) <= now) | col(Meeting.minutes_at).is_not(None),
     )
     if unit_ids is not None:
         q = q.where(col(Meeting.village_id).in_(list(unit_ids)))
