@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.core.errors import NotFound
 from bot.core.i18n import N_, Translator
 from bot.core.messages import Button
+from bot.core.roles import OVERSIGHT
 from handlers.framework import WORK_SECTION, Context
 from handlers.meetings import notify, registry
 from handlers.meetings.flows import village_options
@@ -98,7 +99,7 @@ async def _answer(ctx: Context, arg: str) -> None:
 @registry.command(
     "meeting",
     description=N_("Announce a village meeting, see who will come, publish the minutes"),
-    roles=MEETING_CALLERS,
+    roles=(*MEETING_CALLERS, *OVERSIGHT),
     needs_consent=True,
     order=43,
 )
@@ -120,7 +121,12 @@ async def _list(ctx: Context) -> None:
         return
     for m in rows:
         ctx.say(
-            ctx._("No. {id} · {when} · {agenda}", id=m.id, when=notify.when(m.starts_at, ctx.services.tz), agenda=m.agenda[:60]),
+            ctx._(
+                "No. {id} · {when} · {agenda}",
+                id=m.id,
+                when=notify.when(m.starts_at, ctx.services.tz),
+                agenda=m.agenda[:60],
+            ),
             [[Button(ctx._("Open"), f"msh:{m.id}")]],
         )
 

@@ -49,9 +49,11 @@ def details(t: Translator, m: Meeting, place_name: str) -> list[str]:
 
 
 def announcement(t: Translator, m: Meeting, village: str, *, representative: bool) -> Reply:
-    lines = details(t, m, village) + [""]
+    lines = [*details(t, m, village), ""]
     if representative:
-        lines.append(t("Please tell the village head whether your household will come. You can change it until the start."))
+        lines.append(
+            t("Please tell the village head whether your household will come. You can change it until the start.")
+        )
         return Reply("\n".join(lines), buttons=answer_buttons(t, m), locale=t.locale)
     lines.append(t("Your household's representative tells the village head whether your household will come."))
     return Reply("\n".join(lines), locale=t.locale)

@@ -282,4 +282,3 @@ async def erase_person(session: AsyncSession, person_id: int) -> None:
     await session.exec(
         update(MeetingAttendance).where(col(MeetingAttendance.person_id) == person_id).values(person_id=None)
     )
-

@@ -81,7 +81,9 @@ async def test_announce_answer_change_remind_once_and_minutes(world, session_fac
     assert "là người đại diện hộ" in mem.text
     async with session_factory() as s:
         rows = list(await s.exec(select(MeetingAttendance)))
-    assert sorted((r.household_id, r.answer) for r in rows) == sorted([(v.households[0], "yes"), (v.households[1], "no")])
+    assert sorted((r.household_id, r.answer) for r in rows) == sorted(
+        [(v.households[0], "yes"), (v.households[1], "no")]
+    )
 
     # the head sees the counts
     await head.say(f"/meeting {m.id}")
