@@ -160,8 +160,12 @@ async def _show(ctx: Context, meeting_id: int) -> None:
             lines.append(ctx._("Decides: no. {id} · {q}", id=d.id, q=d.question[:80]))
             if manager and started and d.status == "open":
                 buttons.append(Button(ctx._("Enter the tally"), f"dtl:{d.id}"))
-    if m.minutes_at:
+    if m.status == "cancelled":
+        lines.append(ctx._("This meeting is cancelled."))
+    elif m.minutes_at:
         lines.append(ctx._("The minutes are published."))
+    elif manager and not started:
+        buttons.append(Button(ctx._("Cancel the meeting"), f"mcx:{m.id}"))
     elif manager and started:
         buttons.append(Button(ctx._("Publish the minutes"), f"mmn:{m.id}"))
     ctx.say("\n".join(lines), [buttons] if buttons else [])
@@ -181,3 +185,22 @@ async def _minutes_action(ctx: Context, arg: str) -> None:
         raise services.NotHeldYet()
     await ctx.goto("meeting_minutes", "body", fresh=True)
     ctx.flow_data("meeting_minutes")["id"] = m.id
+
+
+@registry.action("mcx")
+async def _cancel_ask(ctx: Context, arg: str) -> None:
+    m = await require_manager(ctx.session, ctx.roles, _id(arg))
+    ctx.say(
+        ctx._(
+            "Cancel meeting no. {id} at {when}? Every household that was told will be told it is cancelled.",
+            id=m.id,
+            when=notify.when(m.starts_at, ctx.services.tz),
+        ),
+        [[Button(ctx._("Yes, cancel it"), f"mcy:{m.id}")]],
+    )
+
+
+@registry.action("mcy")
+async def _cancel(ctx: Context, arg: str) -> None:
+    m = await services.cancel(ctx.session, _id(arg), ctx.person, ctx.roles, now=ctx.now)
+    ctx.say(ctx._("Meeting no. {id} is cancelled and the households are told.", id=m.id))

@@ -184,6 +184,15 @@ async def _on_confirm(ctx: Context, inp: Input) -> None:
         decision_id=d.get("decision"),
         now=ctx.now,
     )
+    if m.households == 0:
+        ctx.say(
+            ctx._(
+                "Meeting no. {id} is recorded, but no household of the village is confirmed yet, so nobody "
+                "was told. Confirm the households with /households.",
+                id=m.id,
+            )
+        )
+        return
     ctx.say(
         ctx._(
             "Meeting no. {id} is announced to {n} households. /meeting {id} shows who will come.",

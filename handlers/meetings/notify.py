@@ -1,8 +1,9 @@
 """The meetings feature's pushes, the only place that builds them: the announcement to every
 confirmed household of the village (its representative gets the "will come / cannot come" buttons,
-the other members a note), the reminders the day before and an hour before (not to households that
-said they cannot come), and the minutes to every member. As for decisions: the representative
-answers for the household, results and minutes go to everyone. Connected to ``meeting_changed``.
+the other members a note), its cancellation to every member, the reminders the day before and an
+hour before (not to households that said they cannot come), and the minutes to every member. As
+for decisions: the representative answers for the household, results and minutes go to everyone.
+Connected to ``meeting_changed``.
 
 Every push has a dedupe prefix per meeting (and per reminder), so a repeat queues nothing."""
 
@@ -148,6 +149,14 @@ async def on_change(session: AsyncSession, ev: MeetingEvent) -> int:
             ref_id=m.id,
         )
         return n
+    if ev.kind == "cancelled":
+        everyone = [p for pids in aud.members.values() for p in pids]
+
+        def build(t: Translator) -> Reply:
+            msg = t("The meeting of {village} at {when} is cancelled.", village=village, when=when(m.starts_at))
+            return Reply(msg, locale=t.locale)
+
+        return await _queue(session, everyone, build, kind="meeting", prefix=f"meetcx:{m.id}", ref_id=m.id)
     if ev.kind == "minutes":
         everyone = [p for pids in aud.members.values() for p in pids]
         return await _queue(

@@ -52,6 +52,10 @@ class OtherVillage(DomainError):
     msgid = N_("This meeting is for the households of another village.")
 
 
+class MeetingCancelled(Conflict):
+    msgid = N_("This meeting is cancelled.")
+
+
 class NotHeldYet(Conflict):
     msgid = N_("The minutes can be published once the meeting has started.")
 
@@ -153,8 +157,10 @@ async def answer(
     now = now or utcnow()
     assert person.id is not None
     m = await session.get(Meeting, meeting_id)
-    if m is None or m.status != "announced" or value not in ANSWERS:
+    if m is None or value not in ANSWERS:
         raise NotFound()
+    if m.status == "cancelled":
+        raise MeetingCancelled()
     if now >= m.starts_at:
         raise MeetingStarted(when=m.starts_at.isoformat())
     hh = await households.household_of(session, person.id)
@@ -250,6 +256,8 @@ async def publish_minutes(
     households. Published once: a correction is a new message from the village head, not an edit."""
     now = now or utcnow()
     m = await require_manager(session, grants, meeting_id)
+    if m.status == "cancelled":
+        raise MeetingCancelled()
     if now < m.starts_at:
         raise NotHeldYet()
     if m.minutes_at is not None:
@@ -274,6 +282,33 @@ async def publish_minutes(
         kind=attachment.get("kind") if attachment else "text",
     )
     await meeting_changed.send(session, MeetingEvent("minutes", meeting_id))
+    return m
+
+
+async def cancel(
+    session: AsyncSession,
+    meeting_id: int,
+    actor: Person,
+    grants: Sequence[RoleGrant],
+    *,
+    now: datetime | None = None,
+) -> Meeting:
+    """Call the meeting off before it starts (to move it, cancel and announce the new time: the
+    households' answers were for that time). The households told of it are told it is cancelled."""
+    now = now or utcnow()
+    m = await require_manager(session, grants, meeting_id)
+    if now >= m.starts_at:
+        raise MeetingStarted(when=m.starts_at.isoformat())
+    res = await session.exec(
+        update(Meeting)
+        .where(col(Meeting.id) == meeting_id, col(Meeting.status) == "announced")
+        .values(status="cancelled")
+    )
+    if (res.rowcount or 0) != 1:
+        raise Conflict()
+    await session.refresh(m)
+    await audit.log(session, "meeting.cancelled", "meeting", meeting_id, actor_id=actor.id, unit_id=m.village_id)
+    await meeting_changed.send(session, MeetingEvent("cancelled", meeting_id))
     return m
 
 

@@ -12,12 +12,12 @@ __all__ = ["MeetingEvent", "meeting_changed"]
 
 @dataclass(frozen=True)
 class MeetingEvent:
-    """``kind``: announced, minutes."""
+    """``kind``: announced, cancelled, minutes."""
 
     kind: str
     meeting_id: int
 
 
 meeting_changed: Signal[MeetingEvent] = Signal(
-    "meetings.changed", "A village meeting was announced, or its minutes published."
+    "meetings.changed", "A village meeting was announced or cancelled, or its minutes published."
 )

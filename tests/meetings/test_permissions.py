@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.core.errors import NotFound, PermissionDenied
+from storage.audit.models import AuditEvent
 from storage.meetings import services
 from storage.meetings.models import Meeting
 from storage.people.models import Person, RoleGrant
@@ -98,3 +99,23 @@ async def test_short_notice_skips_the_day_before_reminder(world, session_factory
     assert len(await pushes(session_factory, "reminder")) == len(v.reps)
     async with session_factory() as s:
         assert (await s.get(Meeting, m.id)).reminded == 2
+
+
+async def test_cancel_before_the_start_tells_the_households(world, session_factory):
+    v = await add_households(world, world.village_a1, 2, start=9800)
+    at(world, NOW)
+    head = await announce(world)
+    m = await meeting(session_factory)
+    await head.say(f"/meeting {m.id}")
+    await head.press("Hủy cuộc họp")
+    await head.press("Có, hủy")
+    assert "đã hủy" in head.text.lower()
+    told = [r for r in await pushes(session_factory, "meeting") if "đã bị hủy" in r.payload["text"]]
+    assert sorted(r.person_id for r in told) == sorted(v.reps)
+    rep = v.chat(0)
+    await rep._send(button=f"mta:{m.id}:yes")
+    assert "Cuộc họp này đã bị hủy" in rep.text
+    assert await run_jobs(world.services, START - timedelta(hours=1)) == 0  # no reminder
+    async with session_factory() as s:
+        audit_rows = [a.action for a in await s.exec(select(AuditEvent).where(AuditEvent.subject_type == "meeting"))]
+    assert audit_rows == ["meeting.announced", "meeting.cancelled"]  # the refused answer changed nothing
