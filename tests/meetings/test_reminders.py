@@ -1,0 +1,34 @@
+"""The reminders survive a crash: when queuing a reminder fails, the claim of it is rolled back
+with the pushes, and the next run (a restarted scheduler) sends it once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from handlers.meetings import jobs
+from tests.decisions.support import add_households
+from tests.meetings.support import TZ, at, meeting, pushes, run_jobs
+from tests.meetings.test_meetings import START, announce
+
+
+async def test_a_crash_while_queuing_a_reminder_loses_nothing_and_repeats_nothing(world, session_factory, monkeypatch):
+    v = await add_households(world, world.village_a1, 3, start=9900)
+    at(world, datetime(2026, 12, 18, 9, 0, tzinfo=TZ))
+    await announce(world)
+    real = jobs.notify.queue_reminder
+
+    async def crash(*a, **kw):
+        await real(*a, **kw)  # the pushes are queued in the transaction, then the process dies
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(jobs.notify, "queue_reminder", crash)
+    with pytest.raises(RuntimeError):
+        await run_jobs(world.services, START - timedelta(days=1))
+    assert not await pushes(session_factory, "reminder") and (await meeting(session_factory)).reminded == 0
+    monkeypatch.setattr(jobs.notify, "queue_reminder", real)
+    assert await run_jobs(world.services, START - timedelta(hours=23)) == 3
+    assert await run_jobs(world.services, START - timedelta(hours=22)) == 0
+    rem = await pushes(session_factory, "reminder")
+    assert sorted(r.person_id for r in rem) == sorted(v.reps) and (await meeting(session_factory)).reminded == 1
