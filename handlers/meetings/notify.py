@@ -1,9 +1,9 @@
 """The meetings feature's pushes, the only place that builds them: the announcement to every
 confirmed household of the village (its representative gets the "will come / cannot come" buttons,
 the other members a note), its cancellation to every member, the reminders the day before and an
-hour before (not to households that said they cannot come), and the minutes to every member. As
-for decisions: the representative answers for the household, results and minutes go to everyone.
-Connected to ``meeting_changed``.
+hour before (not to households that said they cannot come; the head gets the counts), and the
+minutes to every member. As for decisions: the representative answers for the household, results
+and minutes go to everyone. Connected to ``meeting_changed``.
 
 Every push has a dedupe prefix per meeting (and per reminder), so a repeat queues nothing."""
 
@@ -27,6 +27,10 @@ ANSWER = "mta"  # "mta:<meeting id>:yes|no"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PRIORITY = 4
 TOMORROW = N_("⏰ Reminder: the village meeting is tomorrow, at {when}.")
+HEAD = N_(
+    "⏰ Your village meeting at {when}: {yes} households will come, {no} cannot come, {none} have not answered. "
+    "/meeting {id}"
+)
 SOON = N_("⏰ Reminder: the village meeting starts in an hour, at {when}.")
 
 
@@ -121,6 +125,13 @@ async def queue_reminder(session: AsyncSession, m: Meeting, step: int) -> int:
 
     n = await _queue(session, reps, build(True), kind="reminder", prefix=f"meetrem:{m.id}:{step}", ref_id=m.id)
     n += await _queue(session, others, build(False), kind="reminder", prefix=f"meetremm:{m.id}:{step}", ref_id=m.id)
+    c = await queries.answer_counts(session, m)
+
+    def for_head(t: Translator) -> Reply:
+        msg = t(HEAD, when=when(m.starts_at), yes=c.coming, no=c.not_coming, none=c.unanswered, id=m.id)
+        return Reply(msg, locale=t.locale)
+
+    n += await _queue(session, [m.created_by], for_head, kind="reminder", prefix=f"meetremh:{m.id}:{step}", ref_id=m.id)
     return n
 
 

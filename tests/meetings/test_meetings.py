@@ -96,17 +96,21 @@ async def test_announce_answer_change_remind_once_and_minutes(world, session_fac
     first = await run_jobs(world.services, day_before)
     assert await run_jobs(world.services, day_before) == 0  # run twice
     assert await run_jobs(world.services, day_before + timedelta(minutes=5)) == 0  # a restarted scheduler
-    rem = await pushes(session_factory, "reminder")
-    assert first == len(rem) == 3
+    head_id = world.ids["village_head"]
+    rem = [r for r in await pushes(session_factory, "reminder") if r.person_id != head_id]
+    assert first == len(rem) + 1  # and the head's, with the counts
     assert sorted(r.person_id for r in rem) == sorted([v.reps[0], v.reps[2], member])
     assert all("ngày mai họp thôn" in r.payload["text"] for r in rem)
+    (to_head,) = await pushes(session_factory, "reminder", head_id)
+    assert "1 hộ sẽ đến, 1 hộ không đến được, 1 hộ chưa trả lời" in to_head.payload["text"]
     # an hour before, once
     hour_before = START - timedelta(hours=1)
-    assert await run_jobs(world.services, hour_before) == 3
+    assert await run_jobs(world.services, hour_before) == 4
     assert await run_jobs(world.services, hour_before + timedelta(minutes=1)) == 0
     assert await run_jobs(world.services, START) == 0  # none at or after the start
-    rem = await pushes(session_factory, "reminder")
+    rem = [r for r in await pushes(session_factory, "reminder") if r.person_id != head_id]
     assert len(rem) == 6 and sum("một giờ nữa" in r.payload["text"] for r in rem) == 3
+    assert len(await pushes(session_factory, "reminder", head_id)) == 2
 
     # after the start the answer is kept as it was
     at(world, START + timedelta(minutes=1))
