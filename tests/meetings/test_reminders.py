@@ -32,3 +32,30 @@ async def test_a_crash_while_queuing_a_reminder_loses_nothing_and_repeats_nothin
     assert await run_jobs(world.services, START - timedelta(hours=22)) == 0
     rem = [r for r in await pushes(session_factory, "reminder") if r.person_id != world.ids["village_head"]]
     assert sorted(r.person_id for r in rem) == sorted(v.reps) and (await meeting(session_factory)).reminded == 1
+
+
+async def test_one_answer_per_household_when_two_channels_answer_at_once(world, session_factory):
+    import asyncio
+
+    from sqlmodel import select
+
+    from storage.meetings import services
+    from storage.meetings.models import MeetingAttendance
+    from storage.people.models import Person
+
+    v = await add_households(world, world.village_a1, 1, start=9950)
+    now = datetime(2026, 12, 18, 9, 0, tzinfo=TZ)
+    at(world, now)
+    await announce(world)
+    m = await meeting(session_factory)
+
+    async def answer(value: str, channel: str) -> None:
+        async with session_factory() as s:
+            p = await s.get(Person, v.reps[0])
+            await services.answer(s, m.id, p, value, channel=channel, now=now)
+            await s.commit()
+
+    await asyncio.gather(answer("yes", "telegram"), answer("no", "zalo"))
+    async with session_factory() as s:
+        rows = list(await s.exec(select(MeetingAttendance)))
+    assert len(rows) == 1 and rows[0].answer in ("yes", "no")
