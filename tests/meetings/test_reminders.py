@@ -1,13 +1,22 @@
-"""The reminders survive a crash: when queuing a reminder fails, the claim of it is rolled back
-with the pushes, and the next run (a restarted scheduler) sends it once."""
+"""Restart and race safety: a crash while queuing a reminder rolls its claim back with the pushes,
+and the next run (a restarted scheduler) sends it once; two answers of one household at the same
+instant end as one."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 from datetime import datetime, timedelta
 
 import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.meetings import jobs
+from storage.audit.models import AuditEvent
+from storage.meetings import services
+from storage.meetings.models import MeetingAttendance
+from storage.people.models import Person
 from tests.decisions.support import add_households
 from tests.meetings.support import TZ, at, meeting, pushes, run_jobs
 from tests.meetings.test_meetings import START, announce
@@ -34,20 +43,29 @@ async def test_a_crash_while_queuing_a_reminder_loses_nothing_and_repeats_nothin
     assert sorted(r.person_id for r in rem) == sorted(v.reps) and (await meeting(session_factory)).reminded == 1
 
 
-async def test_one_answer_per_household_when_two_channels_answer_at_once(world, session_factory):
-    import asyncio
+PG = os.environ.get("TEST_DATABASE_URL", "")
 
-    from sqlmodel import select
 
-    from storage.meetings import services
-    from storage.meetings.models import MeetingAttendance
-    from storage.people.models import Person
-
+async def test_one_answer_per_household_when_two_channels_answer_at_once(world, session_factory, monkeypatch):
+    """Two answers of one household at the same instant (its representative on two apps). On
+    PostgreSQL both are made to read "no answer yet" before either inserts, so one insert meets the
+    primary key and becomes an update; on SQLite (one connection) they simply run one after the other."""
     v = await add_households(world, world.village_a1, 1, start=9950)
     now = datetime(2026, 12, 18, 9, 0, tzinfo=TZ)
     at(world, now)
     await announce(world)
     m = await meeting(session_factory)
+    if PG.startswith("postgresql"):
+        both_read = asyncio.Barrier(2)
+        real_get = AsyncSession.get
+
+        async def get(self, entity, ident, **kw):
+            row = await real_get(self, entity, ident, **kw)
+            if entity is MeetingAttendance and not kw:
+                await both_read.wait()
+            return row
+
+        monkeypatch.setattr(AsyncSession, "get", get)
 
     async def answer(value: str, channel: str) -> None:
         async with session_factory() as s:
@@ -56,6 +74,8 @@ async def test_one_answer_per_household_when_two_channels_answer_at_once(world, 
             await s.commit()
 
     await asyncio.gather(answer("yes", "telegram"), answer("no", "zalo"))
+    monkeypatch.undo()
     async with session_factory() as s:
         rows = list(await s.exec(select(MeetingAttendance)))
-    assert len(rows) == 1 and rows[0].answer in ("yes", "no")
+        audits = list(await s.exec(select(AuditEvent).where(AuditEvent.action == "meeting.answered")))
+    assert len(rows) == 1 and rows[0].answer in ("yes", "no") and len(audits) == 2
