@@ -37,6 +37,10 @@ def _id(arg: str) -> int:
 @registry.command("meetings", description=N_("Meetings of your village"), needs_consent=True, order=41)
 async def meetings_cmd(ctx: Context) -> None:
     assert ctx.person.id is not None
+    arg = ctx.incoming.args.strip()
+    if arg.isdigit() and ctx.has_role(*MEETING_CALLERS, *OVERSIGHT):
+        await _show(ctx, int(arg))  # the Inspection Board reads a meeting here (``/meeting`` announces)
+        return
     hh = await households.household_of(ctx.session, ctx.person.id)
     village_id = hh.village_id if hh is not None else ctx.person.village_id
     if village_id is None:
@@ -99,7 +103,7 @@ async def _answer(ctx: Context, arg: str) -> None:
 @registry.command(
     "meeting",
     description=N_("Announce a village meeting, see who will come, publish the minutes"),
-    roles=(*MEETING_CALLERS, *OVERSIGHT),
+    roles=MEETING_CALLERS,
     needs_consent=True,
     order=43,
 )

@@ -66,7 +66,7 @@ async def test_another_village_head_is_refused(world, session_factory):
     # the Inspection Board reads the counts but has no manager's buttons
     at(world, START + timedelta(hours=1))
     insp = world.chat("inspector_a")
-    await insp.say(f"/meeting {m.id}")
+    await insp.say(f"/meetings {m.id}")
     assert "0 sẽ đến, 0 không đến được, 2 chưa trả lời (trên tổng số 2 hộ)" in insp.text
     assert insp.buttons() == []
     await insp._send(button=f"mmn:{m.id}")
