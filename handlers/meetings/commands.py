@@ -164,6 +164,9 @@ async def _show(ctx: Context, meeting_id: int) -> None:
             lines.append(ctx._("Decides: no. {id} · {q}", id=d.id, q=d.question[:80]))
             if manager and started and d.status == "open":
                 buttons.append(Button(ctx._("Enter the tally"), f"dtl:{d.id}"))
+    linkable = manager and m.decision_id is None and m.status != "cancelled"
+    if linkable and await services.linkable_decisions(ctx.session, m.village_id):
+        buttons.append(Button(ctx._("Choose the matter it decides"), f"mld:{m.id}"))
     if m.status == "cancelled":
         lines.append(ctx._("This meeting is cancelled."))
     elif m.minutes_at:
@@ -208,3 +211,20 @@ async def _cancel_ask(ctx: Context, arg: str) -> None:
 async def _cancel(ctx: Context, arg: str) -> None:
     m = await services.cancel(ctx.session, _id(arg), ctx.person, ctx.roles, now=ctx.now)
     ctx.say(ctx._("Meeting no. {id} is cancelled and the households are told.", id=m.id))
+
+
+@registry.action("mld")
+async def _link_ask(ctx: Context, arg: str) -> None:
+    m = await require_manager(ctx.session, ctx.roles, _id(arg))
+    rows = await services.linkable_decisions(ctx.session, m.village_id)
+    ctx.say(
+        ctx._("Which matter does meeting no. {id} decide? Its tally will be entered for this meeting.", id=m.id),
+        [[Button(f"{d.id}. {d.question[:60]}", f"mlk:{m.id}:{d.id}")] for d in rows],
+    )
+
+
+@registry.action("mlk")
+async def _link(ctx: Context, arg: str) -> None:
+    mid, _, did = arg.partition(":")
+    m = await services.link_decision(ctx.session, _id(mid), _id(did), ctx.person, ctx.roles)
+    ctx.say(ctx._("Meeting no. {id} decides matter no. {d}.", id=m.id, d=m.decision_id))

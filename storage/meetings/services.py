@@ -285,6 +285,30 @@ async def publish_minutes(
     return m
 
 
+async def link_decision(
+    session: AsyncSession,
+    meeting_id: int,
+    decision_id: int,
+    actor: Person,
+    grants: Sequence[RoleGrant],
+) -> Meeting:
+    """Name the decision a meeting announced without one takes (an open meeting-method decision of
+    the village that no meeting names yet, e.g. opened after the announcement)."""
+    m = await require_manager(session, grants, meeting_id)
+    if m.status == "cancelled":
+        raise MeetingCancelled()
+    if m.decision_id is not None:
+        raise Conflict()
+    if decision_id not in {d.id for d in await linkable_decisions(session, m.village_id)}:
+        raise NotFound()
+    m.decision_id = decision_id
+    await session.flush()
+    await audit.log(
+        session, "meeting.decision_linked", "meeting", meeting_id, actor_id=actor.id, decision_id=decision_id
+    )
+    return m
+
+
 async def cancel(
     session: AsyncSession,
     meeting_id: int,
