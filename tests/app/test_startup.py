@@ -65,7 +65,7 @@ async def test_four_processes_starting_together_migrate_once(fresh_pg_url: str) 
         heads = (await conn.execute(text("SELECT count(*) FROM alembic_version"))).scalar_one()
     await engine.dispose()
     assert total == distinct > 50  # every unit of the deployment once (54 in Kim Bảng today)
-    assert heads == 6  # one row per migration branch head
+    assert heads == 8  # one row per migration branch head (a branch another depends on is covered by it)
 
 
 @needs_pg
