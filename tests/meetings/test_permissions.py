@@ -14,6 +14,7 @@ from storage.audit.models import AuditEvent
 from storage.meetings import services
 from storage.meetings.models import Meeting
 from storage.people.models import Person, RoleGrant
+from storage.units.models import Unit
 from tests.decisions.support import add_households
 from tests.harness import Chat
 from tests.meetings.support import TZ, at, meeting, pushes, run_jobs
@@ -119,3 +120,23 @@ async def test_cancel_before_the_start_tells_the_households(world, session_facto
     async with session_factory() as s:
         audit_rows = [a.action for a in await s.exec(select(AuditEvent).where(AuditEvent.subject_type == "meeting"))]
     assert audit_rows == ["meeting.announced", "meeting.cancelled"]  # the refused answer changed nothing
+
+
+async def test_a_ward_official_announces_for_one_of_the_wards_villages(world, session_factory):
+    a1 = await add_households(world, world.village_a1, 1, start=9870)
+    a2 = await add_households(world, world.village_a2, 2, start=9880)
+    at(world, NOW)
+    off = world.chat("official_a")
+    await off.say("/meeting")
+    assert "Họp của thôn nào?" in off.text
+    async with session_factory() as s:
+        village_a2 = await s.get(Unit, world.village_a2)
+    assert village_a2.name in off.buttons()
+    await off.press(village_a2.name)
+    await off.say("Bàn việc nạo vét mương thủy lợi")
+    await off.say("08:00 20/12")
+    await off.say("Sân kho hợp tác xã")
+    await off.press("Thông báo")
+    assert "đến 2 hộ" in off.text
+    told = {r.person_id for r in await pushes(session_factory, "meeting")}
+    assert told == set(a2.reps) and not told & set(a1.reps)
