@@ -44,6 +44,10 @@ class NoHousehold(DomainError):
     )
 
 
+class HouseholdNotConfirmed(DomainError):
+    msgid = N_("Your household is waiting for the village head's confirmation; then it can answer.")
+
+
 class NotRepresentative(DomainError):
     msgid = N_("{name} confirms attendance for your household, as its representative.")
 
@@ -164,8 +168,10 @@ async def answer(
     if now >= m.starts_at:
         raise MeetingStarted(when=m.starts_at.isoformat())
     hh = await households.household_of(session, person.id)
-    if hh is None or hh.status != "confirmed":
+    if hh is None or hh.status not in ("pending", "confirmed"):
         raise NoHousehold()
+    if hh.status == "pending":
+        raise HouseholdNotConfirmed()
     if hh.village_id != m.village_id:
         raise OtherVillage()
     assert hh.id is not None

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from bot.core.errors import NotFound, PermissionDenied
 from storage.audit.models import AuditEvent
+from storage.households import services as hh_services
 from storage.meetings import services
 from storage.meetings.models import Meeting
 from storage.people.models import Person, RoleGrant
@@ -140,3 +141,16 @@ async def test_a_ward_official_announces_for_one_of_the_wards_villages(world, se
     assert "đến 2 hộ" in off.text
     told = {r.person_id for r in await pushes(session_factory, "meeting")}
     assert told == set(a2.reps) and not told & set(a1.reps)
+
+
+async def test_a_household_waiting_for_confirmation_is_told_so(world, session_factory):
+    await add_households(world, world.village_a1, 1, start=9890)
+    at(world, NOW)
+    await announce(world)
+    m = await meeting(session_factory)
+    res = world.chat("resident")
+    async with session_factory() as s:
+        await hh_services.declare(s, await world.person(s, "resident"), head_name="Nguyễn Văn An", size=4)
+        await s.commit()
+    await res._send(button=f"mta:{m.id}:yes")
+    assert "đang chờ trưởng thôn xác nhận" in res.text
