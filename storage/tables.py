@@ -25,6 +25,7 @@ TABLE_MODULES = (
     "storage.households.models",
     "storage.decisions.models",
     "storage.consultations.models",
+    "storage.meetings.models",
 )
 
 for _name in TABLE_MODULES:

@@ -35,6 +35,7 @@ DECIDE = [
     _line("Your household", "household"),
     _line("Votes of your village and your household's vote", "votes"),
     _line("Drafts open for your comments", "consult"),
+    _line("Meetings of your village", "meetings"),
 ]
 DISCLOSURES = [_t("What the commune has made public"), _line("What the commune has made public", "congkhai")]
 PROFILE = [
@@ -76,6 +77,7 @@ async def test_an_official_sees_their_work_first(world: World) -> None:
         _line("Post or manage what the ward makes public", "disclose"),
         _line("Households waiting for you", "households"),
         _line("Put a matter to the village's households", "decide"),
+        _line("Announce a village meeting, see who will come, publish the minutes", "meeting"),
     ]
     assert chat.last[0].text == _blocks(work, FEEDBACK, LEARN, NOTICES, DISCLOSURES, DECIDE, PROFILE, AROUND)
 
