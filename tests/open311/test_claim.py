@@ -76,7 +76,7 @@ async def test_wrong_phone_refused_right_phone_follows_and_hears_the_answer(api:
     await _answer_in_chat(world, code)
     told = [p["text"] for p in (await pushes(world, "resident"))[before:]]
     assert any(code in t and "bóng đèn" in t for t in told), told
-    case = await fresh(world, claimed.subject_id and int(claimed.subject_id))
+    case = await fresh(world, int(claimed.subject_id or 0))
     assert case.author_id != world.ids["resident"]  # the petition is still the API author's
 
 
