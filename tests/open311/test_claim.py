@@ -10,12 +10,12 @@ from sqlmodel import select
 
 from storage import apikeys
 from storage.petitions.models import CaseEvent, CaseFollower
-from tests.open311.support import Api
+from tests.open311.support import REPORT, Api
 from tests.open311.test_roundtrip import _answer_in_chat
 from tests.petitions.staff_world import audit_rows, file_case, fresh, pushes
 from tests.world import World
 
-PHONE = "0912 345 678"
+PHONE = "0913 222 444"
 ASKED = "xin gửi số điện thoại đã ghi khi gửi ý kiến"
 
 
@@ -58,7 +58,7 @@ async def test_wrong_phone_refused_right_phone_follows_and_hears_the_answer(api:
     assert "Đây không phải là số điện thoại" in chat.text
     assert len(await audit_rows(world, "apikey.claim_refused")) == 1
 
-    await chat.say("+84 912.345.678")
+    await chat.say("+84 913.222.444")
     assert f"Ông/bà đang theo dõi {code}" in chat.text
     assert await _followers(world, code) == [world.ids["resident"]]
     [claimed] = await audit_rows(world, "apikey.claimed")
@@ -70,6 +70,8 @@ async def test_wrong_phone_refused_right_phone_follows_and_hears_the_answer(api:
     # a follower, not the author: the status, but no withdrawing, adding or rating
     await chat.say(f"/status {code}")
     assert code in chat.text and "Thôi theo dõi" in chat.buttons()
+    # its author did not publish it: no text, no name, no phone
+    assert REPORT[:20] not in chat.text and "Hoa" not in chat.text and "0913" not in chat.text
     assert "Rút ý kiến" not in chat.buttons() and "Bổ sung thông tin" not in chat.buttons()
 
     before = len(await pushes(world, "resident"))
