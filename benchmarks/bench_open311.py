@@ -37,7 +37,7 @@ from aiohttp import web  # noqa: E402
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from bench_queue import NOW, analyze, pct, reset_pg, seed_cases, seed_residents, setup  # noqa: E402
 from sqlalchemy import create_engine as sync_engine  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import event, insert, text  # noqa: E402
 from sqlalchemy import select as sa_select  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
@@ -99,6 +99,28 @@ async def seed_events(url: str, factory: Any, days: int = 120) -> int:
     return len(events)
 
 
+async def explain(engine: Any, client: TestClient, path: str, params: dict[str, str]) -> None:
+    """Print the plan of each list query (``ORDER BY created_at DESC``) one request runs."""
+    seen: list[tuple[str, Any]] = []
+
+    def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if "ORDER BY cases.created_at DESC" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", grab)
+    try:
+        await client.get(path, params=params)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", grab)
+    pg = engine.dialect.name == "postgresql"
+    async with engine.connect() as conn:
+        for statement, parameters in seen:
+            prefix = "EXPLAIN " if pg else "EXPLAIN QUERY PLAN "
+            rows = (await conn.exec_driver_sql(prefix + statement, parameters)).all()
+            plan = "; ".join(str(r[0] if pg else r[-1]) for r in rows)
+            print(f"    plan ({', '.join(f'{k}={v[:12]}' for k, v in params.items()) or 'public'}): {plan}")
+
+
 def report(name: str, vals: list[float], q: float = 0.95) -> None:
     print(
         f"  {name:<34} p50 {statistics.median(vals):6.2f} ms   p{round(q * 100)} {pct(vals, q):6.2f} ms"
@@ -147,6 +169,11 @@ async def run(url: str, total: int, runs: int, posts: int) -> None:
         "GET requests.json (ward key)": ("GET", f"{base}/requests.json", {"api_key": token}),
         "GET requests.json?status=open": ("GET", f"{base}/requests.json", {"status": "open"}),
         "GET requests.json?service_code=…": ("GET", f"{base}/requests.json", {"service_code": "phan_anh.roads"}),
+        "GET …?service_code=… (ward key)": (
+            "GET",
+            f"{base}/requests.json",
+            {"service_code": "phan_anh.roads", "api_key": token},
+        ),
         "GET requests.xml (public)": ("GET", f"{base}/requests.xml", {}),
         "GET requests/{id}.json": ("GET", f"{base}/requests/{code}.json", {}),
     }
@@ -156,6 +183,8 @@ async def run(url: str, total: int, runs: int, posts: int) -> None:
     for _ in range(10):  # warm up every query first (the database's pages, the WAL after seeding)
         for method, path, params in reads.values():
             await timed(client, method, path, params=params)
+    for params in ({"service_code": "phan_anh.roads"}, {"service_code": "phan_anh.roads", "api_key": token}):
+        await explain(engine, client, f"{base}/requests.json", params)
     for name, (method, path, params) in reads.items():
         lat, cold = [], []
         for i in range(runs):

@@ -17,7 +17,7 @@ from bot.core.textfold import fold
 from handlers.framework import Context, Input
 from handlers.framework.menu import menu_buttons
 from handlers.framework.steps import command_argument, is_cancel, yes_no
-from handlers.petitions import registry
+from handlers.petitions import claim, registry
 from handlers.petitions.buttons import RESIDENT_PREFIX, parse_stars, resident_data
 from handlers.petitions.flows import receive_file
 from handlers.petitions.render import fmt_date, route_text, show_case, status_text
@@ -76,7 +76,11 @@ async def status(ctx: Context) -> None:
         ctx, N_("Please send the command with the tracking code, for example: /status {example}"), example=example
     )
     if code is not None:
-        await show_case(ctx, code[:40])
+        try:
+            await show_case(ctx, code[:40])
+        except NotFound:
+            if not await claim.offer(ctx, code[:40]):  # a petition another system filed: ask for its phone
+                raise
 
 
 @registry.command("public", description=N_("Answered petitions published in your ward"), order=13)

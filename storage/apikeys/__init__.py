@@ -1,6 +1,7 @@
 """API keys of other systems (the Open311 API): models, services, queries. Infrastructure, like
 ``storage.audit``: no feature manifest, no chat flows."""
 
+from storage.apikeys.claims import ClaimOutcome, ClaimResult, claim_case, claimable_case, phone_key, tries_left
 from storage.apikeys.queries import ApiCase, StatusChange, api_cases, filings, key_units, list_keys, status_changes
 from storage.apikeys.services import (
     KEY_PREFIX,
@@ -20,6 +21,8 @@ from storage.apikeys.services import (
 __all__ = [
     "KEY_PREFIX",
     "ApiCase",
+    "ClaimOutcome",
+    "ClaimResult",
     "Contact",
     "KeyRefused",
     "KeyThrottled",
@@ -28,13 +31,17 @@ __all__ = [
     "audit_request",
     "authenticate",
     "author_for",
+    "claim_case",
+    "claimable_case",
     "create_key",
     "filings",
     "forget_contact",
     "hash_key",
     "key_units",
     "list_keys",
+    "phone_key",
     "record_filing",
     "revoke_key",
     "status_changes",
+    "tries_left",
 ]

@@ -65,3 +65,8 @@ _c = Case.__table__.c  # type: ignore[attr-defined]
 ix_case_open311_public = Index("ix_case_open311_public", _c.publish_consent, _c.created_at)
 ix_case_open311_public_open = Index("ix_case_open311_public_open", _c.publish_consent, _c.is_open, _c.created_at)
 ix_case_open311_unit_open = Index("ix_case_open311_unit_open", _c.unit_id, _c.is_open, _c.created_at)
+# ``service_code``: one route and category, published or of one unit, newest first (0017_open311_idx).
+ix_case_open311_service = Index(
+    "ix_case_open311_service", _c.category, _c.route, _c.publish_consent, _c.created_at, _c.status
+)
+ix_case_open311_service_unit = Index("ix_case_open311_service_unit", _c.category, _c.route, _c.unit_id, _c.created_at)
