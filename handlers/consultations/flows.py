@@ -10,7 +10,7 @@ from bot.core.i18n import N_
 from bot.core.roles import HANDLERS
 from handlers.consultations import registry
 from handlers.framework import Context, Input
-from handlers.framework.steps import choice_rows, is_cancel, yes_no, yes_no_buttons
+from handlers.framework.steps import pick_unit, unit_rows, yes_no, yes_no_buttons
 from storage import units
 from storage.consultations import services
 from storage.units.models import Unit
@@ -84,21 +84,16 @@ async def _ask_scope(ctx: Context) -> None:
     opts = await scope_options(ctx)
     ctx.say(
         ctx._("Whom does it concern?"),
-        choice_rows(ctx, [(u.name, f"u{u.id}") for u in opts], per_row=2, cancel_label=ctx._("Cancel")),
+        unit_rows(ctx, opts),
     )
 
 
 @publish.on("scope")
 async def _on_scope(ctx: Context, inp: Input) -> None:
-    if is_cancel(inp):
-        await _stop(ctx)
+    picked = await pick_unit(ctx, inp, await scope_options(ctx), on_cancel=_stop)
+    if picked is None:
         return
-    value = inp.value or ""
-    ids = {u.id for u in await scope_options(ctx)}
-    if not value.startswith("u") or not value[1:].isdigit() or int(value[1:]) not in ids:
-        await ctx.reask()
-        return
-    ctx.data["unit"] = int(value[1:])
+    ctx.data["unit"] = picked
     await ctx.goto("consult", "days")
 
 

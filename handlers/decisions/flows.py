@@ -12,7 +12,7 @@ from bot.core.i18n import N_, Translator
 from bot.core.roles import Role
 from handlers.decisions import labels, registry
 from handlers.framework import Context, Input
-from handlers.framework.steps import choice_rows, is_cancel, yes_no, yes_no_buttons
+from handlers.framework.steps import choice_rows, is_cancel, pick_unit, unit_rows, yes_no, yes_no_buttons
 from handlers.notices.flows import parse_when
 from storage import units
 from storage.decisions import closing, services
@@ -59,21 +59,16 @@ async def _ask_unit(ctx: Context) -> None:
         return
     ctx.say(
         ctx._("Who decides? Choose the village (or the whole ward for a commune-wide matter)."),
-        choice_rows(ctx, [(u.name, f"u{u.id}") for u in options], per_row=2, cancel_label=ctx._("Cancel")),
+        unit_rows(ctx, options),
     )
 
 
 @flow.on("unit")
 async def _on_unit(ctx: Context, inp: Input) -> None:
-    if is_cancel(inp):
-        await _cancelled(ctx)
+    picked = await pick_unit(ctx, inp, await unit_options(ctx), on_cancel=_cancelled)
+    if picked is None:
         return
-    value = inp.value or ""
-    ids = {u.id for u in await unit_options(ctx)}
-    if not value.startswith("u") or not value[1:].isdigit() or int(value[1:]) not in ids:
-        await ctx.reask()
-        return
-    ctx.data["unit"] = int(value[1:])
+    ctx.data["unit"] = picked
     await ctx.goto("decide", "question")
 
 

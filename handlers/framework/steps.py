@@ -1,5 +1,5 @@
 """Shapes of step that many flows share, written once: a yes/no question, "pick one of these or
-cancel", and a command that needs an argument.
+cancel", "choose a village or ward", and a command that needs an argument.
 
 Each helper reads both the button a person pressed and the words they typed (with or without
 diacritics), so a flow never re-implements that matching.
@@ -8,7 +8,7 @@ diacritics), so a flow never re-implements that matching.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.messages import Button
 from bot.core.textfold import fold
@@ -71,6 +71,35 @@ async def pick_number(
         return int(value[len(prefix) :])
     await ctx.reask()
     return None
+
+
+class Choosable(Protocol):
+    """What ``unit_rows`` and ``pick_unit`` need of a unit (any row with an id and a name)."""
+
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def unit_rows(ctx: Context, units: Sequence[Choosable]) -> list[list[Button]]:
+    """Buttons to choose one of ``units`` (two to a row) and Cancel; read the answer with ``pick_unit``."""
+    return choice_rows(ctx, [(u.name, f"u{u.id}") for u in units], per_row=2, cancel_label=ctx._("Cancel"))
+
+
+async def pick_unit(
+    ctx: Context, inp: Input, units: Sequence[Choosable], *, on_cancel: Callable[[Context], Awaitable[None]]
+) -> int | None:
+    """The id of the unit chosen with ``unit_rows`` when it is one of ``units`` (a forged or stale button
+    is asked again), or None after handling the rest, as ``pick_number`` does."""
+    picked = await pick_number(ctx, inp, on_cancel=on_cancel, prefix="u")
+    if picked is None:
+        return None
+    if picked not in {u.id for u in units}:
+        await ctx.reask()
+        return None
+    return picked
 
 
 def command_argument(ctx: Context, usage_msgid: str, **params: Any) -> str | None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.core.i18n import N_
 from bot.core.roles import Role
 from handlers.framework import Context, Input
-from handlers.framework.steps import choice_rows, is_cancel, yes_no, yes_no_buttons
+from handlers.framework.steps import choice_rows, pick_unit, unit_rows, yes_no, yes_no_buttons
 from handlers.meetings import notify, registry
 from handlers.notices.flows import parse_when
 from storage import units
@@ -55,21 +55,16 @@ async def _ask_village(ctx: Context) -> None:
         return
     ctx.say(
         ctx._("Which village's meeting?"),
-        choice_rows(ctx, [(u.name, f"u{u.id}") for u in options], per_row=2, cancel_label=ctx._("Cancel")),
+        unit_rows(ctx, options),
     )
 
 
 @flow.on("village")
 async def _on_village(ctx: Context, inp: Input) -> None:
-    if is_cancel(inp):
-        await _cancelled(ctx)
+    picked = await pick_unit(ctx, inp, await village_options(ctx), on_cancel=_cancelled)
+    if picked is None:
         return
-    value = inp.value or ""
-    ids = {u.id for u in await village_options(ctx)}
-    if not value.startswith("u") or not value[1:].isdigit() or int(value[1:]) not in ids:
-        await ctx.reask()
-        return
-    ctx.data["village"] = int(value[1:])
+    ctx.data["village"] = picked
     await ctx.goto("meeting", "agenda")
 
 
