@@ -1,0 +1,143 @@
+"""The features' dashboard sections (/admin/f/<slug>): a village head sees their village's votes and
+gets the 404 of nothing for another village's; the Inspection Board reads; a resident cannot sign
+in; a secret ballot's page shows the counts per option and no household's choice; a question with
+markup is shown as text; consultations list their comments by village; the pages in Chromium at
+360 px without serious axe violations (screenshots in test-artifacts/dashboard/)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.core.errors import NotFound, PermissionDenied
+from handlers.framework.sections import SectionScope
+from storage import dashboard
+from storage.decisions import services as decisions
+from storage.decisions.models import Decision
+from storage.people.models import Person
+from tests.dashboard.support import Server, axe_violations, shoot, sign_in
+from tests.decisions.support import Village, add_households, open_vote, run_jobs
+from tests.world import World
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+async def _vote(world: World, v: Village, i: int, option: int, d: Decision) -> None:
+    async with world.factory() as s:
+        person = await s.get(Person, v.reps[i])
+        assert person is not None
+        await decisions.vote(s, d.id or 0, person, option, channel="test", now=world.services.now())
+        await s.commit()
+
+
+async def _closed_secret(world: World, server: Server) -> tuple[Decision, Village]:
+    v = await add_households(world, world.village_a1, 4, start=7000)
+    d = await open_vote(world, world.village_a1, secret=True, hours=2, now=server.clock())
+    for i, opt in enumerate((0, 0, 1)):
+        await _vote(world, v, i, opt, d)
+    await run_jobs(world.services, server.clock() + timedelta(hours=3))
+    return d, v
+
+
+async def _get(server: Server, key: str, path: str) -> tuple[int, str]:
+    http = await server.client(key)
+    async with http, http.get(server.url + path) as r:
+        return r.status, await r.text()
+
+
+async def test_village_head_sees_own_village_and_not_another(server: Server, world: World) -> None:
+    own = await open_vote(world, world.village_a1, now=server.clock())
+    other = await open_vote(world, world.village_a2, now=server.clock())
+    async with world.factory() as s:
+        o = await s.get(Decision, other.id)
+        assert o is not None
+        o.question = "Làm nhà văn hoá thôn A2?"
+        await s.commit()
+    status, body = await _get(server, "village_head", "/admin/f/decisions")
+    assert status == 200
+    main = body.split('id="main"', 1)[1]
+    assert "Biểu quyết của thôn" in main and "Đóng góp làm đường" in main
+    assert "nhà văn hoá thôn A2" not in main
+    assert f'href="/admin/f/decisions/{own.id}"' in main
+    assert (await _get(server, "village_head", f"/admin/f/decisions/{own.id}"))[0] == 200
+    missing = ("/admin/f/decisions/999999", "/admin/f/nothing", "/admin/f/decisions/x")
+    for path in (f"/admin/f/decisions/{other.id}", *missing):
+        assert (await _get(server, "village_head", path))[0] == 404, path
+
+
+async def test_the_inspection_board_reads_and_another_ward_sees_nothing(server: Server, world: World) -> None:
+    d = await open_vote(world, world.village_a1, now=server.clock())
+    status, body = await _get(server, "inspector_a", f"/admin/f/decisions/{d.id}")
+    assert status == 200 and "Đóng góp làm đường" in body
+    status, body = await _get(server, "official_b", "/admin/f/decisions")
+    assert status == 200 and "Đóng góp làm đường" not in body
+    assert (await _get(server, "official_b", f"/admin/f/decisions/{d.id}"))[0] == 404
+
+
+async def test_a_resident_gets_no_session(server: Server, world: World) -> None:
+    async with world.factory() as s:
+        grants = await world.grants(s, "resident")
+        with pytest.raises(PermissionDenied):
+            await dashboard.issue_login_token(s, world.ids["resident"], grants, now=server.clock())
+    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/admin/f/decisions") as r:
+        assert r.status == 401
+        assert "Đóng góp" not in await r.text()
+
+
+async def test_a_secret_ballot_shows_counts_and_no_household_choice(server: Server, world: World) -> None:
+    d, _ = await _closed_secret(world, server)
+    status, body = await _get(server, "village_head", f"/admin/f/decisions/{d.id}")
+    assert status == 200
+    main = body.split('id="main"', 1)[1]
+    assert "Số phiếu theo phương án" in main and "3 / 4" in main
+    for head in ("Chủ hộ 1", "Chủ hộ 2", "Chủ hộ 3", "7000", "7001"):
+        assert head not in main, head
+    status, listing = await _get(server, "village_head", "/admin/f/decisions")
+    # 2 of 4 households agreeing is not "more than half of the households": not passed
+    assert "Chủ hộ" not in listing and "Không thông qua" in listing
+
+
+async def test_markup_in_a_question_is_shown_as_text(server: Server, world: World) -> None:
+    d = await open_vote(world, world.village_a1, now=server.clock())
+    async with world.factory() as s:
+        row = await s.get(Decision, d.id)
+        assert row is not None
+        row.question = XSS
+        row.explanation = XSS
+        await s.commit()
+    for path in ("/admin/f/decisions", f"/admin/f/decisions/{d.id}"):
+        _, body = await _get(server, "village_head", path)
+        assert "<script>alert" not in body and "<img src=x" not in body
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in body
+
+
+async def test_the_section_checks_role_and_unit_itself(world: World) -> None:
+    """The section, called directly (as another channel would), applies the same rule."""
+    from handlers.decisions import dashboard as section
+
+    d = await open_vote(world, world.village_a2, now=world.services.now())
+    async with world.factory() as s:
+        head = tuple(await world.grants(s, "village_head"))
+        scope = SectionScope(head, "vi", world.services.now(), world.services.tz)
+        tables = await section.rows(s, scope)
+        assert all(r.item_id != str(d.id) for t in tables for r in t.rows)
+        with pytest.raises(NotFound):
+            await section.detail(s, scope, d.id or 0)
+
+
+async def test_feature_pages_in_chromium(server: Server, world: World, browser: Any) -> None:
+    d, _ = await _closed_secret(world, server)
+    await open_vote(world, world.village_a1, now=server.clock())
+    page = await browser.new_page()
+    await sign_in(page, server, "village_head")
+    for path, name in (("/admin/f/decisions", "feature-decisions"), (f"/admin/f/decisions/{d.id}", "feature-decision")):
+        await page.goto(server.url + path)
+        await page.set_viewport_size({"width": 360, "height": 800})
+        bad = await axe_violations(page)
+        assert not bad, [(v["id"], [n["html"] for n in v["nodes"]][:3]) for v in bad]
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
+        await shoot(page, name)
