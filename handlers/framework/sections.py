@@ -64,6 +64,8 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     empty: str = ""
     """A message id shown when there are no rows (the dashboard has a default)."""
+    label: str = ""
+    """A plain-text caption (a village's name…) shown instead of ``caption``."""
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,42 @@ async def test_feature_pages_in_chromium(server: Server, world: World, browser: 
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
         await shoot(page, name)
+
+
+async def _consultation(world: World, server: Server) -> int:
+    from storage.consultations import services as consultations
+
+    now = server.clock()
+    async with world.factory() as s:
+        author = await world.person(s, "official_a")
+        c = await consultations.publish(
+            s,
+            author,
+            await world.grants(s, "official_a"),
+            [world.ward_a],
+            title="Dự thảo quy chế " + XSS,
+            summary="Quy định giờ giấc sinh hoạt chung của khu dân cư.",
+            closes_at=now + timedelta(days=7),
+            now=now,
+        )
+        for key, text in (("resident", "Nên cho sinh hoạt đến 22 giờ."), ("resident_a2", "Đồng ý " + XSS)):
+            await consultations.comment(s, c.id or 0, await world.person(s, key), text=text, now=now)
+        await s.commit()
+        return c.id or 0
+
+
+async def test_consultation_comments_grouped_by_village(server: Server, world: World) -> None:
+    cid = await _consultation(world, server)
+    status, listing = await _get(server, "official_a", "/admin/f/consultations")
+    assert status == 200 and "Dự thảo quy chế" in listing and f"/admin/f/consultations/{cid}" in listing
+    status, body = await _get(server, "inspector_a", f"/admin/f/consultations/{cid}")
+    assert status == 200
+    main = body.split('id="main"', 1)[1]
+    assert "Nên cho sinh hoạt đến 22 giờ." in main and "Nguyễn Văn An" in main and "Trần Văn Bình" in main
+    assert main.index("Nên cho sinh hoạt") < main.index("Đồng ý")  # village A1's group, then A2's
+    assert "<script>alert" not in body and "&lt;script&gt;" in body
+    # a village head does not manage drafts (as in the chat); another ward's official sees nothing
+    assert (await _get(server, "village_head", "/admin/f/consultations"))[0] == 403
+    status, other = await _get(server, "official_b", "/admin/f/consultations")
+    assert status == 200 and "Dự thảo quy chế" not in other
+    assert (await _get(server, "official_b", f"/admin/f/consultations/{cid}"))[0] == 404
