@@ -133,7 +133,16 @@ async def test_feature_pages_in_chromium(server: Server, world: World, browser: 
     await open_vote(world, world.village_a1, now=server.clock())
     page = await browser.new_page()
     await sign_in(page, server, "village_head")
-    for path, name in (("/admin/f/decisions", "feature-decisions"), (f"/admin/f/decisions/{d.id}", "feature-decision")):
+    pages = (
+        ("/admin/f/decisions", "feature-decisions"),
+        (f"/admin/f/decisions/{d.id}", "feature-decision"),
+        ("/admin/f/meetings", "feature-meetings"),
+    )
+    await _check_pages(page, server, pages)
+
+
+async def _check_pages(page: Any, server: Server, pages: tuple[tuple[str, str], ...]) -> None:
+    for path, name in pages:
         await page.goto(server.url + path)
         await page.set_viewport_size({"width": 360, "height": 800})
         bad = await axe_violations(page)
@@ -180,3 +189,49 @@ async def test_consultation_comments_grouped_by_village(server: Server, world: W
     status, other = await _get(server, "official_b", "/admin/f/consultations")
     assert status == 200 and "Dự thảo quy chế" not in other
     assert (await _get(server, "official_b", f"/admin/f/consultations/{cid}"))[0] == 404
+
+
+async def test_meetings_with_answers_and_minutes(server: Server, world: World) -> None:
+    from storage.meetings import services as meetings
+
+    v = await add_households(world, world.village_a1, 3, start=7100)
+    now = server.clock()
+    async with world.factory() as s:
+        head = await world.person(s, "village_head")
+        m = await meetings.announce(
+            s,
+            head,
+            await world.grants(s, "village_head"),
+            village_id=world.village_a1,
+            agenda="Bàn việc làm đường bê tông ngõ 3",
+            place="Nhà văn hoá thôn",
+            starts_at=now + timedelta(days=2),
+            now=now,
+        )
+        for i, value in enumerate(("yes", "yes", "no")):
+            rep = await s.get(Person, v.reps[i])
+            assert rep is not None
+            await meetings.answer(s, m.id or 0, rep, value, channel="test", now=now)
+        await s.commit()
+    status, body = await _get(server, "village_head", "/admin/f/meetings")
+    assert status == 200
+    upcoming = body.split("Họp thôn sắp tới", 1)[1].split("Các cuộc họp đã qua", 1)[0]
+    assert "Bàn việc làm đường" in upcoming and "Nhà văn hoá thôn" in upcoming
+    assert '<td data-label="Sẽ đến">2</td>' in upcoming and '<td data-label="Không đến được">1</td>' in upcoming
+    status, page = await _get(server, "inspector_a", f"/admin/f/meetings/{m.id}")
+    assert status == 200 and "Chưa có" in page
+    assert (await _get(server, "official_b", f"/admin/f/meetings/{m.id}"))[0] == 404
+
+
+async def test_consultation_pages_in_chromium(server: Server, world: World, browser: Any) -> None:
+    cid = await _consultation(world, server)
+    page = await browser.new_page()
+    await sign_in(page, server, "official_a")
+    pages = (
+        ("/admin/f/consultations", "feature-consultations"),
+        (f"/admin/f/consultations/{cid}", "feature-consultation"),
+    )
+    await _check_pages(page, server, pages)
+    await page.goto(server.url + "/admin/f/decisions")
+    nav = await page.get_by_role("navigation").inner_text()
+    assert "Dự thảo lấy ý kiến" in nav and "Biểu quyết của thôn" in nav and "Họp thôn" in nav
