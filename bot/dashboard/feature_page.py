@@ -26,7 +26,11 @@ async def _open(request: web.Request) -> tuple[Actor, DashboardSection, SectionS
     if not actor.has(*section.roles):
         raise PermissionDenied()
     services = state(request).services
-    return actor, section, SectionScope(tuple(actor.grants), actor.locale, services.now(), services.tz)
+    return (
+        actor,
+        section,
+        SectionScope(tuple(actor.grants), actor.locale, services.now(), services.tz, services.deployment_dir),
+    )
 
 
 @routes.get("/admin/f/{slug}")

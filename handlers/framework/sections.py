@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,6 +35,8 @@ class SectionScope:
     locale: str
     now: datetime
     tz: ZoneInfo
+    deployment_dir: Path | None = None
+    """The deployment's data folder (its configuration files), when the caller knows it."""
 
     @property
     def t(self) -> Translator:

@@ -223,15 +223,33 @@ async def test_meetings_with_answers_and_minutes(server: Server, world: World) -
     assert (await _get(server, "official_b", f"/admin/f/meetings/{m.id}"))[0] == 404
 
 
-async def test_consultation_pages_in_chromium(server: Server, world: World, browser: Any) -> None:
+async def test_official_pages_in_chromium(server: Server, world: World, browser: Any) -> None:
+    from tests.disclosures.support import publish
+
     cid = await _consultation(world, server)
+    d = await publish(world)
     page = await browser.new_page()
     await sign_in(page, server, "official_a")
     pages = (
         ("/admin/f/consultations", "feature-consultations"),
         (f"/admin/f/consultations/{cid}", "feature-consultation"),
+        ("/admin/f/disclosures", "feature-disclosures"),
+        (f"/admin/f/disclosures/{d.id}", "feature-disclosure"),
     )
     await _check_pages(page, server, pages)
     await page.goto(server.url + "/admin/f/decisions")
     nav = await page.get_by_role("navigation").inner_text()
-    assert "Dự thảo lấy ý kiến" in nav and "Biểu quyết của thôn" in nav and "Họp thôn" in nav
+    assert all(w in nav for w in ("Dự thảo lấy ý kiến", "Biểu quyết của thôn", "Họp thôn", "Công khai thông tin"))
+
+
+async def test_disclosures_with_their_reach(server: Server, world: World) -> None:
+    from tests.disclosures.support import publish
+
+    d = await publish(world, title="Dự toán ngân sách 2027 " + XSS)
+    status, body = await _get(server, "inspector_a", "/admin/f/disclosures")
+    assert status == 200 and "Dự toán ngân sách 2027" in body and "<script>alert" not in body
+    assert f"/admin/f/disclosures/{d.id}" in body
+    status, page = await _get(server, "official_a", f"/admin/f/disclosures/{d.id}")
+    assert status == 200 and "Số người dân được gửi" in page
+    assert (await _get(server, "official_b", f"/admin/f/disclosures/{d.id}"))[0] == 404
+    assert (await _get(server, "village_head", "/admin/f/disclosures"))[0] == 403
