@@ -253,3 +253,14 @@ async def test_disclosures_with_their_reach(server: Server, world: World) -> Non
     assert status == 200 and "Số người dân được gửi" in page
     assert (await _get(server, "official_b", f"/admin/f/disclosures/{d.id}"))[0] == 404
     assert (await _get(server, "village_head", "/admin/f/disclosures"))[0] == 403
+
+
+def test_sections_come_in_manifest_order_and_slugs_are_unique() -> None:
+    from handlers.features import APP
+    from handlers.framework.manifest import Manifest, application
+    from handlers.framework.registry import Registry
+
+    assert [s.slug for s in APP.dashboard] == ["disclosures", "decisions", "consultations", "meetings"]
+    twice = [Manifest(n, Registry(n), dashboard=APP.dashboard[:1]) for n in ("a", "b")]
+    with pytest.raises(ValueError, match="slug"):
+        _ = application(twice).dashboard
