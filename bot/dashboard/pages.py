@@ -15,6 +15,7 @@ from bot.dashboard import (
     auth,
     case_page,
     export,
+    feature_page,
     poster_page,
     public_page,
     queue_page,
@@ -46,6 +47,8 @@ PAGES: tuple[ModuleType, ...] = (
     reports_page,
     poster_page,
     public_page,
+    # pages: every feature's dashboard sections (manifests), /admin/f/<slug>
+    feature_page,
 )
 
 NAV: tuple[NavItem, ...] = (
@@ -56,6 +59,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/admin/assessment", N_("Yearly assessment"), CASE_READERS),
     NavItem("/admin/reports", N_("Notices and campaigns"), NOTICE_SENDERS),
     NavItem("/admin/poster", N_("Poster"), STAFF),
+    # pages: one entry per feature section, in manifest order
+    *(NavItem(f"/admin/f/{s.slug}", s.title, s.roles) for s in feature_page.SECTIONS.values()),
 )
 
 

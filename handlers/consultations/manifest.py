@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.i18n import N_
-from handlers.consultations import commands, flows, jobs, notify, registry  # noqa: F401  (they register)
+from handlers.consultations import commands, dashboard, flows, jobs, notify, registry  # noqa: F401  (they register)
 from handlers.framework import Context, Figure, StatsScope
 from handlers.framework.manifest import Manifest
+from handlers.framework.sections import DashboardSection
 from storage.consultations import queries, services
 
 
@@ -54,6 +55,16 @@ MANIFEST = Manifest(
     export=export,
     erase=erase,
     stats=stats,
+    dashboard=(
+        DashboardSection(
+            "consultations",
+            N_("Drafts for comment"),
+            dashboard.READERS,
+            dashboard.rows,
+            dashboard.detail,
+            N_("Drafts put to residents for comment, and their comments grouped by village."),
+        ),
+    ),
     catalog="consultations",
     migration_branch="consultations",
 )

@@ -9,9 +9,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.i18n import N_
-from handlers.decisions import commands, flows, jobs, notify, registry  # noqa: F401  (they register)
+from handlers.decisions import commands, dashboard, flows, jobs, notify, registry  # noqa: F401  (they register)
 from handlers.framework import Context, Figure, StatsScope
 from handlers.framework.manifest import Manifest
+from handlers.framework.sections import DashboardSection
 from storage.decisions import queries
 from storage.decisions.models import DecisionTurnout
 
@@ -75,6 +76,16 @@ MANIFEST = Manifest(
     export=export,
     erase=erase,
     stats=stats,
+    dashboard=(
+        DashboardSection(
+            "decisions",
+            N_("Village votes"),
+            dashboard.READERS,
+            dashboard.rows,
+            dashboard.detail,
+            N_("Open votes with the households' turnout against the quorum; closed ones with their result."),
+        ),
+    ),
     catalog="decisions",
     migration_branch="decisions",
 )

@@ -9,9 +9,10 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.i18n import N_
-from handlers.disclosures import cli, commands, flows, jobs, notify, registry, staff  # noqa: F401  (they register)
+from handlers.disclosures import cli, commands, dashboard, flows, jobs, notify, registry, staff  # noqa: F401
 from handlers.framework import Context, Figure, StatsScope
 from handlers.framework.manifest import Manifest
+from handlers.framework.sections import DashboardSection
 from storage.disclosures import queries, services
 from storage.disclosures.compliance import compliance
 from storage.disclosures.config import load_config
@@ -104,6 +105,16 @@ MANIFEST = Manifest(
     export=export,
     erase=erase,
     stats=stats,
+    dashboard=(
+        DashboardSection(
+            "disclosures",
+            N_("Public disclosures"),
+            dashboard.READERS,
+            dashboard.rows,
+            dashboard.detail,
+            N_("What was put on public record, whether it is public today, and how many residents it reached."),
+        ),
+    ),
     catalog="disclosures",
     migration_branch="disclosures",
 )

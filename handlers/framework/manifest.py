@@ -11,6 +11,7 @@ none of them names a feature.
 - ``cli``: ``loalang <name> …`` sub-commands;
 - ``export`` / ``erase``: its part of ``/mydata`` and of ``/forget``;
 - ``stats``: its figures for a unit and a period (the dashboard and the yearly assessment);
+- ``dashboard``: its dashboard sections (list and detail pages, ``handlers.framework.sections``);
 - ``catalog`` and ``migration_branch``: its ``.po`` domain and its Alembic branch label.
 """
 
@@ -25,6 +26,7 @@ from pathlib import Path
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.framework.registry import EraseFn, ExportFn, Registry, merge
+from handlers.framework.sections import DashboardSection
 from handlers.framework.services import Services
 
 
@@ -115,6 +117,7 @@ class Manifest:
     export: ExportFn | None = None
     erase: EraseFn | None = None
     stats: StatsFn | None = None
+    dashboard: Sequence[DashboardSection] = ()
     catalog: str | None = None
     migration_branch: str | None = None
 
@@ -144,6 +147,15 @@ class Application:
     @property
     def cli(self) -> list[CliCommand]:
         return [c for m in self.manifests for c in m.cli]
+
+    @property
+    def dashboard(self) -> list[DashboardSection]:
+        """Every feature's dashboard sections, in manifest order (slugs are unique)."""
+        out = [d for m in self.manifests for d in m.dashboard]
+        slugs = [d.slug for d in out]
+        if len(set(slugs)) != len(slugs):
+            raise ValueError(f"two dashboard sections share a slug: {slugs}")
+        return out
 
     async def statistics(self, session: AsyncSession, scope: StatsScope) -> list[Figure]:
         """Every feature's figures for ``scope``, in manifest order."""

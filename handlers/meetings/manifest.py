@@ -9,7 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.i18n import N_
 from handlers.framework import Context, Figure, StatsScope
 from handlers.framework.manifest import Manifest
-from handlers.meetings import commands, flows, jobs, notify, registry  # noqa: F401  (they register)
+from handlers.framework.sections import DashboardSection
+from handlers.meetings import commands, dashboard, flows, jobs, notify, registry  # noqa: F401  (they register)
 from storage.db import utcnow
 from storage.meetings import queries, services
 
@@ -56,6 +57,16 @@ MANIFEST = Manifest(
     export=export,
     erase=erase,
     stats=stats,
+    dashboard=(
+        DashboardSection(
+            "meetings",
+            N_("Village meetings"),
+            dashboard.READERS,
+            dashboard.rows,
+            dashboard.detail,
+            N_("Upcoming meetings with the households' answers; past ones with their minutes."),
+        ),
+    ),
     catalog="meetings",
     migration_branch="meetings",
 )

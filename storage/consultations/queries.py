@@ -101,3 +101,25 @@ async def period_counts(
         )
     ).one()
     return ConsultationCounts(int(published), int(comments), int(summarised))
+
+
+async def listing(session: AsyncSession, unit_ids: Sequence[int] | None, *, limit: int = 100) -> list[Consultation]:
+    """Drafts concerning one of ``unit_ids`` (None: all), the latest first: the dashboard's candidates
+    (it checks ``require_manager(read_only=True)`` on each)."""
+    q = select(Consultation)
+    if unit_ids is not None:
+        ids = select(ConsultationTarget.consultation_id).where(col(ConsultationTarget.unit_id).in_(list(unit_ids)))
+        q = q.where(col(Consultation.id).in_(ids))
+    rows = await session.exec(q.order_by(col(Consultation.created_at).desc(), col(Consultation.id).desc()).limit(limit))
+    return list(rows)
+
+
+async def comment_counts(session: AsyncSession, consultation_ids: Sequence[int]) -> dict[int, int]:
+    if not consultation_ids:
+        return {}
+    rows = await session.exec(
+        select(ConsultationComment.consultation_id, func.count())
+        .where(col(ConsultationComment.consultation_id).in_(list(consultation_ids)))
+        .group_by(col(ConsultationComment.consultation_id))
+    )
+    return {int(c): int(n) for c, n in rows.all()}

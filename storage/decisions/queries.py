@@ -177,3 +177,27 @@ async def turnout_count(session: AsyncSession, decision_id: int) -> int:
         select(func.count()).select_from(DecisionTurnout).where(DecisionTurnout.decision_id == decision_id)
     )
     return int(n.one())
+
+
+async def listing(
+    session: AsyncSession, unit_ids: Sequence[int] | None, statuses: Sequence[str], *, limit: int = 100
+) -> list[Decision]:
+    """Decisions of ``unit_ids`` (None: everywhere) in one of ``statuses``, the latest closing first:
+    the dashboard's candidates (it checks ``can_read`` on each)."""
+    q = select(Decision).where(col(Decision.status).in_(list(statuses)))
+    if unit_ids is not None:
+        q = q.where(col(Decision.unit_id).in_(list(unit_ids)))
+    rows = await session.exec(q.order_by(col(Decision.closes_at).desc(), col(Decision.id).desc()).limit(limit))
+    return list(rows)
+
+
+async def turnout_counts(session: AsyncSession, decision_ids: Sequence[int]) -> dict[int, int]:
+    """Households that voted so far, per decision (never what they voted)."""
+    if not decision_ids:
+        return {}
+    rows = await session.exec(
+        select(DecisionTurnout.decision_id, func.count())
+        .where(col(DecisionTurnout.decision_id).in_(list(decision_ids)))
+        .group_by(col(DecisionTurnout.decision_id))
+    )
+    return {int(d): int(n) for d, n in rows.all()}

@@ -147,3 +147,13 @@ def _load(path: str) -> DecisionRules:
 def load_rules(deployment_dir: str | Path) -> DecisionRules:
     """The decision rules of one deployment folder (cached; defaults when the file is missing)."""
     return _load(str(Path(deployment_dir).resolve() / "decisions.yaml"))
+
+
+def needed(snapshot: dict[str, Any], eligible: int) -> int | None:
+    """How many households must vote for the quorum of a decision with ``eligible`` households
+    (None when the rule counts the voters themselves, or nobody may vote)."""
+    quorum = threshold_of(snapshot["quorum"])
+    if quorum.of != "eligible" or eligible <= 0:
+        return None
+    n, d = quorum.share.numerator * eligible, quorum.share.denominator
+    return n // d + 1 if quorum.strict else -(-n // d)

@@ -35,8 +35,10 @@ __all__ = [
     "current_for",
     "documents",
     "is_public",
+    "listing",
     "non_openers",
     "opened_count",
+    "opened_counts",
     "pass_document",
     "period_counts",
     "public_list",
@@ -254,3 +256,25 @@ async def period_counts(
     opened = await count(select(DisclosureOpened.person_id).where(col(DisclosureOpened.disclosure_id).in_(ids)))
     asked = await count(select(DisclosureQuestion.case_id).where(col(DisclosureQuestion.disclosure_id).in_(ids)))
     return PeriodCounts(published, opened, taken, asked)
+
+
+async def listing(session: AsyncSession, unit_ids: Sequence[int] | None, *, limit: int = 100) -> list[Disclosure]:
+    """Disclosures for one of ``unit_ids`` (None: all), also taken down, the latest first: the
+    dashboard's candidates (it checks ``can_read_compliance`` on each)."""
+    q = select(Disclosure)
+    if unit_ids is not None:
+        q = q.where(col(Disclosure.unit_id).in_(list(unit_ids)))
+    rows = await session.exec(q.order_by(col(Disclosure.published_at).desc(), col(Disclosure.id).desc()).limit(limit))
+    return list(rows)
+
+
+async def opened_counts(session: AsyncSession, disclosure_ids: Sequence[int]) -> dict[int, int]:
+    """Residents who opened each disclosure."""
+    if not disclosure_ids:
+        return {}
+    rows = await session.exec(
+        select(DisclosureOpened.disclosure_id, func.count())
+        .where(col(DisclosureOpened.disclosure_id).in_(list(disclosure_ids)))
+        .group_by(col(DisclosureOpened.disclosure_id))
+    )
+    return {int(d): int(n) for d, n in rows.all()}

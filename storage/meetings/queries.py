@@ -132,3 +132,13 @@ async def period_counts(
         )
     ).one()
     return MeetingCounts(int(held), int(confirmed), int(minutes))
+
+
+async def listing(session: AsyncSession, village_ids: Sequence[int] | None, *, limit: int = 100) -> list[Meeting]:
+    """Meetings of ``village_ids`` (None: all), the latest start first: the dashboard's candidates
+    (it checks ``require_manager(read_only=True)`` on each)."""
+    q = select(Meeting)
+    if village_ids is not None:
+        q = q.where(col(Meeting.village_id).in_(list(village_ids)))
+    rows = await session.exec(q.order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc()).limit(limit))
+    return list(rows)
