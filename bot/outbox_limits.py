@@ -64,7 +64,7 @@ class RateLimiter:
             n, self.span = 1, 1.0 / max(limits.per_second, 1e-6)
         self.window: deque[Slot] = deque(maxlen=n)
         free = limits.free_per_second
-        self.free_window: deque[float] | None = deque(maxlen=max(1, int(free))) if free else None
+        self.free_window: deque[Slot] | None = deque(maxlen=max(1, int(free))) if free else None
         self.latencies: deque[float] = deque(maxlen=64)
         self.chat_last: dict[str, float] = {}
         self.groups: dict[str, deque[float]] = {}
@@ -93,11 +93,16 @@ class RateLimiter:
         return max(0.0, oldest.end + self.span + self.limits.margin - self.allowance() - self.clock())
 
     def over_free(self) -> bool:
-        """True when a send now would exceed the free rate (it must go as a paid broadcast)."""
+        """True when a send now would exceed the free rate (it must go as a paid broadcast).
+
+        Counted like the overall window, from answers: the N-th previous free send reached Telegram at the
+        latest when it was answered, so a free send may start a second after that answer (one still in flight
+        could arrive at any moment). Start times alone let a stall bunch more than N free sends in a second."""
         fw = self.free_window
-        if fw is None:
+        if fw is None or len(fw) < (fw.maxlen or 1):
             return False
-        return len(fw) >= (fw.maxlen or 1) and fw[0] + 1.0 + self.limits.margin > self.clock()
+        oldest = fw[0]
+        return oldest.end is None or oldest.end + 1.0 + self.limits.margin > self.clock()
 
     async def acquire(self) -> None:
         while (d := self.global_delay()) > 0:
@@ -109,7 +114,7 @@ class RateLimiter:
         slot = Slot(now, recipient)
         self.window.append(slot)
         if self.free_window is not None and not paid:
-            self.free_window.append(now)
+            self.free_window.append(slot)
         if self.limits.is_group(recipient):
             dq = self.groups.setdefault(recipient, deque(maxlen=max(1, self.limits.group_per_minute)))
             dq.append(now)
