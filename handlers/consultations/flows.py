@@ -13,6 +13,7 @@ from handlers.framework import Context, Input
 from handlers.framework.steps import pick_unit, unit_rows, yes_no, yes_no_buttons
 from storage import units
 from storage.consultations import services
+from storage.people.permissions import granted_units
 from storage.units.models import Unit
 
 publish = registry.flow("consult", title=N_("your draft for comment"))
@@ -32,15 +33,8 @@ async def _stop(ctx: Context) -> None:
 
 
 async def scope_options(ctx: Context) -> list[Unit]:
-    out: list[Unit] = []
-    for g in ctx.roles:
-        if g.role not in HANDLERS or g.revoked_at is not None or g.unit_id is None:
-            continue
-        u = await units.get(ctx.session, g.unit_id)
-        if u is not None and u.id is not None:
-            out.append(u)
-            out.extend(await units.villages_of(ctx.session, u.id))
-    return list({u.id: u for u in out}.values())
+    """The wards the official works for, each followed by its villages."""
+    return await granted_units(ctx.session, ctx.roles, HANDLERS)
 
 
 @publish.ask("title")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.i18n import N_, Translator
-from bot.core.roles import Role
 from handlers.decisions import labels, registry
 from handlers.framework import Context, Input
 from handlers.framework.steps import choice_rows, is_cancel, pick_unit, unit_rows, yes_no, yes_no_buttons
@@ -19,6 +18,7 @@ from storage.decisions import closing, services
 from storage.decisions.config import decision_config
 from storage.decisions.models import Decision
 from storage.decisions.permissions import DECISION_OPENERS
+from storage.people.permissions import granted_units
 from storage.units.models import Unit
 
 flow = registry.flow("decide", title=N_("your decision draft"))
@@ -33,17 +33,7 @@ async def _cancelled(ctx: Context) -> None:
 
 async def unit_options(ctx: Context) -> list[Unit]:
     """A village head: their village; ward staff: their ward and its villages."""
-    out: list[Unit] = []
-    for g in ctx.roles:
-        if g.role not in DECISION_OPENERS or g.revoked_at is not None or g.unit_id is None:
-            continue
-        u = await units.get(ctx.session, g.unit_id)
-        if u is None or u.id is None:
-            continue
-        out.append(u)
-        if g.role != Role.VILLAGE_HEAD:
-            out.extend(await units.villages_of(ctx.session, u.id))
-    return list({u.id: u for u in out}.values())
+    return await granted_units(ctx.session, ctx.roles, DECISION_OPENERS)
 
 
 @flow.ask("unit")

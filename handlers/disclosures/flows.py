@@ -24,6 +24,7 @@ from storage.disclosures import services
 from storage.disclosures.config import DisclosureConfig, config_for
 from storage.disclosures.models import Disclosure
 from storage.disclosures.permissions import DISCLOSERS, can_disclose_to
+from storage.people.permissions import granted_units
 from storage.petitions.files import StoredFile, check_size, get_store, store_upload
 from storage.units.models import Unit
 
@@ -160,16 +161,7 @@ async def _on_documents(ctx: Context, inp: Input) -> None:
 # --- scope -----------------------------------------------------------------------------------
 async def scope_options(ctx: Context) -> list[Unit]:
     """The wards the actor discloses for, each followed by its villages."""
-    out: list[Unit] = []
-    for g in ctx.roles:
-        if g.role not in DISCLOSERS or g.revoked_at is not None or g.unit_id is None:
-            continue
-        unit = await units.get(ctx.session, g.unit_id)
-        if unit is None or unit.id is None or any(u.id == unit.id for u in out):
-            continue
-        out.append(unit)
-        out.extend(await units.villages_of(ctx.session, unit.id))
-    return out
+    return await granted_units(ctx.session, ctx.roles, DISCLOSERS)
 
 
 @flow.ask("scope")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.i18n import N_
-from bot.core.roles import Role
 from handlers.framework import Context, Input
 from handlers.framework.steps import choice_rows, pick_unit, unit_rows, yes_no, yes_no_buttons
 from handlers.meetings import notify, registry
@@ -15,6 +14,7 @@ from handlers.notices.flows import parse_when
 from storage import units
 from storage.meetings import services
 from storage.meetings.permissions import MEETING_CALLERS
+from storage.people.permissions import granted_units
 from storage.units.models import COMMUNITY_LEVEL, Unit
 
 flow = registry.flow("meeting", title=N_("your meeting announcement"))
@@ -28,18 +28,7 @@ async def _cancelled(ctx: Context) -> None:
 
 async def village_options(ctx: Context) -> list[Unit]:
     """A village head: their village; ward staff: the villages of their ward."""
-    out: list[Unit] = []
-    for g in ctx.roles:
-        if g.role not in MEETING_CALLERS or g.revoked_at is not None or g.unit_id is None:
-            continue
-        u = await units.get(ctx.session, g.unit_id)
-        if u is None or u.id is None:
-            continue
-        if g.role == Role.VILLAGE_HEAD or u.kind in COMMUNITY_LEVEL:
-            out.append(u)
-        else:
-            out.extend(await units.villages_of(ctx.session, u.id))
-    return list({u.id: u for u in out if u.kind in COMMUNITY_LEVEL}.values())
+    return [u for u in await granted_units(ctx.session, ctx.roles, MEETING_CALLERS) if u.kind in COMMUNITY_LEVEL]
 
 
 @flow.ask("village")

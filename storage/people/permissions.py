@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import PermissionDenied
 from bot.core.roles import RANK, Role
+from storage import units
 from storage.people.models import Person, RoleGrant
 from storage.units.models import Unit, UnitLineage
 
@@ -92,3 +93,23 @@ def has_consented(person: Person) -> bool:
 def can_redeem_invite(person: Person) -> bool:
     """Taking up a role with an invite code (``/join``) needs a consenting, not erased person."""
     return has_consented(person) and person.erased_at is None
+
+
+async def granted_units(session: AsyncSession, grants: Iterable[RoleGrant], roles: Iterable[str]) -> list[Unit]:
+    """The units the active grants of ``roles`` act for, each once, in grant order: the granted unit,
+    then the villages below it (a village head's grant is their one village). What the staff flows
+    offer as "choose a village or ward"."""
+    wanted = set(roles)
+    out: dict[int, Unit] = {}
+    for g in grants:
+        if g.role not in wanted or g.revoked_at is not None or g.unit_id is None:
+            continue
+        unit = await units.get(session, g.unit_id)
+        if unit is None or unit.id is None:
+            continue
+        out.setdefault(unit.id, unit)
+        if g.role != Role.VILLAGE_HEAD:
+            for village in await units.villages_of(session, unit.id):
+                if village.id is not None:
+                    out.setdefault(village.id, village)
+    return list(out.values())
