@@ -33,6 +33,7 @@ __all__ = [
     "ANSWER_STANDS",
     "MIN_ANSWERED",
     "Breakdown",
+    "Rates",
     "Tally",
     "breakdown",
     "month_bounds",
@@ -45,8 +46,42 @@ MIN_ANSWERED = 5
 unit: pages show its counts only and leave it out of rankings."""
 
 
+class Rates:
+    """The shares and the mean every set of counts shows (None with nothing to divide by); the
+    counts themselves are the subclass's fields."""
+
+    ack_due: int
+    ack_on_time: int
+    answered: int
+    answered_on_time: int
+    answered_received: int
+    reopened: int
+    ratings: int
+    rating_sum: int
+
+    @staticmethod
+    def _pct(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def ack_on_time_pct(self) -> float | None:
+        return self._pct(self.ack_on_time, self.ack_due)
+
+    @property
+    def answered_on_time_pct(self) -> float | None:
+        return self._pct(self.answered_on_time, self.answered)
+
+    @property
+    def reopened_pct(self) -> float | None:
+        return self._pct(self.reopened, self.answered_received)
+
+    @property
+    def mean_rating(self) -> float | None:
+        return round(self.rating_sum / self.ratings, 2) if self.ratings else None
+
+
 @dataclass
-class Tally:
+class Tally(Rates):
     """Counts for one group of petitions; the rates are None with nothing to divide by."""
 
     received: int = 0
@@ -68,26 +103,6 @@ class Tally:
     def small(self) -> bool:
         """Fewer than ``MIN_ANSWERED`` answers: show counts, not shares or rankings."""
         return self.answered < MIN_ANSWERED
-
-    @staticmethod
-    def _pct(part: int, whole: int) -> float | None:
-        return round(100 * part / whole, 1) if whole else None
-
-    @property
-    def ack_on_time_pct(self) -> float | None:
-        return self._pct(self.ack_on_time, self.ack_due)
-
-    @property
-    def answered_on_time_pct(self) -> float | None:
-        return self._pct(self.answered_on_time, self.answered)
-
-    @property
-    def reopened_pct(self) -> float | None:
-        return self._pct(self.reopened, self.answered_received)
-
-    @property
-    def mean_rating(self) -> float | None:
-        return round(self.rating_sum / self.ratings, 2) if self.ratings else None
 
 
 @dataclass

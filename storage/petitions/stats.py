@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import utcnow
-from storage.petitions.breakdown import ANSWER_STANDS, tally
+from storage.petitions.breakdown import ANSWER_STANDS, Rates, tally
 from storage.petitions.deadlines import WorkingCalendar
 from storage.petitions.models import Case
 
@@ -67,7 +67,7 @@ async def stats_by_unit(session: AsyncSession, since: datetime, *, now: datetime
 
 
 @dataclass(frozen=True)
-class ScopeStats:
+class ScopeStats(Rates):
     """Counts for one scope and period (see ``scope_stats``); rates are None with nothing to divide by."""
 
     received: int
@@ -81,26 +81,6 @@ class ScopeStats:
     reopened: int
     ratings: int
     rating_sum: int
-
-    @staticmethod
-    def _pct(part: int, whole: int) -> float | None:
-        return round(100 * part / whole, 1) if whole else None
-
-    @property
-    def ack_on_time_pct(self) -> float | None:
-        return self._pct(self.ack_on_time, self.ack_due)
-
-    @property
-    def answered_on_time_pct(self) -> float | None:
-        return self._pct(self.answered_on_time, self.answered)
-
-    @property
-    def reopened_pct(self) -> float | None:
-        return self._pct(self.reopened, self.answered_received)
-
-    @property
-    def mean_rating(self) -> float | None:
-        return round(self.rating_sum / self.ratings, 2) if self.ratings else None
 
 
 async def scope_stats(
