@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import sqlite_inline
+
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
@@ -40,9 +42,11 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         # open at the same time in one task.
         kwargs["pool_size"], kwargs["max_overflow"] = 1, 0  # whatever the PostgreSQL pool settings say
         kwargs.setdefault("pool_timeout", 60)
-        engine = create_async_engine(
-            database_url, connect_args={"timeout": 30}, poolclass=AsyncAdaptedQueuePool, **kwargs
-        )
+        # Statements run on the loop's thread (storage.sqlite_inline); ``timeout`` is how long a
+        # statement waits, without blocking the loop, while another connection holds the write lock.
+        kwargs.setdefault("module", sqlite_inline.dbapi())
+        connect_args = {"timeout": 30, **kwargs.pop("connect_args", {})}
+        engine = create_async_engine(database_url, connect_args=connect_args, poolclass=AsyncAdaptedQueuePool, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -50,7 +54,6 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
