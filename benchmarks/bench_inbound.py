@@ -263,6 +263,8 @@ async def run_loalang(
             prof.enable()
         lat = await _loalang_users(fake, rec, done, users, steps, Pacer(rate))
         elapsed, cpu, n_sql = time.monotonic() - t0, time.process_time() - c0, statements[0]
+        calls = {m: round(n / max(1, len(users) * steps), 2) for m, n in fake.stats.requests.most_common()}
+        print(f"    Bot API calls per update: {calls}")
         for stmt, n in by_text.most_common(SQL_TOP):
             print(f"    {n / max(1, len(users) * steps):5.2f}/update  {stmt}")
         if prof:
