@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.core.errors import DomainError, PermissionDenied
@@ -38,6 +38,14 @@ FetchFile = Callable[[str, Attachment], Awaitable[bytes]]
 FETCHED_KINDS = frozenset({"photo", "document", "voice", "audio", "video"})
 MAX_FETCH_BYTES = 20 * 1024 * 1024
 _STEP_BUTTON = re.compile(r"^(\d+):(.{0,60})$", re.S)
+
+
+_CONVERSATION = Conversation.__table__  # type: ignore[attr-defined]
+# Built once (they run for every update): the claim of a delivery, the guarded save of a conversation.
+_CLAIM = insert(ProcessedEvent.__table__)  # type: ignore[attr-defined]
+_SAVE = update(_CONVERSATION).where(
+    _CONVERSATION.c.person_id == bindparam("b_person"), _CONVERSATION.c.version == bindparam("b_version")
+)
 
 
 class _StaleConversation(Exception):
@@ -134,9 +142,10 @@ class Dispatcher:
         async with factory() as session:
             if inc.event_id is not None:
                 # Claim the delivery first: a redelivery (or a second process racing us) fails here.
-                session.add(ProcessedEvent(channel=inc.channel, event_id=inc.event_id))
                 try:
-                    await session.flush()
+                    await (await session.connection()).execute(
+                        _CLAIM, {"channel": inc.channel, "event_id": inc.event_id, "at": self.services.now()}
+                    )
                 except IntegrityError:
                     await session.rollback()
                     return []
@@ -148,10 +157,8 @@ class Dispatcher:
                 language_code=inc.language_code,
                 chat_id=inc.chat_id,
             )
-            assert person.id is not None
-            person_id = person.id
+            person_id = conv.person_id
             old_version = conv.version
-            session.expunge(conv)  # written once, with a version check, at the end (not by autoflush)
             roles = await active_roles(session, person_id) if has_roles else []
             text = clean_text(inc.text)
             if text and inc.command is None:
@@ -180,19 +187,19 @@ class Dispatcher:
                 return await self._refused(inc, person_id, ctx.locale, err)
             # One guarded write of the whole conversation: if another process saved it since we read
             # it, nothing is written and the update is handled again from the start.
-            table = Conversation.__table__  # type: ignore[attr-defined]
             conn = await session.connection()
             res = await conn.execute(
-                update(table)
-                .where(table.c.person_id == person_id, table.c.version == old_version)
-                .values(
-                    version=old_version + 1,
-                    flow=conv.flow,
-                    step=conv.step,
-                    seq=conv.seq,
-                    data=dict(conv.data),
-                    updated_at=self.services.now(),
-                )
+                _SAVE,
+                {
+                    "b_person": person_id,
+                    "b_version": old_version,
+                    "version": old_version + 1,
+                    "flow": conv.flow,
+                    "step": conv.step,
+                    "seq": conv.seq,
+                    "data": dict(conv.data),
+                    "updated_at": self.services.now(),
+                },
             )
             if res.rowcount != 1:
                 await session.rollback()

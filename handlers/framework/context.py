@@ -14,7 +14,7 @@ from bot.core.i18n import Translator
 from bot.core.messages import Button, Incoming, Reply
 from handlers.framework.registry import Fallback, Registry
 from handlers.framework.services import Services
-from storage.conversations.models import Conversation
+from storage.conversations.models import ConversationState
 from storage.people.models import Person, RoleGrant
 from storage.people.permissions import has_consented
 
@@ -30,7 +30,7 @@ class Context:
     incoming: Incoming
     session: AsyncSession
     person: Person
-    conv: Conversation
+    conv: ConversationState
     services: Services
     locale: str
     roles: list[RoleGrant]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,19 @@ class Conversation(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(MutableDict.as_mutable(JSON), nullable=False))
     version: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+@dataclass
+class ConversationState:
+    """A person's ``Conversation`` row as one update reads and changes it: a plain object, not an
+    ORM instance, because the dispatcher writes it back once, with a version check (``version``)."""
+
+    person_id: int
+    flow: str | None = None
+    step: str | None = None
+    seq: int = 0
+    data: dict[str, Any] = field(default_factory=dict)
+    version: int = 0
 
 
 class ProcessedEvent(SQLModel, table=True):

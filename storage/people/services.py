@@ -9,14 +9,16 @@ person, not an actor with grants: a person only ever changes their own profile.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, exists
+from sqlalchemy import bindparam, delete, exists, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
-from storage.conversations.models import Conversation
+from storage.conversations.models import Conversation, ConversationState
 from storage.db import utcnow
 from storage.outbox.models import OutboxMessage
 from storage.people.models import ChannelIdentity, Person, RoleGrant
@@ -24,6 +26,40 @@ from storage.people.signals import VillageChange, village_changed
 from storage.units.models import Unit
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 .-]{7,16}$")
+
+
+_IDENT = ChannelIdentity.__table__  # type: ignore[attr-defined]
+_CONV = Conversation.__table__  # type: ignore[attr-defined]
+# Built once: composing this statement cost more than running it (it runs for every update).
+_IDENTIFY = (
+    sa_select(
+        Person,
+        _IDENT.c.id,
+        _IDENT.c.chat_id,
+        _IDENT.c.unreachable,
+        _IDENT.c.last_inbound_at,
+        _CONV.c.person_id,
+        _CONV.c.flow,
+        _CONV.c.step,
+        _CONV.c.seq,
+        _CONV.c.data,
+        _CONV.c.version,
+        exists().where(col(RoleGrant.person_id) == col(Person.id), col(RoleGrant.revoked_at).is_(None)),
+    )
+    .select_from(_IDENT)
+    .join(Person, col(Person.id) == _IDENT.c.person_id)
+    .join(_CONV, _CONV.c.person_id == _IDENT.c.person_id, isouter=True)
+    .where(_IDENT.c.channel == bindparam("channel"), _IDENT.c.external_id == bindparam("external_id"))
+)
+
+
+@dataclass(frozen=True)
+class IdentityRef:
+    """The channel account an update came from, as the dispatcher needs it."""
+
+    id: int
+    person_id: int
+    chat_id: str | None
 
 
 async def identify(
@@ -34,43 +70,74 @@ async def identify(
     display_name: str | None = None,
     language_code: str | None = None,
     chat_id: str | None = None,
-) -> tuple[ChannelIdentity, Person, Conversation, bool]:
+) -> tuple[IdentityRef, Person, ConversationState, bool]:
     """The identity, person and conversation for a channel user, and whether the person holds any
-    role (one query for all four), created on first contact."""
-    has_roles = exists().where(col(RoleGrant.person_id) == col(Person.id), col(RoleGrant.revoked_at).is_(None))
+    role (one query for all four), created on first contact.
+
+    This runs for every update: only the person is an ORM instance (flows change it); the identity
+    and the conversation are read as columns and written with single statements when they change."""
+    ident_t = _IDENT
     row = (
-        await session.exec(
-            select(ChannelIdentity, Person, Conversation, has_roles)
-            .join(Person, Person.id == ChannelIdentity.person_id)  # type: ignore[arg-type]
-            .join(Conversation, Conversation.person_id == Person.id, isouter=True)  # type: ignore[arg-type]
-            .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        await session.exec(  # type: ignore[call-overload]  # sqlmodel's select types up to 4 columns
+            _IDENTIFY, params={"channel": channel, "external_id": external_id}
         )
     ).first()
-    ident, person, conv, roles_held = row if row is not None else (None, None, None, False)
-    if ident is None or person is None:
+    now = utcnow()
+    if row is None:
         person = Person(display_name=display_name, platform_locale=language_code)
         session.add(person)
         await session.flush()
         assert person.id is not None
         # A private chat is the person: the sender's own id, whatever chat the update names.
-        ident = ChannelIdentity(person_id=person.id, channel=channel, external_id=external_id, chat_id=external_id)
-        session.add(ident)
-        await session.flush()
+        conn = await session.connection()
+        ident_id = (
+            await conn.execute(
+                insert(ident_t)
+                .values(
+                    person_id=person.id,
+                    channel=channel,
+                    external_id=external_id,
+                    chat_id=external_id,
+                    unreachable=False,
+                    last_inbound_at=now,
+                    created_at=now,
+                )
+                .returning(ident_t.c.id)
+            )
+        ).scalar_one()
+        conv = await _new_conversation(session, person.id, now)
+        return IdentityRef(ident_id, person.id, external_id), person, conv, False
+    person, ident_id, saved_chat, unreachable, last_inbound_at, conv_of, flow, step, seq, data, version, roles = row
     assert person.id is not None
-    if conv is None:
-        conv = await conversation(session, person.id)
-    now = utcnow()
-    if ident.last_inbound_at is None or now - ident.last_inbound_at > timedelta(seconds=60):
-        ident.last_inbound_at = now  # minute precision is enough (channel choice, Zalo's 7-day window)
-    if ident.unreachable:
-        ident.unreachable = False
-    if chat_id == external_id and ident.chat_id != chat_id:
-        ident.chat_id = chat_id  # never from an update whose chat differs from its sender
+    changes: dict[str, object] = {}
+    if last_inbound_at is None or now - _aware(last_inbound_at) > timedelta(seconds=60):
+        changes["last_inbound_at"] = now  # minute precision is enough (channel choice, Zalo's 7-day window)
+    if unreachable:
+        changes["unreachable"] = False
+    if chat_id == external_id and saved_chat != chat_id:
+        changes["chat_id"] = saved_chat = chat_id  # never from an update whose chat differs from its sender
+    if changes:
+        await (await session.connection()).execute(update(ident_t).where(ident_t.c.id == ident_id).values(**changes))
     if language_code and person.platform_locale != language_code:
         person.platform_locale = language_code
     if display_name and not person.display_name and person.erased_at is None:
         person.display_name = display_name
-    return ident, person, conv, bool(roles_held)
+    if conv_of is None:
+        conv = await _new_conversation(session, person.id, now)
+    else:
+        conv = ConversationState(person.id, flow, step, seq, dict(data or {}), version)
+    return IdentityRef(ident_id, person.id, saved_chat), person, conv, bool(roles)
+
+
+async def _new_conversation(session: AsyncSession, person_id: int, now: datetime) -> ConversationState:
+    await (await session.connection()).execute(
+        insert(_CONV).values(person_id=person_id, flow=None, step=None, seq=0, data={}, version=0, updated_at=now)
+    )
+    return ConversationState(person_id)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 async def active_roles(session: AsyncSession, person_id: int) -> list[RoleGrant]:
@@ -83,16 +150,6 @@ async def identities(session: AsyncSession, person_id: int) -> list[ChannelIdent
     """Every channel account of the person."""
     rows = await session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person_id))
     return list(rows)
-
-
-async def conversation(session: AsyncSession, person_id: int) -> Conversation:
-    """The person's conversation row, created empty if missing."""
-    conv = await session.get(Conversation, person_id)
-    if conv is None:
-        conv = Conversation(person_id=person_id, data={})
-        session.add(conv)
-        await session.flush()
-    return conv
 
 
 # ---------------------------------------------------------------- consent and onboarding

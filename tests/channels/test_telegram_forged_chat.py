@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlmodel import select
+from sqlmodel import col, select, update
 
 from bot.core.messages import Reply
 from bot.outbox import OutboxSender
@@ -93,7 +93,10 @@ async def test_identify_never_saves_a_chat_other_than_the_senders(session_factor
     async with session_factory() as s:
         ident, *_ = await identify(s, "telegram", "5001", chat_id="7001")
         assert ident.chat_id == "5001"  # and never overwritten by another
-        ident.chat_id = "7001"  # a row damaged before the fix
+        await s.commit()
+    assert (await saved_chat(session_factory, 5001))[1] == "5001"
+    async with session_factory() as s:  # a row damaged before the fix
+        await s.exec(update(ChannelIdentity).where(col(ChannelIdentity.id) == ident.id).values(chat_id="7001"))
         await s.commit()
     async with session_factory() as s:
         ident, *_ = await identify(s, "telegram", "5001", chat_id="5001")
