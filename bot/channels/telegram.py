@@ -33,7 +33,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.base import DIRECT, Channel, Delivery, Dispatch, RateLimits, coalesce
-from bot.channels.telegram_http import AiohttpRequest
+from bot.channels.telegram_http import AiohttpRequest, form_data
 from bot.channels.telegram_inbound import to_incoming
 from bot.channels.telegram_keyboard import Keyboards
 from bot.channels.telegram_order import PerUserOrderedProcessor
@@ -124,6 +124,7 @@ class TelegramChannel(Channel):
         # dispatches only queue in SQLite's busy handler, which sleeps and polls. Queue them here
         # (FIFO) beyond a few, while the sending of replies (network-bound) stays parallel.
         self._dispatch_gate = asyncio.Semaphore(dispatch_parallel or (4 if settings.is_sqlite else max_parallel))
+        self._http = AiohttpRequest(connections, pool_timeout=30.0)
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token)
@@ -131,7 +132,7 @@ class TelegramChannel(Channel):
             .base_file_url(settings.telegram_file_base_url.rstrip("/"))
             .concurrent_updates(self.processor)
             # aiohttp, not PTB's httpx: the same requests for a fraction of the CPU (telegram_http).
-            .request(AiohttpRequest(connections, pool_timeout=30.0))
+            .request(self._http)
             .get_updates_request(AiohttpRequest(1))
             .job_queue(None)
         )
@@ -306,16 +307,26 @@ class TelegramChannel(Channel):
             await self.keyboards.removed(chat_id)
 
     async def _call(self, chat_id: str, msg: Outgoing, paid: bool = False) -> Any:
-        bot = self.app.bot
-        fn: Callable[..., Awaitable[Any]] = {
-            "sendMessage": bot.send_message,
-            "sendPhoto": bot.send_photo,
-            "sendDocument": bot.send_document,
-        }[msg.method]
-        extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
-        result = await fn(chat_id=chat_id, **msg.kwargs(), **extra)
+        if msg.method == "sendMessage":
+            result = await self._send_message(chat_id, msg.text, msg.reply_markup, paid)
+        else:
+            bot = self.app.bot
+            fn: Callable[..., Awaitable[Any]] = {"sendPhoto": bot.send_photo, "sendDocument": bot.send_document}[
+                msg.method
+            ]
+            extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
+            result = await fn(chat_id=chat_id, **msg.kwargs(), **extra)
         await self._note_keyboard(chat_id, msg)
         return result
+
+    async def _send_message(self, chat_id: str, text: str, markup: Any, paid: bool) -> Any:
+        """sendMessage with PTB's errors (RetryAfter, Forbidden, ...), without parsing its answer."""
+        fields = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
+        if markup is not None:
+            fields["reply_markup"] = markup.to_json()
+        if paid:
+            fields["allow_paid_broadcast"] = "true"
+        return await self._http.post(f"{self.app.bot.base_url}/sendMessage", form_data(fields))
 
     async def reply(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Direct replies to someone who just wrote: wait out 429s, retry network errors, never raise.

@@ -12,13 +12,13 @@ errors are raised as PTB raises them, so its retry and error handling see no dif
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["AiohttpRequest"]
+__all__ = ["AiohttpRequest", "form_data"]
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
 
@@ -83,6 +83,24 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+class _Fields:
+    """Parameters already encoded as the Bot API takes them, in the shape of PTB's ``RequestData``
+    that ``do_request`` reads (``RequestData`` itself cannot be subclassed)."""
+
+    __slots__ = ("json_parameters",)
+    contains_files = False
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.json_parameters = fields
+
+
+def form_data(fields: dict[str, str]) -> RequestData:
+    """For the hot path of sending a message: ``BaseRequest.post`` with this skips building PTB's
+    parameter objects and parsing the sent message back into a ``telegram.Message`` that nobody
+    reads (together a fifth of the loop's time per update in ``bench_inbound``). Errors are PTB's."""
+    return cast(RequestData, _Fields(fields))
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
