@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal, update
+from sqlalchemy import bindparam, func, insert, literal, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -62,6 +62,28 @@ class NoHousehold(DomainError):
 
 class AlreadyVoted(Conflict):
     msgid = N_("Households have already voted: this decision can no longer be changed.")
+
+
+_UPSERTS: dict[str, tuple[Any, Any]] = {}
+# The household of the person who votes, whether it is in the decision's electorate, and who
+# represents it (built once: every vote asks it).
+_BALLOT_HOLDER = (
+    select(HouseholdMember.household_id, HouseholdRepresentative.person_id, DecisionElector.household_id)
+    .select_from(HouseholdMember)
+    .join(
+        HouseholdRepresentative,
+        (col(HouseholdRepresentative.household_id) == col(HouseholdMember.household_id))
+        & col(HouseholdRepresentative.until).is_(None),
+        isouter=True,
+    )
+    .join(
+        DecisionElector,
+        (col(DecisionElector.household_id) == col(HouseholdMember.household_id))
+        & (col(DecisionElector.decision_id) == bindparam("decision")),
+        isouter=True,
+    )
+    .where(HouseholdMember.person_id == bindparam("person"), col(HouseholdMember.left_at).is_(None))
+)
 
 
 @dataclass(frozen=True)
@@ -260,29 +282,7 @@ async def vote(
     if not 0 <= option < len(d.options):
         raise NotFound()
     # One query for the household, whether it is in the electorate and who represents it.
-    row = (
-        await session.exec(
-            select(
-                HouseholdMember.household_id,
-                HouseholdRepresentative.person_id,
-                DecisionElector.household_id,
-            )
-            .select_from(HouseholdMember)
-            .join(
-                HouseholdRepresentative,
-                (col(HouseholdRepresentative.household_id) == col(HouseholdMember.household_id))
-                & col(HouseholdRepresentative.until).is_(None),
-                isouter=True,
-            )
-            .join(
-                DecisionElector,
-                (col(DecisionElector.household_id) == col(HouseholdMember.household_id))
-                & (col(DecisionElector.decision_id) == decision_id),
-                isouter=True,
-            )
-            .where(HouseholdMember.person_id == person.id, col(HouseholdMember.left_at).is_(None))
-        )
-    ).first()
+    row = (await session.exec(_BALLOT_HOLDER, params={"decision": decision_id, "person": person.id})).first()
     if row is None:
         raise NoHousehold()
     household_id, rep_id, elector = row
@@ -299,9 +299,22 @@ async def vote(
     return VoteOutcome(d, option, changed)
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+def _upserts(dialect: str) -> tuple[Any, Any]:
+    """Turnout and choice upserts for ``dialect``, built once each (a vote runs them both)."""
+    cached = _UPSERTS.get(dialect)
+    if cached is None:
+        make = pg_insert if dialect == "postgresql" else sqlite_insert
+        t = make(DecisionTurnout)
+        turnout = t.on_conflict_do_update(
+            index_elements=["decision_id", "household_id"],
+            set_={"person_id": t.excluded.person_id, "channel": t.excluded.channel, "last_at": t.excluded.last_at},
+        ).returning(col(DecisionTurnout.first_at))
+        c = make(DecisionChoice)
+        choice = c.on_conflict_do_update(
+            index_elements=["decision_id", "household_id"], set_={"option": c.excluded.option}
+        )
+        cached = _UPSERTS[dialect] = (turnout, choice)
+    return cached
 
 
 async def _upsert(
@@ -310,20 +323,13 @@ async def _upsert(
     """Turnout and choice in two INSERT … ON CONFLICT DO UPDATE statements (both databases), so the
     household's two channels voting at the same moment end as one vote, the later one. Returns
     whether the household had voted before."""
-    t = _insert(session, DecisionTurnout).values(
-        decision_id=decision_id,
-        household_id=household_id,
-        person_id=person_id,
-        channel=channel,
-        first_at=now,
-        last_at=now,
-    )
-    t = t.on_conflict_do_update(
-        index_elements=["decision_id", "household_id"],
-        set_={"person_id": person_id, "channel": channel, "last_at": now},
-    ).returning(DecisionTurnout.first_at)
-    first_at = (await session.exec(t)).scalar_one()
-    c = _insert(session, DecisionChoice).values(decision_id=decision_id, household_id=household_id, option=option)
-    c = c.on_conflict_do_update(index_elements=["decision_id", "household_id"], set_={"option": option})
-    await session.exec(c)
+    conn = await session.connection()
+    turnout, choice = _upserts(conn.dialect.name)
+    keys = {"decision_id": decision_id, "household_id": household_id}
+    first_at = (
+        await conn.execute(
+            turnout, {**keys, "person_id": person_id, "channel": channel, "first_at": now, "last_at": now}
+        )
+    ).scalar_one()
+    await conn.execute(choice, {**keys, "option": option})
     return bool(first_at != now)
