@@ -132,9 +132,8 @@ async def claim_case(session: AsyncSession, case_id: int, person: Person, phone:
         return ClaimResult(ClaimOutcome.LIMITED, 0)
     author = await session.get(Person, case.author_id)
     if author is None or phone_key(author.phone) is None or phone_key(phone) != phone_key(author.phone):
-        ev = await audit.log(session, REFUSED, "case", case.id, actor_id=person.id, unit_id=case.unit_id)
-        ev.at = now  # the window is counted on the deployment's clock
-        await session.flush()
+        # at: the window is counted on the deployment's clock
+        await audit.log(session, REFUSED, "case", case.id, actor_id=person.id, unit_id=case.unit_id, at=now)
         left -= 1
         return ClaimResult(ClaimOutcome.LIMITED if left <= 0 else ClaimOutcome.WRONG, left)
     if await session.get(CaseFollower, (case.id, person.id)) is None:
@@ -151,9 +150,8 @@ async def claim_case(session: AsyncSession, case_id: int, person: Person, phone:
             public=False,
             claimed=True,
         )
-        ev = await audit.log(
-            session, CLAIMED, "case", case.id, actor_id=person.id, unit_id=case.unit_id, code=case.code
+        await audit.log(
+            session, CLAIMED, "case", case.id, actor_id=person.id, unit_id=case.unit_id, at=now, code=case.code
         )
-        ev.at = now
         await session.flush()
     return ClaimResult(ClaimOutcome.LINKED, left)

@@ -52,6 +52,9 @@ _IDENTIFY = (
     .where(_IDENT.c.channel == bindparam("channel"), _IDENT.c.external_id == bindparam("external_id"))
 )
 
+_TOUCH = update(_IDENT).where(_IDENT.c.id == bindparam("b_id"))
+_NEW_CONV = insert(_CONV)
+
 
 @dataclass(frozen=True)
 class IdentityRef:
@@ -117,7 +120,7 @@ async def identify(
     if chat_id == external_id and saved_chat != chat_id:
         changes["chat_id"] = saved_chat = chat_id  # never from an update whose chat differs from its sender
     if changes:
-        await (await session.connection()).execute(update(ident_t).where(ident_t.c.id == ident_id).values(**changes))
+        await (await session.connection()).execute(_TOUCH, {"b_id": ident_id, **changes})
     if language_code and person.platform_locale != language_code:
         person.platform_locale = language_code
     if display_name and not person.display_name and person.erased_at is None:
@@ -131,7 +134,8 @@ async def identify(
 
 async def _new_conversation(session: AsyncSession, person_id: int, now: datetime) -> ConversationState:
     await (await session.connection()).execute(
-        insert(_CONV).values(person_id=person_id, flow=None, step=None, seq=0, data={}, version=0, updated_at=now)
+        _NEW_CONV,
+        {"person_id": person_id, "flow": None, "step": None, "seq": 0, "data": {}, "version": 0, "updated_at": now},
     )
     return ConversationState(person_id)
 
