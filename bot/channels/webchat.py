@@ -34,7 +34,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,7 +51,8 @@ from bot.channels.webchat_uploads import MAX_UPLOAD, FileStore, LocalFileStore, 
 from bot.config import Settings
 from bot.core.errors import ChannelError
 from bot.core.i18n import SUPPORTED, gettext
-from bot.core.messages import Attachment, Incoming, Location, Reply
+from bot.core.messages import NOT_KEPT, Attachment, Incoming, Location, Reply
+from storage.channels.webchat import WebChatMessage
 from storage.db import SessionFactory, utcnow
 
 log = logging.getLogger(__name__)
@@ -276,15 +277,27 @@ class WebChatChannel(Channel):
         if not replies:
             return
         now = self.clock()
-        rows = []
+        rows: list[WebChatMessage] = []
+        # What the page shows now, where the stored copy says less (Reply.stored_text: a secret ballot).
+        live: dict[int, str] = {}
+        unkept = any(r.stored_text is not None for r in replies)
         if shown.get("text") is not None or shown.get("attachments"):
-            in_row = incoming(browser_id, client_id, shown.get("text") or "", now)
+            text = shown.get("text") or ""
+            in_row = incoming(browser_id, client_id, NOT_KEPT if unkept else text, now)
             if shown.get("attachments"):
                 in_row.payload = dict(in_row.payload, attachments=shown["attachments"])
+            if unkept:
+                live[len(rows)] = text
             rows.append(in_row)
-        rows += [outgoing(browser_id, self._payload(browser_id, r), now) for r in replies]
+        for r in replies:
+            if r.stored_text is not None:
+                live[len(rows)] = r.text
+            rows.append(outgoing(browser_id, self._payload(browser_id, r), now))
         stored = await self.history.add(rows)
-        await self._push(browser_id, stored)
+        shown_now = [
+            replace(m, payload=dict(m.payload, text=live[i])) if i in live else m for i, m in enumerate(stored)
+        ]
+        await self._push(browser_id, shown_now)
         await self._announce(browser_id, stored)  # the same browser's tabs on other workers
 
     # --- HTTP -------------------------------------------------------------------------------------

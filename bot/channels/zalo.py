@@ -55,7 +55,7 @@ from bot.channels.zalo_webhook import (
 from bot.config import Settings
 from bot.core.errors import ChannelError, RetryLater, TransientError, Unreachable, Waiting
 from bot.core.i18n import N_, Translator
-from bot.core.messages import Attachment, Reply
+from bot.core.messages import NOT_KEPT, Attachment, Reply
 from storage import outbox as outbox_store
 from storage.channels import zalo_services as store
 from storage.channels.zalo import ZaloUser
@@ -294,7 +294,7 @@ class ZaloChannel(Channel):
             if payload is None:
                 return
             try:
-                await self._process(payload)
+                unkept = await self._process(payload)
             except Exception as exc:
                 log.exception("zalo event %s failed", event_id)
                 async with self.factory() as s:
@@ -302,29 +302,34 @@ class ZaloChannel(Channel):
                     await s.commit()
                 return
             async with self.factory() as s:
-                await store.event_done(s, event_id, self.clock())
+                # The answer is not kept (a secret ballot's choice): nor is what the person sent.
+                await store.event_done(s, event_id, self.clock(), payload=_not_kept(payload) if unkept else None)
                 await s.commit()
 
-    async def _process(self, body: dict[str, Any]) -> None:
+    async def _process(self, body: dict[str, Any]) -> bool:
+        """Handle one stored event; True when an answer to it is not to be kept (``Reply.stored_text``)."""
         user = user_of(body)
         if not user:
-            return
+            return False
         zu = await self._zalo_user(user)
         parsed: Parsed = parse_event(body, zu.choices if zu else None)
         if parsed.kind == "ignore":
-            return
+            return False
         if parsed.kind == "unfollow":
             await self._unfollowed(user, event_key(body))
-            return
+            return False
         msg = body.get("message") if isinstance(body.get("message"), dict) else None
         msg_id = str(msg["msg_id"]) if msg and msg.get("msg_id") else None
+        unkept = False
         if parsed.kind == "sticker":
             await self._sticker(user, event_key(body), msg_id)
         else:
             assert parsed.incoming is not None
             replies = await self.dispatcher.handle(parsed.incoming)
+            unkept = any(r.stored_text is not None for r in replies)
             await self._deliver_direct(user, coalesce(replies, self.opts.max_text), msg_id)
         await self._after_inbound(user, msg_id)
+        return unkept
 
     async def _zalo_user(self, user: str) -> ZaloUser | None:
         async with self.factory() as s:
@@ -604,3 +609,12 @@ class ZaloChannel(Channel):
 
 
 __all__ = ["ZaloChannel", "ZaloOptions"]
+
+
+def _not_kept(body: dict[str, Any]) -> dict[str, Any]:
+    """The stored event without what the person sent (text, attachments): who and when stay."""
+    msg = body.get("message")
+    if not isinstance(msg, dict):
+        return body
+    kept = {k: v for k, v in msg.items() if k in ("msg_id",)}
+    return {**body, "message": {**kept, "text": NOT_KEPT}}

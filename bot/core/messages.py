@@ -84,6 +84,11 @@ class Incoming:
         return "other"
 
 
+NOT_KEPT = "…"
+"""What a stored copy of the person's own message says when the answer to it is not kept either
+(``Reply.stored_text``): the web chat's history, Zalo's stored event."""
+
+
 @dataclass(frozen=True)
 class Reply:
     """One message to show. ``text`` is plain text: channels escape it for their markup.
@@ -101,11 +106,16 @@ class Reply:
     remove_keyboard: bool = False
     locale: str | None = None
     """The language the text is in (set by ``Context.say`` and by every push), so a channel never guesses."""
+    stored_text: str | None = None
+    """What every stored copy of this message says instead of ``text`` (web chat history, the outbox,
+    raw platform events), and the sign that the person's message it answers is not kept either: a
+    secret ballot's choice is shown to the voter once and kept nowhere with them. None: ``text``."""
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe form, used to store replies in the outbox and web chat history."""
+        """A JSON-safe form, used to store replies in the outbox and web chat history (so with
+        ``stored_text`` in place of ``text``)."""
         return {
-            "text": self.text,
+            "text": self.text if self.stored_text is None else self.stored_text,
             "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in self.buttons],
             "attachments": [
                 {"kind": a.kind, "ref": a.ref, "file_name": a.file_name, "mime_type": a.mime_type, "size": a.size}

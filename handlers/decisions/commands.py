@@ -36,6 +36,13 @@ def _when(ctx: Context, d: Decision) -> str:
     return labels.when(d.closes_at, ctx.services.tz)
 
 
+SECRET_RECORDED = N_(
+    "Your household's vote is recorded. It is a secret ballot: the choice is not kept in this chat. "
+    "/votes shows it until {when}."
+)
+SECRET_VOTED = N_("Your household has voted (secret ballot: /votes shows the choice until the close).")
+
+
 @registry.command(
     "votes", description=N_("Votes of your village and your household's vote"), needs_consent=True, order=39
 )
@@ -59,14 +66,22 @@ async def votes_cmd(ctx: Context) -> None:
         voted = await queries.has_voted(ctx.session, d.id, m.household_id)
         if d.status == "open":
             lines.append(ctx._("Closes at {when}.", when=_when(ctx, d)))
+            kept = list(lines)  # a secret ballot's choice is shown, never stored with the chat
             if choice is not None:
                 lines.append(ctx._("Your household's vote: {option}", option=labels.option_label(t, d, choice)))
+                kept.append(ctx._(SECRET_VOTED))
             else:
                 lines.append(ctx._("Your household has not voted yet."))
+                kept.append(lines[-1])
             if not is_rep:
                 who = await ctx.session.get(Person, rep.person_id) if rep else None
                 lines.append(ctx._(services.NotRepresentative.msgid, name=(who.display_name if who else None) or "—"))
-            ctx.say("\n".join(lines), list(list(r) for r in notify.ballot(t, d, "").buttons) if is_rep else [])
+                kept.append(lines[-1])
+            ctx.say(
+                "\n".join(lines),
+                list(list(r) for r in notify.ballot(t, d, "").buttons) if is_rep else [],
+                stored_text="\n".join(kept) if d.secret and choice is not None else None,
+            )
         else:
             if d.secret:
                 lines.append(
@@ -96,22 +111,14 @@ async def _vote(ctx: Context, arg: str) -> None:
         return
     t = Translator(ctx.locale)
     label = labels.option_label(t, out.decision, out.option)
+    when = _when(ctx, out.decision)
+    # A secret ballot's choice is shown to the voter now and kept in no chat history or stored event.
+    stored = ctx._(SECRET_RECORDED, when=when) if out.decision.secret else None
     if out.changed:
-        ctx.say(
-            ctx._(
-                "Your household's vote is changed to: {option}. You can change it until {when}.",
-                option=label,
-                when=_when(ctx, out.decision),
-            )
-        )
+        msgid = N_("Your household's vote is changed to: {option}. You can change it until {when}.")
     else:
-        ctx.say(
-            ctx._(
-                "Thank you. Your household's vote: {option}. You can change it until {when}.",
-                option=label,
-                when=_when(ctx, out.decision),
-            )
-        )
+        msgid = N_("Thank you. Your household's vote: {option}. You can change it until {when}.")
+    ctx.say(ctx._(msgid, option=label, when=when), stored_text=stored)
 
 
 # --- village heads and officials -----------------------------------------------------------------

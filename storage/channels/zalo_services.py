@@ -86,10 +86,14 @@ async def event_failed(session: AsyncSession, event_id: int, error: str) -> None
     )
 
 
-async def event_done(session: AsyncSession, event_id: int, now: datetime) -> None:
-    await session.exec(
-        update(ZaloEvent).where(col(ZaloEvent.id) == event_id).values(processed_at=now, attempts=ZaloEvent.attempts + 1)
-    )
+async def event_done(
+    session: AsyncSession, event_id: int, now: datetime, payload: dict[str, Any] | None = None
+) -> None:
+    """The event is handled; ``payload`` replaces what was stored (less of it is kept)."""
+    values: dict[str, Any] = {"processed_at": now, "attempts": ZaloEvent.attempts + 1}
+    if payload is not None:
+        values["payload"] = payload
+    await session.exec(update(ZaloEvent).where(col(ZaloEvent.id) == event_id).values(**values))
 
 
 async def claim_event(session: AsyncSession, key: str) -> None:
