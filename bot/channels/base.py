@@ -130,7 +130,12 @@ def coalesce(replies: Sequence[Reply], max_len: int = 4096, *, removal_alone: bo
             and len(prev.text) + 2 + len(r.text) <= max_len
         ):
             joined = f"{prev.text}\n\n{r.text}"
-            out[-1] = replace(r, text=joined, remove_keyboard=r.remove_keyboard or prev.remove_keyboard)
+            stored = None  # a part not to be kept stays out of the joined message's stored copy
+            if prev.stored_text is not None or r.stored_text is not None:
+                stored = f"{prev.stored_text or prev.text}\n\n{r.stored_text or r.text}"
+            out[-1] = replace(
+                r, text=joined, stored_text=stored, remove_keyboard=r.remove_keyboard or prev.remove_keyboard
+            )
         else:
             out.append(r)
     return out

@@ -79,7 +79,6 @@ async def identify(
 
     This runs for every update: only the person is an ORM instance (flows change it); the identity
     and the conversation are read as columns and written with single statements when they change."""
-    ident_t = _IDENT
     row = (
         await session.exec(  # type: ignore[call-overload]  # sqlmodel's select types up to 4 columns
             _IDENTIFY, params={"channel": channel, "external_id": external_id}
@@ -95,7 +94,7 @@ async def identify(
         conn = await session.connection()
         ident_id = (
             await conn.execute(
-                insert(ident_t)
+                insert(_IDENT)
                 .values(
                     person_id=person.id,
                     channel=channel,
@@ -105,7 +104,7 @@ async def identify(
                     last_inbound_at=now,
                     created_at=now,
                 )
-                .returning(ident_t.c.id)
+                .returning(_IDENT.c.id)
             )
         ).scalar_one()
         conv = await _new_conversation(session, person.id, now)

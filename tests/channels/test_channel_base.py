@@ -11,6 +11,16 @@ def test_plain_replies_join_the_next_one() -> None:
     assert len(out) == 1 and out[0].text == "Đã lưu.\n\nThôn nào?" and out[0].buttons
 
 
+def test_a_joined_message_keeps_what_may_not_be_stored_out_of_its_stored_copy() -> None:
+    secret = Reply("Phiếu của hộ: Tán thành.", stored_text="Phiếu của hộ đã được ghi nhận.")
+    [out] = coalesce([secret, Reply("Ông/bà muốn làm gì?")])
+    assert out.text == "Phiếu của hộ: Tán thành.\n\nÔng/bà muốn làm gì?"
+    assert out.to_dict()["text"] == "Phiếu của hộ đã được ghi nhận.\n\nÔng/bà muốn làm gì?"
+    [out] = coalesce([Reply("Đã lưu."), secret])
+    assert out.to_dict()["text"] == "Đã lưu.\n\nPhiếu của hộ đã được ghi nhận."
+    assert coalesce([Reply("Đã lưu."), Reply("Tiếp")])[0].stored_text is None
+
+
 def test_buttons_attachments_and_contact_requests_stay_separate() -> None:
     with_buttons = Reply("Chọn", buttons=((Button("A", "1:a"),),))
     photo = Reply("Ảnh", attachments=(Attachment(kind="photo", content=b"x"),))
