@@ -48,7 +48,9 @@ class _RunNow:
 
 
 def _busy(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+    """SQLITE_BUSY, or one of its extended codes (recovery, snapshot, timeout)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.OperationalError) and isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 class InlineConnection(aiosqlite.Connection):
