@@ -45,7 +45,7 @@ from benchmarks.echo_bot import EchoBot  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
 TOKEN = "123456:BENCH-token-abcdef"
-CONNECTIONS = 16
+CONNECTIONS = 64  # the channel's default
 SQL_TOP = 0  # print the most frequent SQL statements (--sql N)
 
 
@@ -374,7 +374,7 @@ async def main() -> None:
     ap.add_argument("--only-loalang", action="store_true", help="skip the echo baselines and the paced pass")
     ap.add_argument("--profile", action="store_true", help="cProfile the saturated Loa Làng run")
     ap.add_argument("--skip-service", action="store_true", help="do not start `python -m bot run`")
-    ap.add_argument("--connections", type=int, default=16, help="HTTP connections of the channel's bot")
+    ap.add_argument("--connections", type=int, default=64, help="HTTP connections of the channel's bot")
     ap.add_argument("--sql", type=int, default=0, help="print the N most frequent SQL statements of each run")
     args = ap.parse_args()
     global CONNECTIONS, SQL_TOP

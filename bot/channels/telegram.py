@@ -98,7 +98,7 @@ class TelegramChannel(Channel):
         session_factory: SessionFactory | None = None,
         max_parallel: int = 64,
         dispatch_parallel: int | None = None,
-        connections: int = 16,
+        connections: int = 64,
     ) -> None:
         super().__init__(dispatcher)
         if not settings.telegram_bot_token:
@@ -124,6 +124,8 @@ class TelegramChannel(Channel):
         # dispatches only queue in SQLite's busy handler, which sleeps and polls. Queue them here
         # (FIFO) beyond a few, while the sending of replies (network-bound) stays parallel.
         self._dispatch_gate = asyncio.Semaphore(dispatch_parallel or (4 if settings.is_sqlite else max_parallel))
+        # Replies in flight at once: each holds a connection for a round trip (100–200 ms from Vietnam),
+        # so 16 capped replies near 100/s; aiohttp's pool costs nothing per idle connection.
         self._http = AiohttpRequest(connections, pool_timeout=30.0)
         builder = (
             ApplicationBuilder()
