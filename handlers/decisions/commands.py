@@ -190,6 +190,7 @@ async def _show(ctx: Context, decision_id: int) -> None:
         if d.method == "meeting" and manager:
             buttons.append(Button(ctx._("Enter the tally"), f"dtl:{d.id}"))
         if n == 0 and manager:
+            buttons.append(Button(ctx._("Correct this decision"), f"ded:{d.id}"))
             buttons.append(Button(ctx._("Cancel this decision"), f"dcx:{d.id}"))
     elif d.status == "closed":
         lines += labels.result_lines(t, d)
@@ -238,6 +239,16 @@ async def _minutes_action(ctx: Context, arg: str) -> None:
     d = await require_manager(ctx.session, ctx.roles, _id(arg))
     await ctx.goto("decide_minutes", "file", fresh=True)
     ctx.flow_data("decide_minutes")["id"] = d.id
+
+
+@registry.action("ded")
+async def _edit_action(ctx: Context, arg: str) -> None:
+    d = await require_manager(ctx.session, ctx.roles, _id(arg))
+    assert d.id is not None
+    if await queries.turnout_count(ctx.session, d.id) > 0:
+        raise services.AlreadyVoted()
+    await ctx.goto("decide_edit", "what", fresh=True)
+    ctx.flow_data("decide_edit")["id"] = d.id
 
 
 @registry.action("dcx")

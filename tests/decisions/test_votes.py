@@ -251,3 +251,32 @@ async def test_edits_and_cancel_only_before_the_first_vote_and_audited(world, se
         with pytest.raises(Conflict):
             await services.cancel(s, d.id, head, grants)
     assert (await decision(session_factory, d.id)).closes_at == later
+
+
+async def test_the_village_head_corrects_a_vote_in_the_chat_until_the_first_household_votes(world, session_factory):
+    from storage.audit.models import AuditEvent
+
+    v = await add_households(world, world.village_a1, 2, start=7970)
+    d = await open_vote(world, world.village_a1)
+    head = world.chat("village_head")
+    await head.say(f"/decide {d.id}")
+    await head.press("Sửa việc biểu quyết này")
+    assert "Chỉ sửa được khi chưa có hộ nào biểu quyết" in head.text
+    await head.press("Câu hỏi")
+    await head.say("Góp 400.000 đồng mỗi hộ để làm đường ngõ 3?")
+    assert f"Việc biểu quyết số {d.id} đã được sửa: Góp 400.000 đồng" in head.text
+    await head.say(f"/decide {d.id}")
+    await head.press("Sửa việc biểu quyết này")
+    await head.press("Giờ kết thúc")
+    await head.say("hôm qua")
+    assert "đã qua" in head.text  # asked again, nothing changed
+    await head.say("/cancel")
+    async with session_factory() as s:
+        [ev] = list(await s.exec(select(AuditEvent).where(AuditEvent.action == "decision.edited")))
+        assert ev.actor_id is not None and ev.data["after"]["question"].startswith("Góp 400.000")
+    assert (await decision(session_factory, d.id)).question.startswith("Góp 400.000")
+    await v.chat(0)._send(button=f"vt:{d.id}:0")
+    await head.say(f"/decide {d.id}")
+    assert "Sửa việc biểu quyết này" not in head.buttons()
+    await head._send(button=f"ded:{d.id}")  # an old button: refused, nothing opens
+    assert "Đã có hộ biểu quyết: không thể sửa" in head.text and "Ông/bà muốn sửa" not in head.text
