@@ -205,11 +205,19 @@ async def _ask_closes(ctx: Context) -> None:
         ctx.say(ctx._("When does the vote close? Write the time and date, for example 20:00 20/12."))
 
 
-@flow.on("closes")
-async def _on_closes(ctx: Context, inp: Input) -> None:
+def _closing_time(ctx: Context, inp: Input) -> datetime | None:
+    """The local time typed, if it is still to come; else the person is told (and None)."""
     local = parse_when(inp.text or "", ctx.services.local(ctx.now))
     if local is None or local <= ctx.services.local(ctx.now):
         ctx.say(ctx._("I could not read that time, or it has passed. Write it like 20:00 20/12."))
+        return None
+    return local
+
+
+@flow.on("closes")
+async def _on_closes(ctx: Context, inp: Input) -> None:
+    local = _closing_time(ctx, inp)
+    if local is None:
         return
     ctx.data["closes"] = local.isoformat()
     await ctx.goto("decide", "confirm")
@@ -402,11 +410,9 @@ async def _ask_new_closes(ctx: Context) -> None:
 
 @edit.on("closes")
 async def _on_new_closes(ctx: Context, inp: Input) -> None:
-    local = parse_when(inp.text or "", ctx.services.local(ctx.now))
-    if local is None or local <= ctx.services.local(ctx.now):
-        ctx.say(ctx._("I could not read that time, or it has passed. Write it like 20:00 20/12."))
-        return
-    await _corrected(ctx, closes_at=local)
+    local = _closing_time(ctx, inp)
+    if local is not None:
+        await _corrected(ctx, closes_at=local)
 
 
 async def _corrected(ctx: Context, **change: object) -> None:
