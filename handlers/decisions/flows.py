@@ -24,7 +24,6 @@ from storage.units.models import Unit
 flow = registry.flow("decide", title=N_("your decision draft"))
 tally = registry.flow("decide_tally")
 minutes = registry.flow("decide_minutes")
-edit = registry.flow("decide_edit")
 
 
 async def _cancelled(ctx: Context) -> None:
@@ -205,7 +204,7 @@ async def _ask_closes(ctx: Context) -> None:
         ctx.say(ctx._("When does the vote close? Write the time and date, for example 20:00 20/12."))
 
 
-def _closing_time(ctx: Context, inp: Input) -> datetime | None:
+def closing_time(ctx: Context, inp: Input) -> datetime | None:
     """The local time typed, if it is still to come; else the person is told (and None)."""
     local = parse_when(inp.text or "", ctx.services.local(ctx.now))
     if local is None or local <= ctx.services.local(ctx.now):
@@ -216,7 +215,7 @@ def _closing_time(ctx: Context, inp: Input) -> datetime | None:
 
 @flow.on("closes")
 async def _on_closes(ctx: Context, inp: Input) -> None:
-    local = _closing_time(ctx, inp)
+    local = closing_time(ctx, inp)
     if local is None:
         return
     ctx.data["closes"] = local.isoformat()
@@ -360,70 +359,3 @@ async def _on_file(ctx: Context, inp: Input) -> None:
         now=ctx.now,
     )
     ctx.say(ctx._("The minutes are attached and the report is sent to the commune."))
-
-
-# --- corrections before the first vote ------------------------------------------------------------
-
-
-@edit.ask("what")
-async def _ask_what(ctx: Context) -> None:
-    ctx.say(
-        ctx._("What do you want to correct? It can be changed only until the first household votes."),
-        choice_rows(
-            ctx,
-            [(ctx._("The question"), "question"), (ctx._("The closing time"), "closes")],
-            cancel_label=ctx._("Cancel"),
-        ),
-    )
-
-
-@edit.on("what")
-async def _on_what(ctx: Context, inp: Input) -> None:
-    if is_cancel(inp):
-        ctx.finish()
-        ctx.say(ctx._("All right, nothing was changed."))
-        return
-    if inp.value not in ("question", "closes"):
-        await ctx.reask()
-        return
-    await ctx.goto("decide_edit", inp.value)
-
-
-@edit.ask("question")
-async def _ask_new_question(ctx: Context) -> None:
-    ctx.say(ctx._("Write the corrected question, in one sentence. Send /cancel to stop."))
-
-
-@edit.on("question")
-async def _on_new_question(ctx: Context, inp: Input) -> None:
-    text = (inp.text or "").strip()
-    if len(text) < 5:
-        await ctx.reask()
-        return
-    await _corrected(ctx, question=text)
-
-
-@edit.ask("closes")
-async def _ask_new_closes(ctx: Context) -> None:
-    ctx.say(ctx._("When does the vote close now? Write the time and date, for example 20:00 20/12."))
-
-
-@edit.on("closes")
-async def _on_new_closes(ctx: Context, inp: Input) -> None:
-    local = _closing_time(ctx, inp)
-    if local is not None:
-        await _corrected(ctx, closes_at=local)
-
-
-async def _corrected(ctx: Context, **change: object) -> None:
-    did = ctx.data["id"]
-    ctx.finish()
-    d = await services.edit(ctx.session, did, ctx.person, ctx.roles, now=ctx.now, **change)  # type: ignore[arg-type]
-    ctx.say(
-        ctx._(
-            "Decision no. {id} is corrected: {q} Closes at {when}.",
-            id=d.id,
-            q=d.question,
-            when=labels.when(d.closes_at, ctx.services.tz),
-        )
-    )

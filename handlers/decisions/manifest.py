@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.i18n import N_
-from handlers.decisions import commands, dashboard, flows, jobs, notify, registry  # noqa: F401  (they register)
+from handlers.decisions import commands, dashboard, flows, flows_edit, jobs, notify, registry  # noqa: F401  (they register)
 from handlers.framework import Context, Figure, StatsScope
 from handlers.framework.manifest import Manifest
 from handlers.framework.sections import DashboardSection
